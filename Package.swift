@@ -1,0 +1,113 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// Dependency directions (checked by scripts/check-deps, documented in docs/ARCHITECTURE.md):
+//   Kernel            <- nothing but Foundation
+//   domain modules    <- Kernel (and other domain modules only by typed IDs in Kernel)
+//   Storage           <- Kernel, SQLKit, SQLiteKit, PostgresKit
+//   Application       <- Kernel, domain modules, Storage, bcrypt/OTP helpers
+//   Web               <- Application (+ Kernel, domain modules for types), Hummingbird
+//   CuliseCLI         <- Application, Web, ArgumentParser
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny")
+]
+
+let package = Package(
+    name: "Culise",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "culise", targets: ["CuliseCLI"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: [
+        // Shared value types: typed IDs, Money, dates, domain errors. Pure Swift.
+        .target(name: "Kernel", swiftSettings: swiftSettings),
+        // Pure domain: companies, CUI, trade register, Romanian addresses.
+        .target(name: "Companies", dependencies: ["Kernel"], swiftSettings: swiftSettings),
+        // Pure domain: roles, permission matrix, password policy.
+        .target(name: "Identity", dependencies: ["Kernel"], swiftSettings: swiftSettings),
+        // SQL over SQLite and PostgreSQL, migrations, transactions.
+        .target(
+            name: "Storage",
+            dependencies: [
+                "Kernel",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Use cases, transactions, audit log.
+        .target(
+            name: "Application",
+            dependencies: [
+                "Kernel", "Companies", "Identity", "Storage",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // HTTP: HTML pages and the JSON API.
+        .target(
+            name: "Web",
+            dependencies: [
+                "Kernel", "Companies", "Identity", "Application",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Templates"), .copy("Locales"), .copy("Static"), .copy("OpenAPI")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "CuliseCLI",
+            dependencies: [
+                "Kernel", "Companies", "Identity", "Application", "Web",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "KernelTests", dependencies: ["Kernel"], swiftSettings: swiftSettings),
+        .testTarget(name: "DomainTests", dependencies: ["Kernel", "Companies", "Identity"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ApplicationTests",
+            dependencies: ["Kernel", "Companies", "Identity", "Storage", "Application"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WebTests",
+            dependencies: [
+                "Kernel", "Companies", "Identity", "Storage", "Application", "Web",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,147 @@
+import Crypto
+import Foundation
+import Kernel
+import Logging
+import SQLKit
+import Storage
+
+/// Tunables of the app layer (not secrets).
+public struct AppSettings: Sendable {
+    /// bcrypt work factor; 12 in production. Tests lower it to keep the suite fast.
+    public var bcryptCost: UInt8 = 12
+    public var sessionIdleSeconds = Limits.sessionIdleSeconds
+    public var sessionAbsoluteSeconds = Limits.sessionAbsoluteSeconds
+
+    public init() {}
+}
+
+/// The application layer: every use case of Culise, each run in one transaction with its audit row.
+/// The web server and the CLI are thin shells over this object.
+public final class Culise: Sendable {
+    public let database: Database
+    public let logger: Logger
+    public let settings: AppSettings
+    let clock: @Sendable () -> Date
+
+    public init(database: Database, logger: Logger, settings: AppSettings = AppSettings(), clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.database = database
+        self.logger = logger
+        self.settings = settings
+        self.clock = clock
+    }
+
+    /// Opens the database and applies pending migrations.
+    public static func start(
+        _ location: DatabaseLocation, logger: Logger, settings: AppSettings = AppSettings(), migrate: Bool = true
+    ) async throws -> Culise {
+        let database = try await Database.open(location, logger: logger)
+        if migrate {
+            do {
+                try await Migrator.migrate(database, Schema.all, logger: logger)
+            } catch {
+                await database.close()
+                throw error
+            }
+        }
+        return Culise(database: database, logger: logger, settings: settings)
+    }
+
+    public func close() async { await database.close() }
+
+    public func schemaVersion() async throws -> Int { try await Migrator.currentVersion(database) }
+
+    /// Runs a use case in one transaction.
+    func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await database.transaction(body)
+    }
+
+    func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await database.read(body)
+    }
+
+    var now: Date { clock() }
+    var nowText: String { Timestamp.format(clock()) }
+    var epoch: Int64 { Int64(clock().timeIntervalSince1970) }
+
+    // MARK: - Secret key
+
+    /// The secret used to sign cookies and CSRF tokens: the configured one, or one generated
+    /// and stored in the database on first run.
+    public func secretKey(configured: String?) async throws -> String {
+        if let configured, !configured.isEmpty { return configured }
+        return try await transaction { db in
+            if let row = try await db.raw("SELECT value FROM settings WHERE key = 'secret_key'").first() {
+                return try row.decode(column: "value", as: String.self)
+            }
+            let generated = Secrets.random(bytes: 32)
+            try await db.raw("INSERT INTO settings (key, value) VALUES ('secret_key', \(bind: generated))").run()
+            return generated
+        }
+    }
+}
+
+/// Random tokens and their stored digests.
+public enum Secrets {
+    public static func random(bytes count: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// SHA-256 hex of a token: what is stored for sessions, API tokens and recovery codes.
+    public static func digest(_ text: String) -> String {
+        SHA256.hash(data: Data(text.utf8)).hexString
+    }
+
+    /// Compares without an early exit.
+    public static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var difference: UInt8 = 0
+        for index in 0..<x.count { difference |= x[index] ^ y[index] }
+        return difference == 0
+    }
+}
+
+/// A page of results and where the next one starts.
+public struct Page<Item: Sendable>: Sendable {
+    public let items: [Item]
+    public let total: Int
+    public let offset: Int
+    public let limit: Int
+
+    public var nextOffset: Int? { offset + items.count < total ? offset + items.count : nil }
+
+    public init(items: [Item], total: Int, offset: Int, limit: Int) {
+        self.items = items
+        self.total = total
+        self.offset = offset
+        self.limit = limit
+    }
+}
+
+/// Validated paging input: `limit` 1…`Limits.maxPageSize`, `offset` ≥ 0.
+public struct PageRequest: Sendable, Equatable {
+    public let limit: Int
+    public let offset: Int
+
+    public init(limit: Int? = nil, offset: Int? = nil) throws(ValidationErrors) {
+        var problems = ProblemCollector()
+        let limit = limit ?? Limits.defaultPageSize
+        let offset = offset ?? 0
+        problems.check(
+            (1...Limits.maxPageSize).contains(limit),
+            DomainError(
+                "page.limit", field: "limit", "You cannot ask for \(limit) rows because a page holds 1 to \(Limits.maxPageSize)."))
+        problems.check(
+            offset >= 0, DomainError("page.offset", field: "offset", "You cannot start at \(offset) because an offset is 0 or more."))
+        try problems.throwIfAny()
+        self.limit = limit
+        self.offset = offset
+    }
+
+    public static let first = try! PageRequest()
+}

@@ -1,0 +1,136 @@
+import Storage
+
+/// The platform's migrations. Later modules append theirs with higher numbers.
+/// Never edit a migration that has landed; add a new one.
+public enum Schema {
+    public static let all: [Migration] = [platform]
+
+    static let platform = Migration(1, "platform") { dialect in
+        [
+            """
+            CREATE TABLE settings (
+                key TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE companies (
+                id TEXT PRIMARY KEY,
+                legal_name TEXT NOT NULL,
+                cui TEXT NOT NULL UNIQUE,
+                trade_register TEXT,
+                address_line TEXT NOT NULL,
+                city TEXT NOT NULL,
+                county TEXT,
+                postal_code TEXT,
+                country TEXT NOT NULL,
+                vat_payer BOOLEAN NOT NULL,
+                currency TEXT NOT NULL,
+                fiscal_year_start_month INTEGER NOT NULL,
+                created_at TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE users (
+                id TEXT PRIMARY KEY,
+                email TEXT NOT NULL UNIQUE,
+                display_name TEXT NOT NULL,
+                password_hash TEXT NOT NULL,
+                totp_secret TEXT,
+                totp_enabled BOOLEAN NOT NULL,
+                totp_last_step BIGINT NOT NULL,
+                disabled BOOLEAN NOT NULL,
+                created_at TEXT NOT NULL,
+                password_changed_at TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE memberships (
+                company_id TEXT NOT NULL REFERENCES companies(id),
+                user_id TEXT NOT NULL REFERENCES users(id),
+                role TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (company_id, user_id)
+            )
+            """,
+            "CREATE INDEX memberships_user ON memberships (user_id)",
+            """
+            CREATE TABLE sessions (
+                id TEXT PRIMARY KEY,
+                user_id TEXT NOT NULL REFERENCES users(id),
+                company_id TEXT REFERENCES companies(id),
+                csrf_token TEXT NOT NULL,
+                pending_second_factor BOOLEAN NOT NULL,
+                created_at BIGINT NOT NULL,
+                last_seen_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX sessions_user ON sessions (user_id)",
+            """
+            CREATE TABLE recovery_codes (
+                user_id TEXT NOT NULL REFERENCES users(id),
+                code_hash TEXT NOT NULL,
+                used_at TEXT,
+                PRIMARY KEY (user_id, code_hash)
+            )
+            """,
+            """
+            CREATE TABLE api_tokens (
+                id TEXT PRIMARY KEY,
+                user_id TEXT NOT NULL REFERENCES users(id),
+                company_id TEXT NOT NULL REFERENCES companies(id),
+                name TEXT NOT NULL,
+                token_hash TEXT NOT NULL UNIQUE,
+                created_at TEXT NOT NULL,
+                last_used_at TEXT,
+                revoked_at TEXT
+            )
+            """,
+            "CREATE INDEX api_tokens_user ON api_tokens (user_id)",
+            """
+            CREATE TABLE login_failures (
+                subject TEXT NOT NULL,
+                at_epoch BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX login_failures_subject ON login_failures (subject, at_epoch)",
+            """
+            CREATE TABLE idempotency_keys (
+                user_id TEXT NOT NULL,
+                key TEXT NOT NULL,
+                request_hash TEXT NOT NULL,
+                status INTEGER NOT NULL,
+                content_type TEXT NOT NULL,
+                body TEXT NOT NULL,
+                created_epoch BIGINT NOT NULL,
+                PRIMARY KEY (user_id, key)
+            )
+            """,
+            """
+            CREATE TABLE chain_heads (
+                name TEXT PRIMARY KEY,
+                seq BIGINT NOT NULL,
+                hash TEXT NOT NULL
+            )
+            """,
+            "INSERT INTO chain_heads (name, seq, hash) VALUES ('audit', 0, '\(AuditLog.genesisHash)')",
+            """
+            CREATE TABLE audit_log (
+                seq BIGINT PRIMARY KEY,
+                at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                user_id TEXT,
+                company_id TEXT,
+                action TEXT NOT NULL,
+                entity TEXT NOT NULL,
+                entity_id TEXT NOT NULL,
+                diff TEXT NOT NULL,
+                prev_hash TEXT NOT NULL,
+                hash TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX audit_log_company ON audit_log (company_id, seq)",
+        ]
+    }
+}

@@ -1,0 +1,30 @@
+/// Every limit in one place (TigerBeetle style): each input has a stated bound, and tests prove it.
+public enum Limits {
+    /// Largest JSON or form body the web layer reads.
+    public static let requestBodyBytes = 1 << 20
+    /// Largest upload (statements, e-invoices, journal imports through the browser).
+    public static let uploadBytes = 20 << 20
+    /// Default and maximum page sizes for lists.
+    public static let defaultPageSize = 50
+    public static let maxPageSize = 500
+    /// Text field lengths.
+    public static let nameLength = 200
+    public static let addressLineLength = 150
+    public static let emailLength = 254
+    public static let passwordMinLength = 12
+    public static let passwordMaxLength = 128
+    /// Login throttling: more than this many failures per account or per IP in the window → refused.
+    public static let loginFailuresAllowed = 10
+    public static let loginWindowSeconds = 15 * 60
+    /// Sessions.
+    public static let sessionIdleSeconds = 8 * 3600
+    public static let sessionAbsoluteSeconds = 7 * 24 * 3600
+    /// Two-factor recovery codes per enrolment.
+    public static let recoveryCodes = 10
+    /// API tokens per user.
+    public static let tokensPerUser = 20
+    /// Companies one user may belong to.
+    public static let companiesPerUser = 100
+    /// Stored idempotent responses are kept this long.
+    public static let idempotencySeconds = 24 * 3600
+}

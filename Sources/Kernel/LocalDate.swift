@@ -1,0 +1,146 @@
+import Foundation
+
+/// A calendar date without a time zone (`2026-11-29`), as accounting documents use.
+/// Stored as `YYYY-MM-DD` text, which sorts correctly on every engine.
+public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+    public let day: Int
+
+    public init(year: Int, month: Int, day: Int) throws(DomainError) {
+        guard (1900...9999).contains(year), (1...12).contains(month),
+            (1...LocalDate.daysIn(month: month, year: year)).contains(day)
+        else {
+            throw DomainError(
+                "date.invalid", "You cannot use \(year)-\(month)-\(day) because it is not a calendar date.")
+        }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// Parses `YYYY-MM-DD` strictly.
+    public init(iso text: String, field: String = "date") throws(DomainError) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
+        else {
+            throw DomainError(
+                "date.format", field: field, "You cannot use '\(text)' as a date because it must be written YYYY-MM-DD.")
+        }
+        do {
+            try self.init(year: year, month: month, day: day)
+        } catch {
+            throw DomainError("date.invalid", field: field, "You cannot use '\(text)' because it is not a calendar date.")
+        }
+    }
+
+    /// Today's date in Romania's time zone.
+    public static func today(in timeZone: TimeZone = TimeZone(identifier: "Europe/Bucharest") ?? .gmt, now: Date = Date())
+        -> LocalDate
+    {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let parts = calendar.dateComponents([.year, .month, .day], from: now)
+        // Components of a real Date are always a valid calendar date.
+        return try! LocalDate(year: parts.year!, month: parts.month!, day: parts.day!)
+    }
+
+    public static func isLeap(_ year: Int) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }
+
+    public static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return isLeap(year) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    public var iso: String {
+        String(format: "%04d-%02d-%02d", year, month, day)
+    }
+
+    public var description: String { iso }
+
+    public static func < (lhs: LocalDate, rhs: LocalDate) -> Bool {
+        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+    }
+
+    /// Days since 1970-01-01 (proleptic Gregorian), for date arithmetic.
+    public var dayNumber: Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    public init(dayNumber: Int) {
+        let z = dayNumber + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        self.year = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        self.month = m
+        self.day = d
+    }
+
+    public func adding(days: Int) -> LocalDate { LocalDate(dayNumber: dayNumber + days) }
+
+    public func days(until other: LocalDate) -> Int { other.dayNumber - dayNumber }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        try self.init(iso: text)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(iso)
+    }
+}
+
+/// A calendar month, the unit of accounting periods.
+public struct YearMonth: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+
+    public init(year: Int, month: Int) throws(DomainError) {
+        guard (1900...9999).contains(year), (1...12).contains(month) else {
+            throw DomainError("date.month_invalid", "You cannot use \(year)-\(month) because it is not a calendar month.")
+        }
+        self.year = year
+        self.month = month
+    }
+
+    public init(_ date: LocalDate) {
+        self.year = date.year
+        self.month = date.month
+    }
+
+    public var firstDay: LocalDate { try! LocalDate(year: year, month: month, day: 1) }
+    public var lastDay: LocalDate {
+        try! LocalDate(year: year, month: month, day: LocalDate.daysIn(month: month, year: year))
+    }
+    public var description: String { String(format: "%04d-%02d", year, month) }
+
+    public static func < (lhs: YearMonth, rhs: YearMonth) -> Bool { (lhs.year, lhs.month) < (rhs.year, rhs.month) }
+}
+
+/// A UTC timestamp as stored: ISO 8601 with milliseconds, identical text on every engine.
+public enum Timestamp {
+    public static func format(_ date: Date) -> String {
+        date.formatted(
+            Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
+    }
+
+    public static func parse(_ text: String) -> Date? {
+        try? Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt).parse(text)
+    }
+}

@@ -1,0 +1,148 @@
+/// An ISO 4217 currency code with its number of minor-unit digits.
+public struct Currency: Hashable, Sendable, Codable, CustomStringConvertible {
+    public let code: String
+    public let minorDigits: Int
+
+    public static let ron = Currency(uncheckedCode: "RON", minorDigits: 2)
+    public static let eur = Currency(uncheckedCode: "EUR", minorDigits: 2)
+    public static let usd = Currency(uncheckedCode: "USD", minorDigits: 2)
+    public static let gbp = Currency(uncheckedCode: "GBP", minorDigits: 2)
+    public static let chf = Currency(uncheckedCode: "CHF", minorDigits: 2)
+    public static let huf = Currency(uncheckedCode: "HUF", minorDigits: 2)
+    public static let jpy = Currency(uncheckedCode: "JPY", minorDigits: 0)
+
+    private static let known: [String: Currency] = Dictionary(
+        uniqueKeysWithValues: [ron, eur, usd, gbp, chf, huf, jpy].map { ($0.code, $0) })
+
+    private init(uncheckedCode: String, minorDigits: Int) {
+        self.code = uncheckedCode
+        self.minorDigits = minorDigits
+    }
+
+    /// Accepts any three-letter uppercase code; known codes carry their minor digits, others default to 2.
+    public init(code: String) throws(DomainError) {
+        let upper = code.uppercased()
+        if let known = Currency.known[upper] {
+            self = known
+            return
+        }
+        guard upper.count == 3, upper.allSatisfy({ $0 >= "A" && $0 <= "Z" }) else {
+            throw DomainError(
+                "money.currency_code", field: "currency",
+                "You cannot use currency '\(code)' because a currency must be a three-letter ISO 4217 code such as RON or EUR.")
+        }
+        self.code = upper
+        self.minorDigits = 2
+    }
+
+    public var description: String { code }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        try self.init(code: text)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(code)
+    }
+}
+
+/// An exact amount: `Int64` minor units (bani, cents) plus a currency. Never a `Double`.
+public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
+    public let minorUnits: Int64
+    public let currency: Currency
+
+    public init(minorUnits: Int64, currency: Currency) {
+        self.minorUnits = minorUnits
+        self.currency = currency
+    }
+
+    public static func zero(_ currency: Currency) -> Money { Money(minorUnits: 0, currency: currency) }
+
+    /// Parses a decimal text such as `1234.5`, `-0.07` or `1 234,50` exactly, without floating point.
+    /// More fraction digits than the currency has is an error, never a silent rounding.
+    public init(parsing text: String, currency: Currency, field: String = "amount") throws(DomainError) {
+        let minor = try Money.parseMinorUnits(text, digits: currency.minorDigits, field: field)
+        self.init(minorUnits: minor, currency: currency)
+    }
+
+    static func parseMinorUnits(_ raw: String, digits: Int, field: String) throws(DomainError) -> Int64 {
+        let invalid = DomainError(
+            "money.format", field: field,
+            "You cannot use '\(raw)' as an amount because it must be a number with at most \(digits) decimals, like 1234.50.")
+        var text = raw.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: " ", with: "")
+        var negative = false
+        if text.hasPrefix("-") {
+            negative = true
+            text.removeFirst()
+        } else if text.hasPrefix("+") {
+            text.removeFirst()
+        }
+        text = text.replacingOccurrences(of: ",", with: ".")
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count <= 2, let whole = parts.first, !whole.isEmpty, whole.allSatisfy(\.isASCIIDigit) else {
+            throw invalid
+        }
+        let fraction = parts.count == 2 ? String(parts[1]) : ""
+        guard fraction.allSatisfy(\.isASCIIDigit), fraction.count <= digits else { throw invalid }
+        let padded = fraction + String(repeating: "0", count: digits - fraction.count)
+        guard let wholeValue = Int64(whole), let fractionValue = padded.isEmpty ? 0 : Int64(padded) else {
+            throw DomainError("money.overflow", field: field, "You cannot use '\(raw)' because it is too large for an amount.")
+        }
+        let scale = Money.powerOfTen(digits)
+        let (scaled, overflow1) = wholeValue.multipliedReportingOverflow(by: scale)
+        let (sum, overflow2) = scaled.addingReportingOverflow(fractionValue)
+        guard !overflow1, !overflow2 else {
+            throw DomainError("money.overflow", field: field, "You cannot use '\(raw)' because it is too large for an amount.")
+        }
+        return negative ? -sum : sum
+    }
+
+    static func powerOfTen(_ digits: Int) -> Int64 {
+        var value: Int64 = 1
+        for _ in 0..<digits { value *= 10 }
+        return value
+    }
+
+    public func adding(_ other: Money) throws(DomainError) -> Money {
+        try requireSameCurrency(other)
+        let (sum, overflow) = minorUnits.addingReportingOverflow(other.minorUnits)
+        guard !overflow else {
+            throw DomainError("money.overflow", "You cannot add these amounts because the result is too large.")
+        }
+        return Money(minorUnits: sum, currency: currency)
+    }
+
+    public func subtracting(_ other: Money) throws(DomainError) -> Money {
+        try adding(other.negated())
+    }
+
+    public func negated() -> Money { Money(minorUnits: -minorUnits, currency: currency) }
+
+    private func requireSameCurrency(_ other: Money) throws(DomainError) {
+        guard other.currency == currency else {
+            throw DomainError(
+                "money.currency_mismatch",
+                "You cannot combine \(currency) and \(other.currency) amounts because they are different currencies.")
+        }
+    }
+
+    /// `1234.50`: a dot and exactly the currency's minor digits; used in CSV, JSON and hledger output.
+    public var decimalString: String {
+        let digits = currency.minorDigits
+        guard digits > 0 else { return String(minorUnits) }
+        let scale = Money.powerOfTen(digits)
+        let magnitude = minorUnits.magnitude
+        let whole = magnitude / UInt64(scale)
+        let fraction = String(magnitude % UInt64(scale))
+        let padded = String(repeating: "0", count: digits - fraction.count) + fraction
+        return (minorUnits < 0 ? "-" : "") + "\(whole).\(padded)"
+    }
+
+    public var description: String { "\(decimalString) \(currency.code)" }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { self >= "0" && self <= "9" }
+}

@@ -1,0 +1,218 @@
+import Application
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Identity
+import Kernel
+import Logging
+
+/// Cookie names and the settings they are written with.
+struct CookieSettings: Sendable {
+    static let session = "culise_session"
+    static let csrf = "culise_csrf"
+    static let language = "culise_lang"
+    let secure: Bool
+
+    func make(_ name: String, _ value: String, maxAge: Int?, sameSite: Cookie.SameSite = .lax, httpOnly: Bool = true) -> Cookie {
+        Cookie(name: name, value: value, maxAge: maxAge, path: "/", secure: secure, httpOnly: httpOnly, sameSite: sameSite)
+    }
+}
+
+extension Request {
+    var isAPI: Bool { uri.path.hasPrefix("/api/") }
+}
+
+/// Gives every request an id (logged, and echoed in `X-Request-Id`), logs one line per request,
+/// and turns every error into problem JSON (API) or a friendly page (browser).
+struct EdgeMiddleware: RouterMiddleware {
+    typealias Context = WebContext
+    let views: Views
+
+    func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
+        var context = context
+        context.requestID = context.id
+        context.logger[metadataKey: "request_id"] = .string(context.requestID)
+        let started = ContinuousClock.now
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            response = respond(to: error, request: request, context: context)
+        }
+        response.headers[HTTPField.Name("X-Request-Id")!] = context.requestID
+        let elapsed = ContinuousClock.now - started
+        context.logger.info(
+            "request",
+            metadata: [
+                "method": .string(request.method.rawValue), "path": .string(request.uri.path),
+                "status": .stringConvertible(response.status.code),
+                "ms": .stringConvertible((elapsed / .microseconds(1)).rounded() / 1000),
+            ])
+        return response
+    }
+
+    func respond(to error: any Error, request: Request, context: WebContext) -> Response {
+        let (status, id, _, _) = ErrorMapping.describe(error)
+        if status == .internalServerError {
+            context.logger.error("unhandled error", metadata: ["error": .string(String(describing: error)), "id": .string(id)])
+        }
+        if request.isAPI { return ErrorMapping.problemResponse(error, request: request, requestID: context.requestID) }
+        if status == .unauthorized, request.method == .get {
+            return redirect(to: "/login?next=\(Redirects.encode(request.uri.path))")
+        }
+        return views.errorPage(error, context: context, request: request)
+    }
+}
+
+/// Security headers on every response.
+struct SecurityHeadersMiddleware: RouterMiddleware {
+    typealias Context = WebContext
+    static let contentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+    func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        response.headers[.contentSecurityPolicy] = SecurityHeadersMiddleware.contentSecurityPolicy
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
+        response.headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
+        response.headers[HTTPField.Name("Permissions-Policy")!] = "camera=(), microphone=(), geolocation=()"
+        return response
+    }
+}
+
+/// Finds who is calling: a bearer token on `/api/…`, the session cookie elsewhere. It does not
+/// enforce anything; `PermissionMiddleware` does. Also picks the language and the CSRF token.
+struct IdentityMiddleware: RouterMiddleware {
+    typealias Context = WebContext
+    let culise: Culise
+    let cookies: CookieSettings
+
+    func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
+        var context = context
+        if let lang = request.uri.queryParameters["lang"].map(String.init), Catalog.locales.contains(lang) {
+            context.locale = lang
+        } else if let lang = request.cookies[CookieSettings.language]?.value, Catalog.locales.contains(lang) {
+            context.locale = lang
+        }
+        if request.isAPI {
+            if let header = request.headers[.authorization] {
+                guard header.lowercased().hasPrefix("bearer "),
+                    let principal = try await culise.authenticate(bearer: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+                else {
+                    throw DomainError("auth.invalid_token", kind: .unauthenticated, "You cannot use this API token because it is unknown or revoked.")
+                }
+                context.principal = principal
+            }
+            return try await next(request, context)
+        }
+        if let token = request.cookies[CookieSettings.session]?.value, let session = try await culise.session(token: token) {
+            context.session = session
+            context.sessionToken = token
+            context.principal = session.principal
+            context.csrfToken = session.csrfToken
+        } else if let preSession = request.cookies[CookieSettings.csrf]?.value, preSession.count >= 20 {
+            context.csrfToken = preSession
+        } else {
+            context.csrfToken = Secrets.random(bytes: 24)
+            context.newCSRFCookie = context.csrfToken
+        }
+        var response = try await next(request, context)
+        if let fresh = context.newCSRFCookie {
+            response.setCookie(cookies.make(CookieSettings.csrf, fresh, maxAge: nil, sameSite: .strict))
+        }
+        return response
+    }
+}
+
+/// Reads URL-encoded form bodies of browser POSTs (bounded) and checks their CSRF token.
+struct FormMiddleware: RouterMiddleware {
+    typealias Context = WebContext
+
+    func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
+        guard request.method == .post, !request.isAPI else { return try await next(request, context) }
+        var context = context
+        var request = request
+        let buffer = try await Body.collect(&request, limit: Limits.requestBodyBytes)
+        context.form = FormParser.parse(String(buffer: buffer))
+        guard let sent = context.form["_csrf"], !context.csrfToken.isEmpty,
+            Secrets.constantTimeEquals(sent, context.csrfToken)
+        else { throw WebError.csrf }
+        return try await next(request, context)
+    }
+}
+
+/// The one place routes are authorised: each protected route group carries the area and the
+/// access it needs, and this middleware asks `Policy` (docs/security.md).
+struct PermissionMiddleware: RouterMiddleware {
+    typealias Context = WebContext
+    let area: Area
+    let access: Access
+
+    func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
+        if !request.isAPI, let session = context.session, session.pendingSecondFactor {
+            return redirect(to: "/login/2fa")
+        }
+        if area == .profile, context.session != nil || context.principal != nil {
+            return try await next(request, context)
+        }
+        guard let principal = context.principal else {
+            if context.session != nil {
+                throw DomainError("auth.no_company", kind: .forbidden, "You cannot open this page because you are not a member of any company yet.")
+            }
+            throw DomainError("auth.required", kind: .unauthenticated, "To continue, you must sign in.")
+        }
+        try Policy.require(principal.role, area, access)
+        return try await next(request, context)
+    }
+}
+
+enum Body {
+    /// Collects a request body, refusing more than `limit` bytes (413) before reading it when the length is declared.
+    static func collect(_ request: inout Request, limit: Int) async throws -> ByteBuffer {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw DomainError("request.too_large", kind: .tooLarge, "You cannot send \(length) bytes because the limit is \(limit) bytes.")
+        }
+        do {
+            return try await request.collectBody(upTo: limit)
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            throw DomainError("request.too_large", kind: .tooLarge, "You cannot send this because it is larger than \(limit) bytes.")
+        }
+    }
+}
+
+enum FormParser {
+    /// `a=1&b=x+y` → ["a": "1", "b": "x y"]; the last value of a repeated key wins.
+    static func parse(_ text: String) -> [String: String] {
+        var result: [String: String] = [:]
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = decode(String(parts[0]))
+            let value = parts.count > 1 ? decode(String(parts[1])) : ""
+            if !key.isEmpty { result[key] = value }
+        }
+        return result
+    }
+
+    static func decode(_ text: String) -> String {
+        text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? text
+    }
+}
+
+enum Redirects {
+    static func encode(_ path: String) -> String {
+        path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "/-_."))) ?? "/"
+    }
+
+    /// Only local paths: never an open redirect to another site.
+    static func safeLocal(_ path: String?) -> String {
+        guard let path, path.hasPrefix("/"), !path.hasPrefix("//"), !path.contains("\\") else { return "/home" }
+        return path
+    }
+}
+
+func redirect(to location: String, status: HTTPResponse.Status = .seeOther) -> Response {
+    var headers = HTTPFields()
+    headers[.location] = location
+    return Response(status: status, headers: headers)
+}

@@ -1,0 +1,197 @@
+import Application
+import Foundation
+import Hummingbird
+import Identity
+import Kernel
+import Mustache
+
+/// UI strings per language, loaded from `Locales/*.json`. Templates never hold text of their own.
+public struct Catalog: Sendable {
+    public static let defaultLocale = "ro"
+    public static let locales = ["ro", "en"]
+    public let strings: [String: [String: String]]
+
+    public static func load() throws -> Catalog {
+        var strings: [String: [String: String]] = [:]
+        for locale in locales {
+            guard let url = Bundle.module.url(forResource: locale, withExtension: "json", subdirectory: "Locales") else {
+                throw WebError(.internalServerError, "internal.catalog", "The \(locale) catalogue is missing from the resources.")
+            }
+            strings[locale] = try JSONDecoder().decode([String: String].self, from: Data(contentsOf: url))
+        }
+        return Catalog(strings: strings)
+    }
+
+    public func table(_ locale: String) -> [String: String] { strings[locale] ?? strings[Catalog.defaultLocale] ?? [:] }
+
+    public func text(_ key: String, _ locale: String) -> String { table(locale)[key] ?? key }
+}
+
+/// A form field as the `field` partial renders it.
+struct Field {
+    var name: String
+    var label: String
+    var type = "text"
+    var value = ""
+    var error: String?
+    var required = false
+    var autocomplete: String?
+    var hint: String?
+    var choices: [(value: String, label: String)]? = nil
+    var checked = false
+
+    var dictionary: [String: Any] {
+        var result: [String: Any] = [
+            "name": name, "label": label, "type": type, "value": value, "required": required,
+            "is_select": choices != nil, "is_checkbox": type == "checkbox", "is_input": choices == nil && type != "checkbox",
+            "checked": checked,
+        ]
+        if let error { result["error"] = error }
+        if let autocomplete { result["autocomplete"] = autocomplete }
+        if let hint { result["hint"] = hint }
+        if let choices {
+            result["choices"] = choices.map { ["value": $0.value, "label": $0.label, "selected": $0.value == value] }
+        }
+        return result
+    }
+}
+
+/// A data table as the `table` partial renders it: sortable headers and a pager.
+struct Table {
+    struct Column {
+        var label: String
+        var sortKey: String?
+    }
+    var caption: String
+    var columns: [Column]
+    var rows: [[[String: Any]]]
+    var basePath: String
+    var query: [String: String]
+    var sort: String?
+    var descending: Bool
+    var offset: Int
+    var limit: Int
+    var total: Int
+
+    func dictionary(_ t: [String: String]) -> [String: Any] {
+        let columnData: [[String: Any]] = columns.map { column in
+            var entry: [String: Any] = ["label": column.label]
+            if let key = column.sortKey {
+                let isSorted = key == sort
+                let nextDescending = isSorted ? !descending : false
+                entry["sort_href"] = link(["sort": key, "dir": nextDescending ? "desc" : "asc", "offset": "0"])
+                if isSorted {
+                    entry["sorted"] = true
+                    entry["arrow"] = descending ? "▼" : "▲"
+                    entry["aria_sort"] = descending ? "descending" : "ascending"
+                }
+            }
+            return entry
+        }
+        var result: [String: Any] = [
+            "caption": caption, "columns": columnData, "rows": rows.map { ["cells": $0] },
+        ]
+        let from = total == 0 ? 0 : offset + 1
+        let to = min(offset + limit, total)
+        result["page_info"] = (t["page_info"] ?? "{from}–{to} / {total}")
+            .replacingOccurrences(of: "{from}", with: String(from)).replacingOccurrences(of: "{to}", with: String(to))
+            .replacingOccurrences(of: "{total}", with: String(total))
+        if offset > 0 { result["prev_href"] = link(["offset": String(max(0, offset - limit))]) }
+        if offset + limit < total { result["next_href"] = link(["offset": String(offset + limit)]) }
+        return result
+    }
+
+    func link(_ changes: [String: String]) -> String {
+        var items = query
+        if let sort { items["sort"] = sort }
+        items["dir"] = descending ? "desc" : "asc"
+        for (key, value) in changes { items[key] = value }
+        var components = URLComponents()
+        components.path = basePath
+        components.queryItems = items.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
+        return components.string ?? basePath
+    }
+
+    static func cell(_ text: String, href: String? = nil, numeric: Bool = false) -> [String: Any] {
+        var cell: [String: Any] = ["text": text, "numeric": numeric]
+        if let href { cell["href"] = href }
+        return cell
+    }
+}
+
+/// Renders pages: the page template into the layout, with the catalogue, navigation and switcher.
+public struct Views: Sendable {
+    let library: MustacheLibrary
+    let catalog: Catalog
+
+    public static func load() async throws -> Views {
+        guard let url = Bundle.module.url(forResource: "Templates", withExtension: nil) else {
+            throw WebError(.internalServerError, "internal.templates", "The templates are missing from the resources.")
+        }
+        return Views(library: try await MustacheLibrary(directory: url.path), catalog: try Catalog.load())
+    }
+
+    /// The navigation entries the role may see, in order.
+    static let navigation: [(area: Area, href: String, key: String)] = [
+        (.home, "/home", "nav_home"), (.company, "/company", "nav_company"), (.users, "/users", "nav_users"),
+        (.audit, "/audit", "nav_audit"), (.profile, "/profile", "nav_profile"),
+    ]
+
+    func render(
+        _ template: String, titleKey: String, data: [String: Any], context: WebContext, request: Request,
+        companies: [(id: String, name: String)] = [], status: HTTPResponse.Status = .ok, flash: String? = nil
+    ) -> Response {
+        let t = catalog.table(context.locale)
+        var page = data
+        page["t"] = t
+        page["csrf"] = context.csrfToken
+        page["lang"] = context.locale
+        if let session = context.session, !session.pendingSecondFactor {
+            page["user"] = ["display_name": session.displayName, "email": session.email]
+        }
+        let content = library.render(page, withTemplate: template) ?? ""
+        var layout: [String: Any] = [
+            "t": t, "title": t[titleKey] ?? titleKey, "content": content, "csrf": context.csrfToken,
+            "lang": context.locale, "path": request.uri.path,
+        ]
+        let other = context.locale == "ro" ? "en" : "ro"
+        layout["other_lang"] = other
+        layout["other_lang_label"] = catalog.text("lang_label", other)
+        if let flash { layout["flash"] = flash }
+        if let session = context.session, !session.pendingSecondFactor {
+            layout["user"] = ["display_name": session.displayName, "email": session.email]
+            if let role = session.role { layout["role"] = t["role_\(role.rawValue)"] ?? role.rawValue }
+            let current = request.uri.path
+            layout["nav"] = Views.navigation.filter { entry in
+                entry.area == .profile || (session.role.map { Policy.allows($0, entry.area, .read) } ?? false)
+            }.map { entry -> [String: Any] in
+                ["href": entry.href, "label": t[entry.key] ?? entry.key, "active": current.hasPrefix(entry.href)]
+            }
+            layout["has_switcher"] = companies.count > 1
+            layout["companies"] = companies.map {
+                ["id": $0.id, "name": $0.name, "selected": $0.id == session.companyID?.description]
+            }
+        }
+        let html = library.render(layout, withTemplate: "layout") ?? ""
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// The friendly error page for browsers.
+    func errorPage(_ error: any Error, context: WebContext, request: Request) -> Response {
+        let (status, _, message, fields) = ErrorMapping.describe(error)
+        let t = catalog.table(context.locale)
+        let heading = t["error_\(status.code)"] ?? t["error_500"] ?? "Error"
+        var text = message
+        if status == .forbidden, !(error is WebError) { text = t["error_403_text"] ?? message }
+        if status == .notFound { text = t["error_404_text"] ?? message }
+        if status == .internalServerError { text = t["error_500_text"] ?? message }
+        if fields.count > 1 { text = fields.map(\.message).joined(separator: " ") }
+        return render(
+            "error", titleKey: "title_error",
+            data: ["heading": heading, "message": text, "request_id": context.requestID], context: context,
+            request: request, status: status)
+    }
+}
