@@ -94,17 +94,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Real databases for tests: a temp SQLite file always, PostgreSQL when CULISE_TEST_POSTGRES_URL is set.
+        .target(
+            name: "TestSupport",
+            dependencies: ["Kernel", "Storage", "Application", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "KernelTests", dependencies: ["Kernel"], swiftSettings: swiftSettings),
         .testTarget(name: "DomainTests", dependencies: ["Kernel", "Companies", "Identity"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ApplicationTests",
-            dependencies: ["Kernel", "Companies", "Identity", "Storage", "Application"],
+            dependencies: ["Kernel", "Companies", "Identity", "Storage", "Application", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Kernel", "Companies", "Identity", "Storage", "Application", "Web",
+                "Kernel", "Companies", "Identity", "Storage", "Application", "Web", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

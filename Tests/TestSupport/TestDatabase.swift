@@ -1,0 +1,83 @@
+import Application
+import Foundation
+import Kernel
+import Logging
+import Storage
+
+/// The engines a test runs on: SQLite (a temp file) always; PostgreSQL when `CULISE_TEST_POSTGRES_URL` is set.
+public enum Engine: String, Sendable, CaseIterable, CustomStringConvertible {
+    case sqlite
+    case postgres
+
+    public var description: String { rawValue }
+
+    public static var available: [Engine] {
+        ProcessInfo.processInfo.environment["CULISE_TEST_POSTGRES_URL"]?.isEmpty == false ? [.sqlite, .postgres] : [.sqlite]
+    }
+}
+
+public enum TestDatabase {
+    public static let logger: Logger = {
+        var logger = Logger(label: "culise.test")
+        logger.logLevel = .error
+        return logger
+    }()
+
+    public static let fastSettings: AppSettings = {
+        var settings = AppSettings()
+        settings.bcryptCost = 4
+        return settings
+    }()
+
+    /// A fresh, empty database on `engine`; removed after `body`.
+    public static func withLocation<T: Sendable>(_ engine: Engine, _ body: (DatabaseLocation) async throws -> T) async throws -> T {
+        switch engine {
+        case .sqlite:
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("culise-test-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            return try await body(.sqlite(path: directory.appendingPathComponent("test.db").path))
+        case .postgres:
+            guard let url = ProcessInfo.processInfo.environment["CULISE_TEST_POSTGRES_URL"],
+                case .postgres(let server) = try DatabaseLocation(url)
+            else { fatalError("CULISE_TEST_POSTGRES_URL is not a postgres:// URL") }
+            let name = "culise_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+            let admin = try await Database.open(.postgres(server), logger: logger)
+            _ = try await admin.withoutTransaction { db in try await db.raw("CREATE DATABASE \(unsafeRaw: name)").run() }
+            do {
+                let result = try await body(.postgres(server.with(database: name)))
+                _ = try? await admin.withoutTransaction { db in try await db.raw("DROP DATABASE IF EXISTS \(unsafeRaw: name) WITH (FORCE)").run() }
+                await admin.close()
+                return result
+            } catch {
+                _ = try? await admin.withoutTransaction { db in try await db.raw("DROP DATABASE IF EXISTS \(unsafeRaw: name) WITH (FORCE)").run() }
+                await admin.close()
+                throw error
+            }
+        }
+    }
+
+    /// A migrated `Culise` on a fresh database of `engine`.
+    public static func withCulise<T: Sendable>(
+        _ engine: Engine, clock: (@Sendable () -> Date)? = nil, _ body: (Culise, DatabaseLocation) async throws -> T
+    ) async throws -> T {
+        try await withLocation(engine) { location in
+            let culise = try await open(location, clock: clock)
+            do {
+                let result = try await body(culise, location)
+                await culise.close()
+                return result
+            } catch {
+                await culise.close()
+                throw error
+            }
+        }
+    }
+
+    /// Another app instance (its own pool) on the same database, as a second server process would have.
+    public static func open(_ location: DatabaseLocation, clock: (@Sendable () -> Date)? = nil) async throws -> Culise {
+        let started = try await Culise.start(location, logger: logger, settings: fastSettings)
+        guard let clock else { return started }
+        return Culise(database: started.database, logger: logger, settings: fastSettings, clock: clock)
+    }
+}
