@@ -88,7 +88,7 @@ let package = Package(
         .executableTarget(
             name: "CuliseCLI",
             dependencies: [
-                "Kernel", "Companies", "Identity", "Application", "Web",
+                "Kernel", "Companies", "Identity", "Storage", "Application", "Web",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -97,12 +97,12 @@ let package = Package(
         // Real databases for tests: a temp SQLite file always, PostgreSQL when CULISE_TEST_POSTGRES_URL is set.
         .target(
             name: "TestSupport",
-            dependencies: ["Kernel", "Storage", "Application", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Kernel", "Identity", "Storage", "Application", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "KernelTests", dependencies: ["Kernel"], swiftSettings: swiftSettings),
-        .testTarget(name: "DomainTests", dependencies: ["Kernel", "Companies", "Identity"], swiftSettings: swiftSettings),
+        .testTarget(name: "DomainTests", dependencies: ["Kernel", "Companies", "Identity", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ApplicationTests",
             dependencies: ["Kernel", "Companies", "Identity", "Storage", "Application", "TestSupport"],

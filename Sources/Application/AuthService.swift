@@ -188,7 +188,8 @@ extension Culise {
                     "SELECT role FROM memberships WHERE user_id = \(bind: session.userID.description) AND company_id = \(bind: company.description)"
                 ).first() != nil
             else {
-                throw DomainError("company.not_found", kind: .notFound, field: "company", "You cannot open this company because it does not exist.")
+                throw DomainError(
+                    "company.not_found", kind: .notFound, field: "company", "You cannot open this company because it does not exist.")
             }
             try await db.raw(
                 "UPDATE sessions SET company_id = \(bind: company.description) WHERE id = \(bind: Secrets.digest(token))"
@@ -215,7 +216,8 @@ extension Culise {
         }
         guard accepted else {
             try await recordFailure(subjects: subjects)
-            throw DomainError("auth.invalid_code", kind: .unauthenticated, field: "code", "You cannot sign in because the code is wrong or already used.")
+            throw DomainError(
+                "auth.invalid_code", kind: .unauthenticated, field: "code", "You cannot sign in because the code is wrong or already used.")
         }
     }
 
@@ -250,12 +252,15 @@ extension Culise {
     public func beginTOTPEnrollment(user: UserID) async throws -> (secret: String, uri: String) {
         let account = try await self.user(id: user)
         guard !account.twoFactor else {
-            throw DomainError("totp.already_enabled", kind: .conflict, "You cannot enrol again because two-factor sign-in is already on; turn it off first.")
+            throw DomainError(
+                "totp.already_enabled", kind: .conflict,
+                "You cannot enrol again because two-factor sign-in is already on; turn it off first.")
         }
         var generator = SystemRandomNumberGenerator()
         let secret = Base32.encode((0..<20).map { _ in UInt8.random(in: 0...255, using: &generator) })
         try await transaction { db in
-            try await db.raw("UPDATE users SET totp_secret = \(bind: secret), totp_last_step = 0 WHERE id = \(bind: user.description)").run()
+            try await db.raw("UPDATE users SET totp_secret = \(bind: secret), totp_last_step = 0 WHERE id = \(bind: user.description)")
+                .run()
         }
         return (secret, TOTP.provisioningURI(secretBase32: secret, account: account.email))
     }
@@ -263,8 +268,10 @@ extension Culise {
     /// Confirms enrolment with a code from the app; returns the recovery codes, shown once.
     public func confirmTOTPEnrollment(user: UserID, code: String) async throws -> [String] {
         let account = try await self.user(id: user)
-        let codes = (0..<Limits.recoveryCodes).map { _ in Secrets.random(bytes: 8).uppercased().filter { $0.isLetter || $0.isNumber }.prefix(10) }
-            .map(String.init)
+        let codes = (0..<Limits.recoveryCodes).map { _ in
+            Secrets.random(bytes: 8).uppercased().filter { $0.isLetter || $0.isNumber }.prefix(10)
+        }
+        .map(String.init)
         try await transaction { db in
             guard
                 let row = try await db.raw("SELECT totp_secret, totp_enabled FROM users WHERE id = \(bind: user.description)").first(),
@@ -274,7 +281,11 @@ extension Culise {
                 throw DomainError("totp.not_started", kind: .conflict, "To confirm two-factor sign-in, you must start the enrolment first.")
             }
             guard let step = TOTP.verify(code: code, secret: secret, at: self.now, lastUsedStep: 0) else {
-                throw ValidationErrors([DomainError("totp.invalid_code", field: "code", "You cannot turn on two-factor sign-in because the code does not match; check the time on your phone.")])
+                throw ValidationErrors([
+                    DomainError(
+                        "totp.invalid_code", field: "code",
+                        "You cannot turn on two-factor sign-in because the code does not match; check the time on your phone.")
+                ])
             }
             try await db.raw(
                 "UPDATE users SET totp_enabled = \(bind: true), totp_last_step = \(bind: step) WHERE id = \(bind: user.description)"
@@ -299,7 +310,10 @@ extension Culise {
                 .decode(column: "password_hash", as: String.self)
         }
         guard await verifyPassword(password, hash: hash) else {
-            throw ValidationErrors([DomainError("password.current_wrong", field: "password", "You cannot turn off two-factor sign-in because the password is wrong.")])
+            throw ValidationErrors([
+                DomainError(
+                    "password.current_wrong", field: "password", "You cannot turn off two-factor sign-in because the password is wrong.")
+            ])
         }
         let account = try await self.user(id: user)
         try await transaction { db in

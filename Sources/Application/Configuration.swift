@@ -49,16 +49,22 @@ public struct Configuration: Sendable, Equatable {
         if let secret {
             problems.check(
                 secret.count >= 32,
-                DomainError("config.secret_key", field: "secret_key", "You cannot use this secret key because it must be at least 32 characters long."))
+                DomainError(
+                    "config.secret_key", field: "secret_key",
+                    "You cannot use this secret key because it must be at least 32 characters long."))
         }
         let secureText = value("secure_cookies", "true")!.lowercased()
         problems.check(
             ["true", "false", "1", "0", "yes", "no"].contains(secureText),
-            DomainError("config.secure_cookies", field: "secure_cookies", "You cannot use '\(secureText)' for secure cookies because it must be true or false."))
+            DomainError(
+                "config.secure_cookies", field: "secure_cookies",
+                "You cannot use '\(secureText)' for secure cookies because it must be true or false."))
         let level = value("log_level", "info")!.lowercased()
         problems.check(
             ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level),
-            DomainError("config.log_level", field: "log_level", "You cannot use log level '\(level)' because it must be one of trace, debug, info, notice, warning, error, critical."))
+            DomainError(
+                "config.log_level", field: "log_level",
+                "You cannot use log level '\(level)' because it must be one of trace, debug, info, notice, warning, error, critical."))
         try problems.throwIfAny()
         return Configuration(
             databaseURL: database, host: host, port: port, secretKey: secret,

@@ -23,7 +23,9 @@ public final class Culise: Sendable {
     public let settings: AppSettings
     let clock: @Sendable () -> Date
 
-    public init(database: Database, logger: Logger, settings: AppSettings = AppSettings(), clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        database: Database, logger: Logger, settings: AppSettings = AppSettings(), clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.database = database
         self.logger = logger
         self.settings = settings

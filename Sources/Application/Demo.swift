@@ -48,7 +48,8 @@ extension Culise {
             ("auditor@exemplu.ro", "Ioana Marin", .auditor),
         ]
         for (email, name, role) in staff {
-            _ = try await addUser(email: email, displayName: name, password: Culise.demoPassword, company: company.id, role: role, actor: actor)
+            _ = try await addUser(
+                email: email, displayName: name, password: Culise.demoPassword, company: company.id, role: role, actor: actor)
         }
         return DemoInfo(company: company, email: Culise.demoEmail, password: Culise.demoPassword, created: true)
     }

@@ -28,7 +28,9 @@ extension Culise {
     /// request is refused; a key whose request is still running is a conflict.
     public func beginIdempotent(user: UserID, key: String, requestHash: String) async throws -> IdempotencyDecision {
         guard (1...255).contains(key.count) else {
-            throw DomainError("idempotency.key_length", field: "Idempotency-Key", "You cannot use this Idempotency-Key because it must be 1 to 255 characters.")
+            throw DomainError(
+                "idempotency.key_length", field: "Idempotency-Key",
+                "You cannot use this Idempotency-Key because it must be 1 to 255 characters.")
         }
         let now = epoch
         let expired = now - Int64(Limits.idempotencySeconds)

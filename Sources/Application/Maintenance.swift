@@ -17,7 +17,8 @@ extension Culise {
             )
         }
         guard !FileManager.default.fileExists(atPath: path) else {
-            throw DomainError("backup.exists", kind: .conflict, field: "to", "You cannot write the backup to \(path) because that file already exists.")
+            throw DomainError(
+                "backup.exists", kind: .conflict, field: "to", "You cannot write the backup to \(path) because that file already exists.")
         }
         try await database.withoutTransaction { db in
             try await db.raw("VACUUM INTO \(bind: path)").run()
@@ -51,11 +52,14 @@ public enum Restore {
             )
         }
         guard FileManager.default.fileExists(atPath: source) else {
-            throw DomainError("restore.missing", kind: .notFound, field: "from", "You cannot restore from \(source) because that file does not exist.")
+            throw DomainError(
+                "restore.missing", kind: .notFound, field: "from", "You cannot restore from \(source) because that file does not exist.")
         }
         let header = (try? FileHandle(forReadingFrom: URL(fileURLWithPath: source)).readData(ofLength: 16)) ?? Data()
         guard header == Data("SQLite format 3\0".utf8) else {
-            throw DomainError("restore.not_sqlite", field: "from", "You cannot restore from \(source) because it is not a SQLite backup made by culise backup.")
+            throw DomainError(
+                "restore.not_sqlite", field: "from",
+                "You cannot restore from \(source) because it is not a SQLite backup made by culise backup.")
         }
         if let attributes = try? FileManager.default.attributesOfItem(atPath: path),
             (attributes[.size] as? NSNumber)?.intValue ?? 0 > 0

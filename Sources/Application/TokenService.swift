@@ -17,7 +17,9 @@ extension Culise {
     static let tokenPrefix = "culise_"
 
     /// Creates a bearer token for `user` acting in `company`. The plaintext is returned once; only its digest is kept.
-    public func createToken(user: UserID, company: CompanyID, name rawName: String, actor: Actor) async throws -> (
+    public func createToken(
+        user: UserID, company: CompanyID, name rawName: String, actor: Actor
+    ) async throws -> (
         id: APITokenID, token: String
     ) {
         if case .user(let principal) = actor, principal.userID != user { try principal.require(.users, .write) }
@@ -26,7 +28,8 @@ extension Culise {
         problems.check(!name.isEmpty, DomainError("token.name_required", field: "name", "To create a token, you must give it a name."))
         problems.check(
             name.count <= Limits.nameLength,
-            DomainError("token.name_length", field: "name", "You cannot use this name because it is longer than \(Limits.nameLength) characters."))
+            DomainError(
+                "token.name_length", field: "name", "You cannot use this name because it is longer than \(Limits.nameLength) characters."))
         try problems.throwIfAny()
         let id = APITokenID.generate()
         let token = Culise.tokenPrefix + Secrets.random(bytes: 32)
@@ -36,13 +39,18 @@ extension Culise {
                     "SELECT role FROM memberships WHERE user_id = \(bind: user.description) AND company_id = \(bind: company.description)"
                 ).first() != nil
             else {
-                throw DomainError("token.not_member", kind: .conflict, field: "company", "You cannot create a token for this company because the user is not a member of it.")
+                throw DomainError(
+                    "token.not_member", kind: .conflict, field: "company",
+                    "You cannot create a token for this company because the user is not a member of it.")
             }
             let count = try await db.raw(
                 "SELECT COUNT(*) AS n FROM api_tokens WHERE user_id = \(bind: user.description) AND revoked_at IS NULL"
             ).first()!.decode(column: "n", as: Int64.self)
             guard count < Limits.tokensPerUser else {
-                throw DomainError("token.too_many", kind: .conflict, "You cannot create another token because a user may have at most \(Limits.tokensPerUser) active tokens; revoke one first.")
+                throw DomainError(
+                    "token.too_many", kind: .conflict,
+                    "You cannot create another token because a user may have at most \(Limits.tokensPerUser) active tokens; revoke one first."
+                )
             }
             try await db.raw(
                 """

@@ -48,9 +48,12 @@ extension Culise {
         let name = rawName.trimmingCharacters(in: .whitespaces)
         problems.check(
             name.count <= Limits.nameLength,
-            DomainError("user.name_length", field: "display_name", "You cannot use this name because it is longer than \(Limits.nameLength) characters."))
+            DomainError(
+                "user.name_length", field: "display_name",
+                "You cannot use this name because it is longer than \(Limits.nameLength) characters."))
         if company != nil {
-            problems.check(role != nil, DomainError("user.role_required", field: "role", "To add a user to a company, you must give a role."))
+            problems.check(
+                role != nil, DomainError("user.role_required", field: "role", "To add a user to a company, you must give a role."))
         }
         try problems.throwIfAny()
         let existing = try await read { db in
@@ -65,7 +68,9 @@ extension Culise {
             return userID
         }
         if existing != nil {
-            throw DomainError("user.email_taken", kind: .conflict, field: "email", "You cannot create user \(email!) because that e-mail is already taken.")
+            throw DomainError(
+                "user.email_taken", kind: .conflict, field: "email",
+                "You cannot create user \(email!) because that e-mail is already taken.")
         }
         guard let password, !password.isEmpty else {
             throw ValidationErrors([DomainError("password.required", field: "password", "To create a user, you must give a password.")])
@@ -86,7 +91,9 @@ extension Culise {
                 """
             ).first()
             guard inserted != nil else {
-                throw DomainError("user.email_taken", kind: .conflict, field: "email", "You cannot create user \(email!) because that e-mail is already taken.")
+                throw DomainError(
+                    "user.email_taken", kind: .conflict, field: "email",
+                    "You cannot create user \(email!) because that e-mail is already taken.")
             }
             try await AuditLog.append(
                 db, actor: actor, company: company, action: "user.create", entity: "user", entityID: userID.description,
@@ -105,7 +112,9 @@ extension Culise {
         let count = try await db.raw("SELECT COUNT(*) AS n FROM memberships WHERE user_id = \(bind: user.description)").first()!
             .decode(column: "n", as: Int64.self)
         guard count < Limits.companiesPerUser else {
-            throw DomainError("user.too_many_companies", field: "company", "You cannot add this user to another company because a user may belong to at most \(Limits.companiesPerUser).")
+            throw DomainError(
+                "user.too_many_companies", field: "company",
+                "You cannot add this user to another company because a user may belong to at most \(Limits.companiesPerUser).")
         }
         let inserted = try await db.raw(
             """
@@ -115,7 +124,9 @@ extension Culise {
             """
         ).first()
         guard inserted != nil else {
-            throw DomainError("user.already_member", kind: .conflict, field: "email", "You cannot add this user because they are already a member of the company.")
+            throw DomainError(
+                "user.already_member", kind: .conflict, field: "email",
+                "You cannot add this user because they are already a member of the company.")
         }
         try await AuditLog.append(
             db, actor: actor, company: company, action: "membership.create", entity: "user", entityID: user.description,
@@ -131,7 +142,8 @@ extension Culise {
                     "SELECT role FROM memberships WHERE company_id = \(bind: company.description) AND user_id = \(bind: user.description)"
                 ).first()
             else {
-                throw DomainError("user.not_found", kind: .notFound, "You cannot change this user's role because they are not a member of the company.")
+                throw DomainError(
+                    "user.not_found", kind: .notFound, "You cannot change this user's role because they are not a member of the company.")
             }
             let before = try row.decode(column: "role", as: String.self)
             if before == Role.admin.rawValue && role != .admin {
@@ -139,7 +151,9 @@ extension Culise {
                     "SELECT COUNT(*) AS n FROM memberships WHERE company_id = \(bind: company.description) AND role = 'admin'"
                 ).first()!.decode(column: "n", as: Int64.self)
                 if admins <= 1 {
-                    throw DomainError("user.last_admin", kind: .conflict, field: "role", "You cannot change this role because the company would have no admin left.")
+                    throw DomainError(
+                        "user.last_admin", kind: .conflict, field: "role",
+                        "You cannot change this role because the company would have no admin left.")
                 }
             }
             try await db.raw(
@@ -158,7 +172,8 @@ extension Culise {
         try actor.require(.users, .read, in: company)
         let columns = ["email": "u.email", "name": "u.display_name", "role": "m.role"]
         guard let column = columns[sort] else {
-            throw DomainError("page.sort", field: "sort", "You cannot sort by '\(sort)' because the sortable columns are email, name and role.")
+            throw DomainError(
+                "page.sort", field: "sort", "You cannot sort by '\(sort)' because the sortable columns are email, name and role.")
         }
         let order = "\(column) \(descending ? "DESC" : "ASC"), u.email ASC"
         return try await read { db in
@@ -186,7 +201,8 @@ extension Culise {
     public func user(email rawEmail: String) async throws -> UserAccount {
         let email = try Email.normalise(rawEmail)
         guard let account = try await read({ db in try await Culise.loadUser(db, column: "email", value: email) }) else {
-            throw DomainError("user.not_found", kind: .notFound, field: "email", "You cannot use user \(email) because no such user exists.")
+            throw DomainError(
+                "user.not_found", kind: .notFound, field: "email", "You cannot use user \(email) because no such user exists.")
         }
         return account
     }
@@ -228,7 +244,11 @@ extension Culise {
             throw DomainError("user.not_found", kind: .notFound, "You cannot change this password because the user does not exist.")
         }
         guard await verifyPassword(current, hash: hash) else {
-            throw ValidationErrors([DomainError("password.current_wrong", field: "current_password", "You cannot change your password because the current password is wrong.")])
+            throw ValidationErrors([
+                DomainError(
+                    "password.current_wrong", field: "current_password",
+                    "You cannot change your password because the current password is wrong.")
+            ])
         }
         try PasswordPolicy.check(new, email: email, field: "new_password")
         try await setPassword(user: user, email: email, password: new, keepSession: keepSession, actor: .account(user, email: email))

@@ -13,14 +13,16 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(help: "Address to listen on (env CULISE_HOST; default 127.0.0.1).") var host: String?
     @Option(help: "Port (env CULISE_PORT; default 8080).") var port: Int?
-    @Option(help: "Secret for cookies and CSRF, at least 32 characters (env CULISE_SECRET_KEY; default: generated and stored in the database).")
+    @Option(
+        help: "Secret for cookies and CSRF, at least 32 characters (env CULISE_SECRET_KEY; default: generated and stored in the database).")
     var secretKey: String?
     @Flag(help: "Send cookies without the Secure flag (only for plain HTTP on a trusted network; localhost does not need it).")
     var insecureCookies = false
     @Flag(help: "Create the demo company and its users first (idempotent).") var demo = false
 
     func run() async throws {
-        let configuration = try global.configuration(host: host, port: port, secretKey: secretKey, secureCookies: insecureCookies ? false : nil)
+        let configuration = try global.configuration(
+            host: host, port: port, secretKey: secretKey, secureCookies: insecureCookies ? false : nil)
         let logger = CLI.logger(configuration)
         let location = try DatabaseLocation(configuration.databaseURL)
         let culise: Culise
@@ -31,6 +33,7 @@ struct Serve: AsyncParsableCommand {
                 let info = try await culise.seedDemo()
                 print("Demo company: \(info.company.legalName) (\(info.company.fiscalCode))")
                 print("Sign in at http://\(configuration.host):\(configuration.port)/login as \(info.email) / \(info.password)")
+                fflush(stdout)
             }
         } catch {
             throw CLI.explain(error)
@@ -51,7 +54,10 @@ struct Migrate: AsyncParsableCommand {
         let database = try await Database.open(location, logger: CLI.logger(configuration))
         do {
             let report = try await Migrator.migrate(database, Schema.all, logger: CLI.logger(configuration))
-            print(report.applied.isEmpty ? "Up to date at version \(report.current)." : "Applied \(report.applied.map(String.init).joined(separator: ", ")); now at version \(report.current).")
+            print(
+                report.applied.isEmpty
+                    ? "Up to date at version \(report.current)."
+                    : "Applied \(report.applied.map(String.init).joined(separator: ", ")); now at version \(report.current).")
             await database.close()
         } catch {
             await database.close()
@@ -61,7 +67,8 @@ struct Migrate: AsyncParsableCommand {
 }
 
 struct ConfigCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "config", abstract: "Print the effective configuration (secrets masked) and where each value came from.")
+    static let configuration = CommandConfiguration(
+        commandName: "config", abstract: "Print the effective configuration (secrets masked) and where each value came from.")
     @OptionGroup var global: GlobalOptions
     @Option var host: String?
     @Option var port: Int?
@@ -90,7 +97,8 @@ struct Demo: AsyncParsableCommand {
 }
 
 struct CompanyCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "company", abstract: "Create and list companies.", subcommands: [Create.self, List.self])
+    static let configuration = CommandConfiguration(
+        commandName: "company", abstract: "Create and list companies.", subcommands: [Create.self, List.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a company, seed what the modules need, and print its id.")
@@ -152,7 +160,8 @@ struct UserCommand: AsyncParsableCommand {
                 if let company { companyID = try await culise.resolveCompany(company).id }
                 let parsedRole = try role.map { try Role(parsing: $0) } ?? (companyID == nil ? nil : .employee)
                 return try await culise.addUser(
-                    email: email, displayName: name, password: password, company: companyID, role: parsedRole, actor: .system("user create"))
+                    email: email, displayName: name, password: password, company: companyID, role: parsedRole, actor: .system("user create")
+                )
             }
             print(id)
         }
@@ -169,13 +178,20 @@ struct UserCommand: AsyncParsableCommand {
                     let id = try await culise.resolveCompany(company).id
                     var offset = 0
                     while true {
-                        let page = try await culise.members(of: id, actor: .system("user list"), page: try PageRequest(limit: Limits.maxPageSize, offset: offset))
-                        for member in page.items { print("\(member.userID)  \(member.role.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0))  \(member.email)") }
+                        let page = try await culise.members(
+                            of: id, actor: .system("user list"), page: try PageRequest(limit: Limits.maxPageSize, offset: offset))
+                        for member in page.items {
+                            print(
+                                "\(member.userID)  \(member.role.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0))  \(member.email)"
+                            )
+                        }
                         guard let next = page.nextOffset else { break }
                         offset = next
                     }
                 } else {
-                    for user in try await culise.allUsers() { print("\(user.id)  \(user.email)  \(user.displayName)\(user.twoFactor ? "  [2FA]" : "")") }
+                    for user in try await culise.allUsers() {
+                        print("\(user.id)  \(user.email)  \(user.displayName)\(user.twoFactor ? "  [2FA]" : "")")
+                    }
                 }
             }
         }
@@ -197,7 +213,8 @@ struct UserCommand: AsyncParsableCommand {
                 if members.contains(where: { $0.company.id == companyID }) {
                     try await culise.setRole(user: user.id, company: companyID, role: parsed, actor: .system("user set-role"))
                 } else {
-                    _ = try await culise.addUser(email: email, displayName: "", password: nil, company: companyID, role: parsed, actor: .system("user set-role"))
+                    _ = try await culise.addUser(
+                        email: email, displayName: "", password: nil, company: companyID, role: parsed, actor: .system("user set-role"))
                 }
             }
             print("\(email) is now \(role).")
@@ -205,7 +222,8 @@ struct UserCommand: AsyncParsableCommand {
     }
 
     struct SetPassword: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Reset a user's password (read from standard input) and end their sessions.")
+        static let configuration = CommandConfiguration(
+            abstract: "Reset a user's password (read from standard input) and end their sessions.")
         @OptionGroup var global: GlobalOptions
         @Option var email: String
 
@@ -213,7 +231,8 @@ struct UserCommand: AsyncParsableCommand {
             let password = try CLI.readPassword()
             try await CLI.run(try global.configuration()) { culise in
                 let user = try await culise.user(email: email)
-                try await culise.setPassword(user: user.id, email: user.email, password: password, keepSession: nil, actor: .system("user set-password"))
+                try await culise.setPassword(
+                    user: user.id, email: user.email, password: password, keepSession: nil, actor: .system("user set-password"))
             }
             print("Password changed; \(email)'s sessions were ended.")
         }
@@ -247,7 +266,9 @@ struct TokenCommand: AsyncParsableCommand {
         @Argument var id: String
 
         func run() async throws {
-            guard let tokenID = APITokenID(string: id) else { throw CLIError(message: "You cannot revoke '\(id)' because it is not a token id.") }
+            guard let tokenID = APITokenID(string: id) else {
+                throw CLIError(message: "You cannot revoke '\(id)' because it is not a token id.")
+            }
             try await CLI.run(try global.configuration()) { try await $0.revokeToken(tokenID, actor: .system("token revoke")) }
             print("Revoked \(id).")
         }
@@ -258,7 +279,8 @@ struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "audit", abstract: "The audit log.", subcommands: [Verify.self])
 
     struct Verify: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Recompute the audit hash chain; exit 1 naming the first changed, deleted or reordered row.")
+        static let configuration = CommandConfiguration(
+            abstract: "Recompute the audit hash chain; exit 1 naming the first changed, deleted or reordered row.")
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
@@ -280,7 +302,8 @@ struct AuditCommand: AsyncParsableCommand {
 }
 
 struct Backup: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Write a consistent online copy of the SQLite database (VACUUM INTO); for PostgreSQL, explains pg_dump.")
+    static let configuration = CommandConfiguration(
+        abstract: "Write a consistent online copy of the SQLite database (VACUUM INTO); for PostgreSQL, explains pg_dump.")
     @OptionGroup var global: GlobalOptions
     @Option(help: "The backup file to create.") var to: String
 

@@ -21,13 +21,16 @@ struct CuliseCommand: AsyncParsableCommand {
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: "Database URL: sqlite:PATH or postgres://user:pass@host:5432/db (env CULISE_DATABASE_URL; default sqlite:culise.db).")
+    @Option(
+        name: .long,
+        help: "Database URL: sqlite:PATH or postgres://user:pass@host:5432/db (env CULISE_DATABASE_URL; default sqlite:culise.db).")
     var database: String?
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical (env CULISE_LOG_LEVEL).")
     var logLevel: String?
 
-    func configuration(host: String? = nil, port: Int? = nil, secretKey: String? = nil, secureCookies: Bool? = nil) throws -> Configuration {
+    func configuration(host: String? = nil, port: Int? = nil, secretKey: String? = nil, secureCookies: Bool? = nil) throws -> Configuration
+    {
         do {
             return try Configuration.resolve(
                 flags: [
@@ -78,7 +81,8 @@ enum CLI {
         switch error {
         case let error as DomainError: return CLIError(message: "\(error.message) [\(error.id)]")
         case let error as ValidationErrors:
-            return CLIError(message: error.problems.map { "\($0.field.map { "\($0): " } ?? "")\($0.message) [\($0.id)]" }.joined(separator: "\n"))
+            return CLIError(
+                message: error.problems.map { "\($0.field.map { "\($0): " } ?? "")\($0.message) [\($0.id)]" }.joined(separator: "\n"))
         default: return error
         }
     }
@@ -86,7 +90,9 @@ enum CLI {
     /// Reads a password from standard input (first line), never from a flag.
     static func readPassword() throws -> String {
         guard let line = readLine(strippingNewline: true), !line.isEmpty else {
-            throw CLIError(message: "To set a password, you must give it on standard input, e.g. `printf '%s\\n' \"$PASSWORD\" | culise user create …`.")
+            throw CLIError(
+                message:
+                    "To set a password, you must give it on standard input, e.g. `printf '%s\\n' \"$PASSWORD\" | culise user create …`.")
         }
         return line
     }

@@ -68,15 +68,19 @@ public enum Policy {
     public static let matrix: [Role: [Area: Access]] = [
         .admin: full(.write),
         .accountant: grant(
-            [.home: .read, .company: .read, .accounting: .write, .invoicing: .write, .banking: .write, .payroll: .read,
-             .profile: .write]),
+            [
+                .home: .read, .company: .read, .accounting: .write, .invoicing: .write, .banking: .write, .payroll: .read,
+                .profile: .write,
+            ]),
         .hr: grant([.home: .read, .company: .read, .hr: .write, .payroll: .read, .profile: .write]),
         .payroll: grant(
             [.home: .read, .company: .read, .hr: .read, .payroll: .write, .accounting: .read, .profile: .write]),
         .it: grant([.home: .read, .company: .read, .it: .write, .profile: .write]),
         .manager: grant(
-            [.home: .read, .company: .read, .accounting: .read, .invoicing: .read, .banking: .read, .hr: .read,
-             .it: .read, .audit: .read, .profile: .write]),
+            [
+                .home: .read, .company: .read, .accounting: .read, .invoicing: .read, .banking: .read, .hr: .read,
+                .it: .read, .audit: .read, .profile: .write,
+            ]),
         .employee: grant([.home: .read, .profile: .write]),
         .auditor: full(.read).merging([.profile: .write]) { $1 },
     ]

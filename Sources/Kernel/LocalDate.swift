@@ -36,7 +36,9 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     }
 
     /// Today's date in Romania's time zone.
-    public static func today(in timeZone: TimeZone = TimeZone(identifier: "Europe/Bucharest") ?? .gmt, now: Date = Date())
+    public static func today(
+        in timeZone: TimeZone = TimeZone(identifier: "Europe/Bucharest") ?? .gmt, now: Date = Date()
+    )
         -> LocalDate
     {
         var calendar = Calendar(identifier: .gregorian)

@@ -42,7 +42,9 @@ public enum Migrator {
     /// Applies every migration not yet recorded, each in its own transaction, in version order.
     /// Safe to run from several processes at once (a lock serialises them).
     @discardableResult
-    public static func migrate(_ database: Database, _ migrations: [Migration], logger: Logger) async throws
+    public static func migrate(
+        _ database: Database, _ migrations: [Migration], logger: Logger
+    ) async throws
         -> MigrationReport
     {
         let sorted = migrations.sorted { $0.version < $1.version }

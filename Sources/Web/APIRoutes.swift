@@ -23,7 +23,9 @@ enum JSON {
     }()
 
     static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        stored(StoredResponse(status: status.code, contentType: "application/json", body: String(decoding: try encoder.encode(value), as: UTF8.self)))
+        stored(
+            StoredResponse(
+                status: status.code, contentType: "application/json", body: String(decoding: try encoder.encode(value), as: UTF8.self)))
     }
 
     static func stored(_ stored: StoredResponse) -> Response {
@@ -41,7 +43,8 @@ enum JSON {
             throw DomainError("request.field_missing", field: field, "To send this request, you must include the field '\(field)'.")
         } catch let DecodingError.typeMismatch(_, context) {
             let field = context.codingPath.map(\.stringValue).map(snake).joined(separator: ".")
-            throw DomainError("request.field_type", field: field, "You cannot send field '\(field)' with this type: \(context.debugDescription)")
+            throw DomainError(
+                "request.field_type", field: field, "You cannot send field '\(field)' with this type: \(context.debugDescription)")
         } catch let DecodingError.valueNotFound(_, context) {
             let field = context.codingPath.map(\.stringValue).map(snake).joined(separator: ".")
             throw DomainError("request.field_missing", field: field, "To send this request, you must give a value for '\(field)'.")
@@ -102,7 +105,9 @@ struct CompanyBody: Decodable {
     let fiscalYearStartMonth: Int?
 
     var input: CompanyInput {
-        CompanyInput(legalName: legalName, cui: cui, tradeRegister: tradeRegister, address: address, vatPayer: vatPayer, fiscalYearStartMonth: fiscalYearStartMonth)
+        CompanyInput(
+            legalName: legalName, cui: cui, tradeRegister: tradeRegister, address: address, vatPayer: vatPayer,
+            fiscalYearStartMonth: fiscalYearStartMonth)
     }
 }
 
@@ -214,7 +219,8 @@ struct APIRoutes: Sendable {
     }
 
     static func encoded(_ value: some Encodable, status: HTTPResponse.Status) throws -> StoredResponse {
-        StoredResponse(status: status.code, contentType: "application/json", body: String(decoding: try JSON.encoder.encode(value), as: UTF8.self))
+        StoredResponse(
+            status: status.code, contentType: "application/json", body: String(decoding: try JSON.encoder.encode(value), as: UTF8.self))
     }
 
     static func body(_ request: Request) async throws -> ByteBuffer {
@@ -224,7 +230,10 @@ struct APIRoutes: Sendable {
 
     @Sendable func me(_ request: Request, context: WebContext) async throws -> Response {
         let p = try context.requirePrincipal()
-        return try JSON.response(MeDTO(userId: p.userID.description, email: p.email, displayName: p.displayName, companyId: p.companyID.description, role: p.role.rawValue))
+        return try JSON.response(
+            MeDTO(
+                userId: p.userID.description, email: p.email, displayName: p.displayName, companyId: p.companyID.description,
+                role: p.role.rawValue))
     }
 
     @Sendable func currentCompany(_ request: Request, context: WebContext) async throws -> Response {
@@ -247,7 +256,9 @@ struct APIRoutes: Sendable {
     @Sendable func companies(_ request: Request, context: WebContext) async throws -> Response {
         let p = try context.requirePrincipal()
         let memberships = try await culise.memberships(of: p.userID)
-        let page = Page(items: memberships.map { CompanyDTO($0.company, role: $0.role) }, total: memberships.count, offset: 0, limit: max(memberships.count, 1))
+        let page = Page(
+            items: memberships.map { CompanyDTO($0.company, role: $0.role) }, total: memberships.count, offset: 0,
+            limit: max(memberships.count, 1))
         return try JSON.response(ListDTO(page) { $0 })
     }
 
@@ -263,10 +274,17 @@ struct APIRoutes: Sendable {
     @Sendable func users(_ request: Request, context: WebContext) async throws -> Response {
         let p = try context.requirePrincipal()
         let query = request.uri.queryParameters
-        let pageRequest = try PageRequest(limit: query["limit"].flatMap { Int(String($0)) }, offset: query["offset"].flatMap { Int(String($0)) })
+        let pageRequest = try PageRequest(
+            limit: query["limit"].flatMap { Int(String($0)) }, offset: query["offset"].flatMap { Int(String($0)) })
         let sort = query["sort"].map(String.init) ?? "email"
-        let page = try await culise.members(of: p.companyID, actor: .user(p), page: pageRequest, sort: sort, descending: query["dir"] == "desc")
-        return try JSON.response(ListDTO(page) { MemberDTO(id: $0.userID.description, email: $0.email, displayName: $0.displayName, role: $0.role.rawValue, twoFactor: $0.twoFactor) })
+        let page = try await culise.members(
+            of: p.companyID, actor: .user(p), page: pageRequest, sort: sort, descending: query["dir"] == "desc")
+        return try JSON.response(
+            ListDTO(page) {
+                MemberDTO(
+                    id: $0.userID.description, email: $0.email, displayName: $0.displayName, role: $0.role.rawValue, twoFactor: $0.twoFactor
+                )
+            })
     }
 
     @Sendable func addUser(_ request: Request, context: WebContext) async throws -> Response {
@@ -275,10 +293,13 @@ struct APIRoutes: Sendable {
             let body = try JSON.decode(UserBody.self, from: buffer)
             let role = try Role(parsing: body.role)
             let id = try await culise.addUser(
-                email: body.email, displayName: body.displayName ?? "", password: body.password, company: p.companyID, role: role, actor: .user(p))
+                email: body.email, displayName: body.displayName ?? "", password: body.password, company: p.companyID, role: role,
+                actor: .user(p))
             let account = try await culise.user(id: id)
             return try Self.encoded(
-                MemberDTO(id: id.description, email: account.email, displayName: account.displayName, role: role.rawValue, twoFactor: account.twoFactor),
+                MemberDTO(
+                    id: id.description, email: account.email, displayName: account.displayName, role: role.rawValue,
+                    twoFactor: account.twoFactor),
                 status: .created)
         }
     }
@@ -305,9 +326,12 @@ struct APIRoutes: Sendable {
         let page = try await culise.auditEntries(
             filter: AuditFilter(action: text("action"), entity: text("entity"), actor: text("actor"), from: from, to: to),
             page: pageRequest!, actor: .user(p))
-        return try JSON.response(ListDTO(page) {
-            AuditDTO(seq: $0.seq, at: $0.at, actor: $0.actor, companyId: $0.companyID, action: $0.action, entity: $0.entity, entityId: $0.entityID, diff: $0.diff, hash: $0.hash)
-        })
+        return try JSON.response(
+            ListDTO(page) {
+                AuditDTO(
+                    seq: $0.seq, at: $0.at, actor: $0.actor, companyId: $0.companyID, action: $0.action, entity: $0.entity,
+                    entityId: $0.entityID, diff: $0.diff, hash: $0.hash)
+            })
     }
 
     @Sendable func tokens(_ request: Request, context: WebContext) async throws -> Response {

@@ -80,8 +80,12 @@ struct HTMLRoutes: Sendable {
     func loginFields(_ context: WebContext, email: String = "", errors: [String: String] = [:]) -> [Field] {
         let t = t(context)
         return [
-            Field(name: "email", label: t["field_email"]!, type: "email", value: email, error: errors["email"], required: true, autocomplete: "username"),
-            Field(name: "password", label: t["field_password"]!, type: "password", error: errors["password"], required: true, autocomplete: "current-password"),
+            Field(
+                name: "email", label: t["field_email"]!, type: "email", value: email, error: errors["email"], required: true,
+                autocomplete: "username"),
+            Field(
+                name: "password", label: t["field_password"]!, type: "password", error: errors["password"], required: true,
+                autocomplete: "current-password"),
         ]
     }
 
@@ -95,7 +99,8 @@ struct HTMLRoutes: Sendable {
     @Sendable func login(_ request: Request, context: WebContext) async throws -> Response {
         let email = context.form["email"] ?? ""
         do {
-            let result = try await culise.login(email: email, password: context.form["password"] ?? "", clientAddress: context.clientAddress)
+            let result = try await culise.login(
+                email: email, password: context.form["password"] ?? "", clientAddress: context.clientAddress)
             var response = redirect(to: result.needsSecondFactor ? "/login/2fa" : Redirects.safeLocal(context.form["next"]))
             response.setCookie(cookies.make(CookieSettings.session, result.sessionToken, maxAge: culise.settings.sessionAbsoluteSeconds))
             return response
@@ -145,8 +150,11 @@ struct HTMLRoutes: Sendable {
     // MARK: home and company
 
     func companyFacts(_ company: Company, _ t: [String: String]) -> [String: Any] {
-        let address = [company.address.line, company.address.city, company.address.county.flatMap { County.names[$0] }, company.address.postalCode, company.address.country]
-            .compactMap { $0 }.joined(separator: ", ")
+        let address = [
+            company.address.line, company.address.city, company.address.county.flatMap { County.names[$0] }, company.address.postalCode,
+            company.address.country,
+        ]
+        .compactMap { $0 }.joined(separator: ", ")
         return [
             "legal_name": company.legalName, "fiscal_code": company.fiscalCode, "trade_register": company.tradeRegister?.value ?? "—",
             "address": address, "vat_payer": company.vatPayer ? t["yes"]! : t["no"]!, "currency": company.functionalCurrency.code,
@@ -177,8 +185,12 @@ struct HTMLRoutes: Sendable {
             field("trade_register", "field_trade_register"), field("address.line", "field_address_line", required: true),
             field("address.city", "field_city", required: true), field("address.county", "field_county"),
             field("address.postal_code", "field_postal_code"), field("address.country", "field_country", required: true),
-            Field(name: "vat_payer", label: t["field_vat_payer"]!, type: "checkbox", error: errors["vat_payer"], checked: values["vat_payer"] == "true"),
-            Field(name: "fiscal_year_start_month", label: t["field_fiscal_year_start_month"]!, value: values["fiscal_year_start_month"] ?? "1",
+            Field(
+                name: "vat_payer", label: t["field_vat_payer"]!, type: "checkbox", error: errors["vat_payer"],
+                checked: values["vat_payer"] == "true"),
+            Field(
+                name: "fiscal_year_start_month", label: t["field_fiscal_year_start_month"]!,
+                value: values["fiscal_year_start_month"] ?? "1",
                 error: errors["fiscal_year_start_month"], choices: months),
         ]
     }
@@ -245,13 +257,17 @@ struct HTMLRoutes: Sendable {
             return redirect(to: "/company?flash=company_saved")
         } catch {
             guard let (byField, summary) = errors(error) else { throw error }
-            let data = companyView(nil, values: context.form, summary: summary, errors: byField, context: context, action: "/company", heading: t(context)["title_company"]!)
+            let data = companyView(
+                nil, values: context.form, summary: summary, errors: byField, context: context, action: "/company",
+                heading: t(context)["title_company"]!)
             return try await page("company", "title_company", data, request, context, status: ErrorMapping.describe(error).0)
         }
     }
 
     @Sendable func newCompanyPage(_ request: Request, context: WebContext) async throws -> Response {
-        let data = companyView(nil, values: ["address.country": "RO", "vat_payer": "true"], context: context, action: "/companies", heading: t(context)["title_new_company"]!)
+        let data = companyView(
+            nil, values: ["address.country": "RO", "vat_payer": "true"], context: context, action: "/companies",
+            heading: t(context)["title_new_company"]!)
         return try await page("company", "title_new_company", data, request, context)
     }
 
@@ -264,7 +280,9 @@ struct HTMLRoutes: Sendable {
             return redirect(to: "/company?flash=company_created")
         } catch {
             guard let (byField, summary) = errors(error) else { throw error }
-            let data = companyView(nil, values: context.form, summary: summary, errors: byField, context: context, action: "/companies", heading: t(context)["title_new_company"]!)
+            let data = companyView(
+                nil, values: context.form, summary: summary, errors: byField, context: context, action: "/companies",
+                heading: t(context)["title_new_company"]!)
             return try await page("company", "title_new_company", data, request, context, status: ErrorMapping.describe(error).0)
         }
     }
@@ -291,10 +309,16 @@ struct HTMLRoutes: Sendable {
     func userFields(_ context: WebContext, values: [String: String] = [:], errors: [String: String] = [:]) -> [Field] {
         let t = t(context)
         return [
-            Field(name: "email", label: t["field_email"]!, type: "email", value: values["email"] ?? "", error: errors["email"], required: true),
-            Field(name: "display_name", label: t["field_display_name"]!, value: values["display_name"] ?? "", error: errors["display_name"]),
-            Field(name: "password", label: t["field_password"]!, type: "password", error: errors["password"], autocomplete: "new-password", hint: t["hint_password"]),
-            Field(name: "role", label: t["field_role"]!, value: values["role"] ?? Role.employee.rawValue, error: errors["role"],
+            Field(
+                name: "email", label: t["field_email"]!, type: "email", value: values["email"] ?? "", error: errors["email"], required: true
+            ),
+            Field(
+                name: "display_name", label: t["field_display_name"]!, value: values["display_name"] ?? "", error: errors["display_name"]),
+            Field(
+                name: "password", label: t["field_password"]!, type: "password", error: errors["password"], autocomplete: "new-password",
+                hint: t["hint_password"]),
+            Field(
+                name: "role", label: t["field_role"]!, value: values["role"] ?? Role.employee.rawValue, error: errors["role"],
                 choices: Role.allCases.map { ($0.rawValue, t["role_\($0.rawValue)"] ?? $0.rawValue) }),
         ]
     }
@@ -302,31 +326,37 @@ struct HTMLRoutes: Sendable {
     func usersData(_ request: Request, context: WebContext, principal: Principal) async throws -> [String: Any] {
         let (sort, descending) = Self.sortOrder(request, allowed: ["email", "name", "role"], fallback: "email")
         let pageRequest = try Self.pageRequest(request)
-        let members = try await culise.members(of: principal.companyID, actor: .user(principal), page: pageRequest, sort: sort, descending: descending)
+        let members = try await culise.members(
+            of: principal.companyID, actor: .user(principal), page: pageRequest, sort: sort, descending: descending)
         let t = t(context)
         let canEdit = Policy.allows(principal.role, .users, .write)
         let roleChoices = Role.allCases.map { ["value": $0.rawValue, "label": t["role_\($0.rawValue)"] ?? $0.rawValue] }
         let rows: [[[String: Any]]] = members.items.map { member in
             var roleCell = Table.cell(t["role_\(member.role.rawValue)"] ?? member.role.rawValue)
             if canEdit {
-                roleCell["action"] = [
-                    "href": "/users/\(member.userID)/role", "label": t["change_role"]!,
-                    "select": [
-                        "id": "role-\(member.userID)", "name": "role", "label": t["col_change_role"]!,
-                        "choices": roleChoices.map { choice -> [String: Any] in
-                            var entry: [String: Any] = choice
-                            entry["selected"] = choice["value"] == member.role.rawValue
-                            return entry
-                        },
-                    ] as [String: Any],
-                ] as [String: Any]
+                roleCell["action"] =
+                    [
+                        "href": "/users/\(member.userID)/role", "label": t["change_role"]!,
+                        "select": [
+                            "id": "role-\(member.userID)", "name": "role", "label": t["col_change_role"]!,
+                            "choices": roleChoices.map { choice -> [String: Any] in
+                                var entry: [String: Any] = choice
+                                entry["selected"] = choice["value"] == member.role.rawValue
+                                return entry
+                            },
+                        ] as [String: Any],
+                    ] as [String: Any]
             }
-            return [Table.cell(member.email), Table.cell(member.displayName), roleCell, Table.cell(member.twoFactor ? t["yes"]! : t["no"]!)]
+            return [
+                Table.cell(member.email), Table.cell(member.displayName), roleCell, Table.cell(member.twoFactor ? t["yes"]! : t["no"]!),
+            ]
         }
         let table = Table(
             caption: t["users_title"]!,
-            columns: [.init(label: t["col_email"]!, sortKey: "email"), .init(label: t["col_name"]!, sortKey: "name"),
-                      .init(label: t["col_role"]!, sortKey: "role"), .init(label: t["col_2fa"]!)],
+            columns: [
+                .init(label: t["col_email"]!, sortKey: "email"), .init(label: t["col_name"]!, sortKey: "name"),
+                .init(label: t["col_role"]!, sortKey: "role"), .init(label: t["col_2fa"]!),
+            ],
             rows: rows, basePath: "/users", query: [:], sort: sort, descending: descending, offset: members.offset,
             limit: members.limit, total: members.total)
         return ["table": table.dictionary(t), "can_edit": canEdit]
@@ -372,7 +402,8 @@ struct HTMLRoutes: Sendable {
         let t = t(context)
         func text(_ key: String) -> String { query[Substring(key)].map(String.init)?.trimmingCharacters(in: .whitespaces) ?? "" }
         var problems = ProblemCollector()
-        let from = text("from").isEmpty ? nil : problems.collect { () throws(DomainError) in try LocalDate(iso: text("from"), field: "from") }
+        let from =
+            text("from").isEmpty ? nil : problems.collect { () throws(DomainError) in try LocalDate(iso: text("from"), field: "from") }
         let to = text("to").isEmpty ? nil : problems.collect { () throws(DomainError) in try LocalDate(iso: text("to"), field: "to") }
         let pageRequest = problems.collect { () throws(ValidationErrors) in try Self.pageRequest(request) } ?? .first
         let filter = AuditFilter(action: text("action"), entity: text("entity"), actor: text("actor"), from: from, to: to)
@@ -386,13 +417,17 @@ struct HTMLRoutes: Sendable {
             Field(name: "to", label: t["field_to"]!, type: "date", value: text("to"), error: byField["to"]),
         ]
         let rows: [[[String: Any]]] = entries.items.map { row in
-            [Table.cell(String(row.seq), numeric: true), Table.cell(row.at), Table.cell(row.actor), Table.cell(row.action),
-             Table.cell(row.entity), Table.cell(row.entityID), Table.cell(row.diff)]
+            [
+                Table.cell(String(row.seq), numeric: true), Table.cell(row.at), Table.cell(row.actor), Table.cell(row.action),
+                Table.cell(row.entity), Table.cell(row.entityID), Table.cell(row.diff),
+            ]
         }
         let table = Table(
             caption: t["audit_title"]!,
-            columns: [t["col_seq"]!, t["col_at"]!, t["col_actor"]!, t["col_action"]!, t["col_entity"]!, t["col_entity_id"]!, t["col_changes"]!]
-                .map { Table.Column(label: $0) },
+            columns: [
+                t["col_seq"]!, t["col_at"]!, t["col_actor"]!, t["col_action"]!, t["col_entity"]!, t["col_entity_id"]!, t["col_changes"]!,
+            ]
+            .map { Table.Column(label: $0) },
             rows: rows, basePath: "/audit",
             query: ["action": text("action"), "entity": text("entity"), "actor": text("actor"), "from": text("from"), "to": text("to")],
             sort: nil, descending: true, offset: entries.offset, limit: entries.limit, total: entries.total)
@@ -403,7 +438,10 @@ struct HTMLRoutes: Sendable {
 
     // MARK: profile
 
-    func profileData(_ context: WebContext, session: SessionInfo, extra: [String: Any] = [:], errors: [String: String] = [:], summary: [[String: String]] = []) async throws -> [String: Any] {
+    func profileData(
+        _ context: WebContext, session: SessionInfo, extra: [String: Any] = [:], errors: [String: String] = [:],
+        summary: [[String: String]] = []
+    ) async throws -> [String: Any] {
         let t = t(context)
         let tokens = try await culise.tokens(of: session.userID)
         let rows: [[[String: Any]]] = tokens.map { token in
@@ -419,11 +457,19 @@ struct HTMLRoutes: Sendable {
         var data: [String: Any] = [
             "two_factor": session.twoFactor, "table": table.dictionary(t), "form_errors": summary, "has_errors": !summary.isEmpty,
             "password_fields": [
-                Field(name: "current_password", label: t["field_current_password"]!, type: "password", error: errors["current_password"], required: true, autocomplete: "current-password"),
-                Field(name: "new_password", label: t["field_new_password"]!, type: "password", error: errors["new_password"], required: true, autocomplete: "new-password", hint: t["hint_password"]),
+                Field(
+                    name: "current_password", label: t["field_current_password"]!, type: "password", error: errors["current_password"],
+                    required: true, autocomplete: "current-password"),
+                Field(
+                    name: "new_password", label: t["field_new_password"]!, type: "password", error: errors["new_password"], required: true,
+                    autocomplete: "new-password", hint: t["hint_password"]),
             ].map(\.dictionary),
             "confirm_fields": codeField(context, error: errors["code"]).map(\.dictionary),
-            "disable_fields": [Field(name: "password", label: t["field_password"]!, type: "password", error: errors["password"], required: true, autocomplete: "current-password")].map(\.dictionary),
+            "disable_fields": [
+                Field(
+                    name: "password", label: t["field_password"]!, type: "password", error: errors["password"], required: true,
+                    autocomplete: "current-password")
+            ].map(\.dictionary),
             "token_fields": [Field(name: "name", label: t["field_token_name"]!, error: errors["name"], required: true)].map(\.dictionary),
         ]
         data.merge(extra) { $1 }
@@ -453,7 +499,8 @@ struct HTMLRoutes: Sendable {
     @Sendable func changePassword(_ request: Request, context: WebContext) async throws -> Response {
         try await profileAction(request, context) { session, token in
             try await culise.changePassword(
-                user: session.userID, current: context.form["current_password"] ?? "", new: context.form["new_password"] ?? "", keepSession: token)
+                user: session.userID, current: context.form["current_password"] ?? "", new: context.form["new_password"] ?? "",
+                keepSession: token)
             return "password_changed"
         }
     }
@@ -490,7 +537,8 @@ struct HTMLRoutes: Sendable {
         let (session, _) = try context.requireSession()
         let principal = try context.requirePrincipal()
         do {
-            let (_, token) = try await culise.createToken(user: session.userID, company: principal.companyID, name: context.form["name"] ?? "", actor: .user(principal))
+            let (_, token) = try await culise.createToken(
+                user: session.userID, company: principal.companyID, name: context.form["name"] ?? "", actor: .user(principal))
             let data = try await profileData(context, session: session, extra: ["new_token": token])
             return try await page("profile", "title_profile", data, request, context, status: .created)
         } catch {
@@ -501,7 +549,9 @@ struct HTMLRoutes: Sendable {
     }
 
     @Sendable func revokeToken(_ request: Request, context: WebContext) async throws -> Response {
-        guard let id = context.parameters.get("id").flatMap(APITokenID.init(string:)), let actor = context.actor else { throw WebError.notFound }
+        guard let id = context.parameters.get("id").flatMap(APITokenID.init(string:)), let actor = context.actor else {
+            throw WebError.notFound
+        }
         try await culise.revokeToken(id, actor: actor)
         return redirect(to: "/profile?flash=token_revoked")
     }

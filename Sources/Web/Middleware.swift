@@ -100,7 +100,8 @@ struct IdentityMiddleware: RouterMiddleware {
                 guard header.lowercased().hasPrefix("bearer "),
                     let principal = try await culise.authenticate(bearer: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
                 else {
-                    throw DomainError("auth.invalid_token", kind: .unauthenticated, "You cannot use this API token because it is unknown or revoked.")
+                    throw DomainError(
+                        "auth.invalid_token", kind: .unauthenticated, "You cannot use this API token because it is unknown or revoked.")
                 }
                 context.principal = principal
             }
@@ -158,7 +159,8 @@ struct PermissionMiddleware: RouterMiddleware {
         }
         guard let principal = context.principal else {
             if context.session != nil {
-                throw DomainError("auth.no_company", kind: .forbidden, "You cannot open this page because you are not a member of any company yet.")
+                throw DomainError(
+                    "auth.no_company", kind: .forbidden, "You cannot open this page because you are not a member of any company yet.")
             }
             throw DomainError("auth.required", kind: .unauthenticated, "To continue, you must sign in.")
         }

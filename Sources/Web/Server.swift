@@ -40,7 +40,8 @@ public enum Telemetry {
 
 /// Builds the router: middleware in order (metrics → security headers → errors → identity → forms),
 /// the public routes, then every protected group with its `PermissionMiddleware`.
-public struct WebServer {
+/// `@unchecked Sendable`: the router is fully built before this value exists and never mutated after.
+public struct WebServer: @unchecked Sendable {
     public let router: Router<WebContext>
     public let protectedRoutes: [ProtectedRoute]
     public let publicRoutes: [String]
@@ -58,7 +59,9 @@ public struct WebServer {
 
         let registry = RouteRegistry()
         let protect: (Area, Access) -> Protected = { area, access in
-            Protected(group: router.group().add(middleware: PermissionMiddleware(area: area, access: access)), area: area, access: access, registry: registry)
+            Protected(
+                group: router.group().add(middleware: PermissionMiddleware(area: area, access: access)), area: area, access: access,
+                registry: registry)
         }
         let operations = Operations(culise: culise)
         router.get("/health", use: operations.health)
@@ -68,8 +71,10 @@ public struct WebServer {
         HTMLRoutes(culise: culise, views: views, cookies: cookies).register(on: router, protect: protect)
         APIRoutes(culise: culise).register(protect: protect)
         try router.validate()
-        let publicRoutes = ["GET /", "GET /login", "POST /login", "GET /login/2fa", "POST /login/2fa", "POST /logout", "POST /lang",
-                            "GET /health", "GET /metrics", "GET /api/openapi.json", "GET /static/{file}"]
+        let publicRoutes = [
+            "GET /", "GET /login", "POST /login", "GET /login/2fa", "POST /login/2fa", "POST /logout", "POST /lang",
+            "GET /health", "GET /metrics", "GET /api/openapi.json", "GET /static/{file}",
+        ]
         return WebServer(router: router, protectedRoutes: registry.all, publicRoutes: publicRoutes)
     }
 
@@ -150,7 +155,8 @@ struct Operations: Sendable {
     @Sendable func health(_ request: Request, context: WebContext) async throws -> Response {
         do {
             let version = try await culise.schemaVersion()
-            return try JSON.response(Health(status: "ok", database: "reachable", engine: culise.database.dialect.rawValue, migrationVersion: version))
+            return try JSON.response(
+                Health(status: "ok", database: "reachable", engine: culise.database.dialect.rawValue, migrationVersion: version))
         } catch {
             context.logger.error("health check failed", metadata: ["error": .string(String(describing: error))])
             return try JSON.response(

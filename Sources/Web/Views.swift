@@ -108,7 +108,9 @@ struct Table {
         for (key, value) in changes { items[key] = value }
         var components = URLComponents()
         components.path = basePath
-        components.queryItems = items.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
+        components.queryItems = items.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }.map {
+            URLQueryItem(name: $0.key, value: $0.value)
+        }
         return components.string ?? basePath
     }
 

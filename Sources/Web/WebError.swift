@@ -63,24 +63,32 @@ enum ErrorMapping {
     static func describe(_ error: any Error) -> (HTTPResponse.Status, String, String, [ProblemField]) {
         switch error {
         case let error as DomainError:
-            return (status(for: error.kind), error.id, error.message, [ProblemField(field: error.field, id: error.id, message: error.message)])
+            return (
+                status(for: error.kind), error.id, error.message, [ProblemField(field: error.field, id: error.id, message: error.message)]
+            )
         case let error as ValidationErrors:
             let fields = error.problems.map { ProblemField(field: $0.field, id: $0.id, message: $0.message) }
             let first = error.problems[0]
             let kinds = Set(error.problems.map(\.kind))
             let status = kinds.count == 1 ? status(for: first.kind) : .unprocessableContent
-            let message = error.problems.count == 1 ? first.message : "You cannot save this because \(error.problems.count) fields need attention."
+            let message =
+                error.problems.count == 1 ? first.message : "You cannot save this because \(error.problems.count) fields need attention."
             return (status, error.problems.count == 1 ? first.id : "validation.failed", message, fields)
         case let error as WebError:
             return (error.status, error.id, error.message, [])
         case let error as any HTTPResponseError:
             if error.status == .notFound { return (.notFound, WebError.notFound.id, WebError.notFound.message, []) }
             if error.status == .contentTooLarge {
-                return (.contentTooLarge, "request.too_large", "You cannot send this because it is larger than \(Limits.requestBodyBytes) bytes.", [])
+                return (
+                    .contentTooLarge, "request.too_large",
+                    "You cannot send this because it is larger than \(Limits.requestBodyBytes) bytes.", []
+                )
             }
             return (error.status, "request.http_\(error.status.code)", error.status.reasonPhrase, [])
         default:
-            return (.internalServerError, "internal.error", "Something went wrong on our side; the error was logged with this request's id.", [])
+            return (
+                .internalServerError, "internal.error", "Something went wrong on our side; the error was logged with this request's id.", []
+            )
         }
     }
 

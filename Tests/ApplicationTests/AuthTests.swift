@@ -3,8 +3,8 @@ import Foundation
 import Identity
 import Kernel
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// A clock tests can move.
 final class TestClock: Sendable {
@@ -19,8 +19,12 @@ final class TestClock: Sendable {
     func loginSessionLogout(_ engine: Engine) async throws {
         try await TestDatabase.withCulise(engine) { culise, location in
             let (companyID, userID, _) = try await Fixtures.companyWithAdmin(culise)
-            await #expect(throws: DomainError.self) { try await culise.login(email: "admin@alfa.ro", password: "wrong password!", clientAddress: "1.1.1.1") }
-            await #expect(throws: DomainError.self) { try await culise.login(email: "nobody@alfa.ro", password: Fixtures.password, clientAddress: "1.1.1.1") }
+            await #expect(throws: DomainError.self) {
+                try await culise.login(email: "admin@alfa.ro", password: "wrong password!", clientAddress: "1.1.1.1")
+            }
+            await #expect(throws: DomainError.self) {
+                try await culise.login(email: "nobody@alfa.ro", password: Fixtures.password, clientAddress: "1.1.1.1")
+            }
             let result = try await culise.login(email: "ADMIN@alfa.ro ", password: Fixtures.password, clientAddress: "1.1.1.1")
             #expect(!result.needsSecondFactor)
             let session = try #require(try await culise.session(token: result.sessionToken))
@@ -46,7 +50,8 @@ final class TestClock: Sendable {
             _ = try await Fixtures.companyWithAdmin(culise)
             for attempt in 1...10 {
                 do {
-                    _ = try await culise.login(email: "admin@alfa.ro", password: "wrong-\(attempt)-password", clientAddress: "10.0.0.\(attempt)")
+                    _ = try await culise.login(
+                        email: "admin@alfa.ro", password: "wrong-\(attempt)-password", clientAddress: "10.0.0.\(attempt)")
                 } catch let error as DomainError {
                     #expect(error.kind == .unauthenticated, "attempt \(attempt)")
                 }
@@ -87,12 +92,15 @@ final class TestClock: Sendable {
             let first = try await culise.login(email: "admin@alfa.ro", password: Fixtures.password, clientAddress: "a")
             let second = try await culise.login(email: "admin@alfa.ro", password: Fixtures.password, clientAddress: "b")
             await #expect(throws: ValidationErrors.self) {
-                try await culise.changePassword(user: userID, current: "wrong-password-x", new: "a brand new secret", keepSession: first.sessionToken)
+                try await culise.changePassword(
+                    user: userID, current: "wrong-password-x", new: "a brand new secret", keepSession: first.sessionToken)
             }
             await #expect(throws: ValidationErrors.self) {
-                try await culise.changePassword(user: userID, current: Fixtures.password, new: "admin@alfa.ro", keepSession: first.sessionToken)
+                try await culise.changePassword(
+                    user: userID, current: Fixtures.password, new: "admin@alfa.ro", keepSession: first.sessionToken)
             }
-            try await culise.changePassword(user: userID, current: Fixtures.password, new: "a brand new secret", keepSession: first.sessionToken)
+            try await culise.changePassword(
+                user: userID, current: Fixtures.password, new: "a brand new secret", keepSession: first.sessionToken)
             #expect(try await culise.session(token: first.sessionToken) != nil)
             #expect(try await culise.session(token: second.sessionToken) == nil)
             _ = try await culise.login(email: "admin@alfa.ro", password: "a brand new secret", clientAddress: "c")
@@ -129,17 +137,23 @@ final class TestClock: Sendable {
             #expect(login.needsSecondFactor)
             let pending = try #require(try await culise.session(token: login.sessionToken))
             #expect(pending.principal == nil)
-            await #expect(throws: DomainError.self) { try await culise.verifySecondFactor(token: login.sessionToken, code: "123456", clientAddress: "a") }
+            await #expect(throws: DomainError.self) {
+                try await culise.verifySecondFactor(token: login.sessionToken, code: "123456", clientAddress: "a")
+            }
             let code = TOTP.code(secret: key, step: TOTP.step(at: clock.date))
             try await culise.verifySecondFactor(token: login.sessionToken, code: code, clientAddress: "a")
             #expect(try await culise.session(token: login.sessionToken)?.principal != nil)
 
             // The same code cannot be replayed; a recovery code works once.
             let again = try await culise.login(email: "admin@alfa.ro", password: Fixtures.password, clientAddress: "a")
-            await #expect(throws: DomainError.self) { try await culise.verifySecondFactor(token: again.sessionToken, code: code, clientAddress: "a") }
+            await #expect(throws: DomainError.self) {
+                try await culise.verifySecondFactor(token: again.sessionToken, code: code, clientAddress: "a")
+            }
             try await culise.verifySecondFactor(token: again.sessionToken, code: codes[0], clientAddress: "a")
             let third = try await culise.login(email: "admin@alfa.ro", password: Fixtures.password, clientAddress: "a")
-            await #expect(throws: DomainError.self) { try await culise.verifySecondFactor(token: third.sessionToken, code: codes[0], clientAddress: "a") }
+            await #expect(throws: DomainError.self) {
+                try await culise.verifySecondFactor(token: third.sessionToken, code: codes[0], clientAddress: "a")
+            }
 
             try await culise.disableTOTP(user: userID, password: Fixtures.password)
             #expect(!(try await culise.login(email: "admin@alfa.ro", password: Fixtures.password, clientAddress: "a").needsSecondFactor))
@@ -167,11 +181,15 @@ final class TestClock: Sendable {
             let listed = try await culise.tokens(of: userID)
             #expect(listed.map(\.id) == [id])
             // Only the digest is stored.
-            let stored = try await culise.database.read { db in try await db.raw("SELECT token_hash FROM api_tokens").all().map { try $0.decode(column: "token_hash", as: String.self) } }
+            let stored = try await culise.database.read { db in
+                try await db.raw("SELECT token_hash FROM api_tokens").all().map { try $0.decode(column: "token_hash", as: String.self) }
+            }
             #expect(stored == [Secrets.digest(token)])
             try await culise.revokeToken(id, actor: .user(admin))
             #expect(try await culise.authenticate(bearer: token) == nil)
-            await #expect(throws: ValidationErrors.self) { try await culise.createToken(user: userID, company: companyID, name: " ", actor: .user(admin)) }
+            await #expect(throws: ValidationErrors.self) {
+                try await culise.createToken(user: userID, company: companyID, name: " ", actor: .user(admin))
+            }
         }
     }
 
@@ -182,7 +200,9 @@ final class TestClock: Sendable {
             for index in 0..<Limits.tokensPerUser {
                 _ = try await culise.createToken(user: userID, company: companyID, name: "t\(index)", actor: .user(admin))
             }
-            await #expect(throws: DomainError.self) { try await culise.createToken(user: userID, company: companyID, name: "one more", actor: .user(admin)) }
+            await #expect(throws: DomainError.self) {
+                try await culise.createToken(user: userID, company: companyID, name: "one more", actor: .user(admin))
+            }
         }
     }
 

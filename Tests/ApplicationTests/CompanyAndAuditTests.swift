@@ -5,8 +5,8 @@ import Identity
 import Kernel
 import SQLKit
 import Storage
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct CompanyTests {
     @Test(arguments: Engine.available)
@@ -49,7 +49,9 @@ import TestSupport
             #expect(try await culise.tableCounts() == before)
             _ = try await culise.createCompany(Fixtures.companyInput(), actor: .system("test"))
             let afterOne = try await culise.tableCounts()
-            await #expect(throws: DomainError.self) { try await culise.createCompany(Fixtures.companyInput(name: "Copy"), actor: .system("test")) }
+            await #expect(throws: DomainError.self) {
+                try await culise.createCompany(Fixtures.companyInput(name: "Copy"), actor: .system("test"))
+            }
             #expect(try await culise.tableCounts() == afterOne)
         }
     }
@@ -59,12 +61,15 @@ import TestSupport
         try await TestDatabase.withCulise(engine) { culise, _ in
             let (companyID, adminID, admin) = try await Fixtures.companyWithAdmin(culise)
             let clerk = try await culise.addUser(
-                email: "contabil@alfa.ro", displayName: "Contabil", password: Fixtures.password, company: companyID, role: .accountant, actor: .user(admin))
+                email: "contabil@alfa.ro", displayName: "Contabil", password: Fixtures.password, company: companyID, role: .accountant,
+                actor: .user(admin))
             let page = try await culise.members(of: companyID, actor: .user(admin))
             #expect(page.items.map(\.email) == ["admin@alfa.ro", "contabil@alfa.ro"])
             let byRole = try await culise.members(of: companyID, actor: .user(admin), sort: "role", descending: false)
             #expect(byRole.items.first?.role == .accountant)
-            await #expect(throws: DomainError.self) { try await culise.setRole(user: adminID, company: companyID, role: .manager, actor: .user(admin)) }
+            await #expect(throws: DomainError.self) {
+                try await culise.setRole(user: adminID, company: companyID, role: .manager, actor: .user(admin))
+            }
             try await culise.setRole(user: clerk, company: companyID, role: .admin, actor: .user(admin))
             try await culise.setRole(user: adminID, company: companyID, role: .manager, actor: .user(admin))
             // An accountant may not manage users.
@@ -82,7 +87,8 @@ import TestSupport
         let (companyID, _, admin) = try await Fixtures.companyWithAdmin(culise)
         for index in 0..<5 {
             _ = try await culise.addUser(
-                email: "user\(index)@alfa.ro", displayName: "User \(index)", password: Fixtures.password, company: companyID, role: .employee,
+                email: "user\(index)@alfa.ro", displayName: "User \(index)", password: Fixtures.password, company: companyID,
+                role: .employee,
                 actor: .user(admin))
         }
         return companyID

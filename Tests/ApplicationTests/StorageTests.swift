@@ -3,8 +3,8 @@ import Foundation
 import Kernel
 import SQLKit
 import Storage
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct StorageTests {
     @Test(arguments: Engine.available)
@@ -24,7 +24,9 @@ import TestSupport
     func aChangedMigrationIsRefused(_ engine: Engine) async throws {
         try await TestDatabase.withLocation(engine) { location in
             let database = try await Database.open(location, logger: TestDatabase.logger)
-            let original = Migration(1, "probe") { _ in ["CREATE TABLE probe (company_id TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (company_id, id))"] }
+            let original = Migration(1, "probe") { _ in
+                ["CREATE TABLE probe (company_id TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (company_id, id))"]
+            }
             try await Migrator.migrate(database, [original], logger: TestDatabase.logger)
             let edited = Migration(1, "probe") { _ in ["CREATE TABLE probe (company_id TEXT NOT NULL, x TEXT)"] }
             await #expect(throws: DomainError.self) { try await Migrator.migrate(database, [edited], logger: TestDatabase.logger) }
@@ -124,7 +126,9 @@ import TestSupport
                         WHERE i.indrelid = '\(table)'::regclass AND i.indisprimary
                         """
                 }
-                let first = try await culise.database.read { db in try await db.raw(SQLQueryString(sql)).first()?.decode(column: "name", as: String.self) }
+                let first = try await culise.database.read { db in
+                    try await db.raw(SQLQueryString(sql)).first()?.decode(column: "name", as: String.self)
+                }
                 #expect(first == "company_id", "table \(table)")
             }
         }

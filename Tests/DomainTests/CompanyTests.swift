@@ -77,7 +77,10 @@ import Testing
             _ = try input.validated(id: CompanyID.generate())
             Issue.record("expected errors")
         } catch {
-            #expect(Set(error.problems.compactMap(\.field)) == ["legal_name", "cui", "trade_register", "address.county", "fiscal_year_start_month"])
+            #expect(
+                Set(error.problems.compactMap(\.field)) == [
+                    "legal_name", "cui", "trade_register", "address.county", "fiscal_year_start_month",
+                ])
             for problem in error.problems { #expect(problem.message.hasPrefix("You cannot") || problem.message.hasPrefix("To ")) }
         }
     }

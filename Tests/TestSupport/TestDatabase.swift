@@ -3,6 +3,7 @@ import Foundation
 import Kernel
 import Logging
 import Storage
+import Synchronization
 
 /// The engines a test runs on: SQLite (a temp file) always; PostgreSQL when `CULISE_TEST_POSTGRES_URL` is set.
 public enum Engine: String, Sendable, CaseIterable, CustomStringConvertible {
@@ -29,10 +30,30 @@ public enum TestDatabase {
         return settings
     }()
 
+    /// Appends one line per database a test opens to `$CULISE_TEST_OUTPUT/engines.log`, so CI can show
+    /// how many tests ran on each engine.
+    static func recordEngineUse(_ engine: Engine) {
+        guard let directory = ProcessInfo.processInfo.environment["CULISE_TEST_OUTPUT"] else { return }
+        let url = URL(fileURLWithPath: directory).appendingPathComponent("engines.log")
+        let line = Data("\(engine.rawValue)\n".utf8)
+        engineLogLock.withLock { _ in
+            if let handle = try? FileHandle(forWritingTo: url) {
+                handle.seekToEndOfFile()
+                handle.write(line)
+                try? handle.close()
+            } else {
+                try? line.write(to: url)
+            }
+        }
+    }
+
+    static let engineLogLock = Mutex(0)
+
     /// A fresh, empty database on `engine`; removed after `body`.
     public static func withLocation<T: Sendable>(_ engine: Engine, _ body: (DatabaseLocation) async throws -> T) async throws -> T {
         switch engine {
         case .sqlite:
+            recordEngineUse(engine)
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("culise-test-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
@@ -42,15 +63,20 @@ public enum TestDatabase {
                 case .postgres(let server) = try DatabaseLocation(url)
             else { fatalError("CULISE_TEST_POSTGRES_URL is not a postgres:// URL") }
             let name = "culise_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+            recordEngineUse(engine)
             let admin = try await Database.open(.postgres(server), logger: logger)
             _ = try await admin.withoutTransaction { db in try await db.raw("CREATE DATABASE \(unsafeRaw: name)").run() }
             do {
                 let result = try await body(.postgres(server.with(database: name)))
-                _ = try? await admin.withoutTransaction { db in try await db.raw("DROP DATABASE IF EXISTS \(unsafeRaw: name) WITH (FORCE)").run() }
+                _ = try? await admin.withoutTransaction { db in
+                    try await db.raw("DROP DATABASE IF EXISTS \(unsafeRaw: name) WITH (FORCE)").run()
+                }
                 await admin.close()
                 return result
             } catch {
-                _ = try? await admin.withoutTransaction { db in try await db.raw("DROP DATABASE IF EXISTS \(unsafeRaw: name) WITH (FORCE)").run() }
+                _ = try? await admin.withoutTransaction { db in
+                    try await db.raw("DROP DATABASE IF EXISTS \(unsafeRaw: name) WITH (FORCE)").run()
+                }
                 await admin.close()
                 throw error
             }

@@ -1,0 +1,62 @@
+import Application
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import TestSupport
+import Testing
+import Web
+
+@Suite struct DocumentTests {
+    /// Every registered API route is in the OpenAPI document, and the document names no route that does not exist.
+    @Test func openAPIMatchesTheRouter() async throws {
+        try await Web.test(.sqlite) { _, server, browser in
+            let response = try await browser.get("/api/openapi.json")
+            #expect(response.status == .ok)
+            let document = response.json
+            #expect(document["openapi"] as? String == "3.1.0")
+            let paths = try #require(document["paths"] as? [String: [String: Any]])
+            var documented = Set<String>()
+            for (path, operations) in paths {
+                for method in operations.keys where ["get", "post", "put", "patch", "delete"].contains(method) {
+                    documented.insert("\(method.uppercased()) \(path)")
+                }
+            }
+            let registered = Set(
+                server.router.routes.map { "\($0.method.rawValue) \(WebServerPaths.normalise($0.path.description))" }
+                    .filter { $0.contains(" /api/v1/") })
+            #expect(!registered.isEmpty)
+            #expect(registered.subtracting(documented).isEmpty, "routes missing from the document: \(registered.subtracting(documented))")
+            #expect(
+                documented.subtracting(registered).isEmpty, "documented routes that do not exist: \(documented.subtracting(registered))")
+        }
+    }
+
+    static func sourceDirectory(_ name: String) -> URL {
+        var url = URL(fileURLWithPath: #filePath)
+        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { url.deleteLastPathComponent() }
+        return url.appendingPathComponent("Sources/Web/\(name)")
+    }
+
+    /// Both catalogues have the same keys, and every `t.key` a template uses exists.
+    @Test func cataloguesAreCompleteAndTemplatesHoldNoText() throws {
+        let locales = Self.sourceDirectory("Locales")
+        let ro = try JSONDecoder().decode([String: String].self, from: Data(contentsOf: locales.appendingPathComponent("ro.json")))
+        let en = try JSONDecoder().decode([String: String].self, from: Data(contentsOf: locales.appendingPathComponent("en.json")))
+        #expect(Set(ro.keys) == Set(en.keys))
+        let templates = Self.sourceDirectory("Templates")
+        for file in try FileManager.default.contentsOfDirectory(atPath: templates.path) where file.hasSuffix(".mustache") {
+            let text = try String(contentsOf: templates.appendingPathComponent(file), encoding: .utf8)
+            for match in text.matches(of: /\{\{t\.([a-z0-9_]+)\}\}/) {
+                #expect(ro[String(match.1)] != nil, "\(file) uses missing key \(match.1)")
+            }
+            // Strip tags, Mustache expressions and entities: no words may remain (all text comes from the catalogue).
+            let stripped = text.replacing(/\{\{[^}]*\}\}\}?/, with: " ").replacing(/<[^>]*>/, with: " ").replacing(/&[a-z]+;/, with: " ")
+            let letters = stripped.filter { $0.isLetter }
+            #expect(
+                letters.isEmpty,
+                "\(file) has hard-coded text: \(stripped.split(whereSeparator: \.isWhitespace).filter { $0.contains(where: \.isLetter) }.prefix(5))"
+            )
+        }
+    }
+}
