@@ -37,11 +37,11 @@ let package = Package(
     ],
     targets: [
         // Shared value types: typed IDs, Money, dates, domain errors. Pure Swift.
-        .target(name: "Kernel", swiftSettings: swiftSettings),
+        .target(name: "Kernel", exclude: ["README.md"], swiftSettings: swiftSettings),
         // Pure domain: companies, CUI, trade register, Romanian addresses.
-        .target(name: "Companies", dependencies: ["Kernel"], swiftSettings: swiftSettings),
+        .target(name: "Companies", dependencies: ["Kernel"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // Pure domain: roles, permission matrix, password policy.
-        .target(name: "Identity", dependencies: ["Kernel"], swiftSettings: swiftSettings),
+        .target(name: "Identity", dependencies: ["Kernel"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // SQL over SQLite and PostgreSQL, migrations, transactions.
         .target(
             name: "Storage",
@@ -55,6 +55,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
         // Use cases, transactions, audit log.
@@ -66,6 +67,7 @@ let package = Package(
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
         // HTTP: HTML pages and the JSON API.
@@ -82,6 +84,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            exclude: ["README.md"],
             resources: [.copy("Templates"), .copy("Locales"), .copy("Static"), .copy("OpenAPI")],
             swiftSettings: swiftSettings
         ),
@@ -92,6 +95,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
         // Real databases for tests: a temp SQLite file always, PostgreSQL when CULISE_TEST_POSTGRES_URL is set.

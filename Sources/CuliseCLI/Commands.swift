@@ -33,7 +33,7 @@ struct Serve: AsyncParsableCommand {
                 let info = try await culise.seedDemo()
                 print("Demo company: \(info.company.legalName) (\(info.company.fiscalCode))")
                 print("Sign in at http://\(configuration.host):\(configuration.port)/login as \(info.email) / \(info.password)")
-                fflush(stdout)
+                fflush(nil)
             }
         } catch {
             throw CLI.explain(error)
