@@ -58,7 +58,7 @@ struct HTMLRoutes: Sendable {
     }
 
     /// Field errors by field name, plus the summary list, from a validation failure.
-    func errors(_ error: any Error) -> (byField: [String: String], summary: [[String: String]])? {
+    func errors(_ error: any Error, _ context: WebContext) -> (byField: [String: String], summary: [[String: String]])? {
         let problems: [DomainError]
         switch error {
         case let error as ValidationErrors: problems = error.problems
@@ -66,8 +66,9 @@ struct HTMLRoutes: Sendable {
         default: return nil
         }
         var byField: [String: String] = [:]
-        for problem in problems { if let field = problem.field, byField[field] == nil { byField[field] = problem.message } }
-        let summary = problems.map { ["field": $0.field ?? "", "message": $0.message] }
+        let text = { (problem: DomainError) in views.catalog.message(id: problem.id, fallback: problem.message, context.locale) }
+        for problem in problems { if let field = problem.field, byField[field] == nil { byField[field] = text(problem) } }
+        let summary = problems.map { ["field": $0.field ?? "", "message": text($0)] }
         return (byField, summary)
     }
 
@@ -106,9 +107,10 @@ struct HTMLRoutes: Sendable {
             return response
         } catch let error as DomainError where error.kind == .unauthenticated || error.kind == .rateLimited {
             let status = ErrorMapping.status(for: error.kind)
+            let message = views.catalog.message(id: error.id, fallback: error.message, context.locale)
             let data = formData(
-                fields: loginFields(context, email: email, errors: ["password": error.message]),
-                summary: [["field": "password", "message": error.message]])
+                fields: loginFields(context, email: email, errors: ["password": message]),
+                summary: [["field": "password", "message": message]])
             return try await page("login", "title_login", data, request, context, status: status)
         }
     }
@@ -128,7 +130,8 @@ struct HTMLRoutes: Sendable {
             try await culise.verifySecondFactor(token: token, code: context.form["code"] ?? "", clientAddress: context.clientAddress)
             return redirect(to: "/home")
         } catch let error as DomainError where error.kind == .unauthenticated || error.kind == .rateLimited {
-            let data = formData(fields: codeField(context, error: error.message), summary: [["field": "code", "message": error.message]])
+            let message = views.catalog.message(id: error.id, fallback: error.message, context.locale)
+            let data = formData(fields: codeField(context, error: message), summary: [["field": "code", "message": message]])
             return try await page("twofactor", "title_login", data, request, context, status: ErrorMapping.status(for: error.kind))
         }
     }
@@ -256,7 +259,7 @@ struct HTMLRoutes: Sendable {
             _ = try await culise.updateCompany(principal.companyID, Self.companyInput(context.form), actor: .user(principal))
             return redirect(to: "/company?flash=company_saved")
         } catch {
-            guard let (byField, summary) = errors(error) else { throw error }
+            guard let (byField, summary) = errors(error, context) else { throw error }
             let data = companyView(
                 nil, values: context.form, summary: summary, errors: byField, context: context, action: "/company",
                 heading: t(context)["title_company"]!)
@@ -279,7 +282,7 @@ struct HTMLRoutes: Sendable {
             try await culise.selectCompany(token: token, company: company.id)
             return redirect(to: "/company?flash=company_created")
         } catch {
-            guard let (byField, summary) = errors(error) else { throw error }
+            guard let (byField, summary) = errors(error, context) else { throw error }
             let data = companyView(
                 nil, values: context.form, summary: summary, errors: byField, context: context, action: "/companies",
                 heading: t(context)["title_new_company"]!)
@@ -379,7 +382,7 @@ struct HTMLRoutes: Sendable {
                 company: principal.companyID, role: role, actor: .user(principal))
             return redirect(to: "/users?flash=user_added")
         } catch {
-            guard let (byField, summary) = errors(error) else { throw error }
+            guard let (byField, summary) = errors(error, context) else { throw error }
             var data = try await usersData(request, context: context, principal: principal)
             data.merge(formData(fields: userFields(context, values: form, errors: byField), summary: summary)) { $1 }
             return try await page("users", "title_users", data, request, context, status: ErrorMapping.describe(error).0)
@@ -408,7 +411,10 @@ struct HTMLRoutes: Sendable {
         let pageRequest = problems.collect { () throws(ValidationErrors) in try Self.pageRequest(request) } ?? .first
         let filter = AuditFilter(action: text("action"), entity: text("entity"), actor: text("actor"), from: from, to: to)
         let entries = try await culise.auditEntries(filter: filter, page: pageRequest, actor: .user(principal))
-        let byField = Dictionary(problems.problems.compactMap { p in p.field.map { ($0, p.message) } }, uniquingKeysWith: { a, _ in a })
+        let byField = Dictionary(
+            problems.problems.compactMap { p in p.field.map { ($0, views.catalog.message(id: p.id, fallback: p.message, context.locale)) }
+            },
+            uniquingKeysWith: { a, _ in a })
         let fields = [
             Field(name: "action", label: t["field_action"]!, value: text("action")),
             Field(name: "entity", label: t["field_entity"]!, value: text("entity")),
@@ -431,7 +437,11 @@ struct HTMLRoutes: Sendable {
             rows: rows, basePath: "/audit",
             query: ["action": text("action"), "entity": text("entity"), "actor": text("actor"), "from": text("from"), "to": text("to")],
             sort: nil, descending: true, offset: entries.offset, limit: entries.limit, total: entries.total)
-        var data = formData(fields: fields, summary: problems.problems.map { ["field": $0.field ?? "", "message": $0.message] })
+        var data = formData(
+            fields: fields,
+            summary: problems.problems.map {
+                ["field": $0.field ?? "", "message": views.catalog.message(id: $0.id, fallback: $0.message, context.locale)]
+            })
         data["table"] = table.dictionary(t)
         return try await page("audit", "title_audit", data, request, context, status: problems.isEmpty ? .ok : .unprocessableContent)
     }
@@ -490,7 +500,7 @@ struct HTMLRoutes: Sendable {
             if let flash = try await action(session, token) { return redirect(to: "/profile?flash=\(flash)") }
             return redirect(to: "/profile")
         } catch {
-            guard let (byField, summary) = errors(error) else { throw error }
+            guard let (byField, summary) = errors(error, context) else { throw error }
             let data = try await profileData(context, session: session, extra: extra, errors: byField, summary: summary)
             return try await page("profile", "title_profile", data, request, context, status: ErrorMapping.describe(error).0)
         }
@@ -520,7 +530,7 @@ struct HTMLRoutes: Sendable {
             let data = try await profileData(context, session: refreshed, extra: ["recovery_codes": codes, "has_recovery_codes": true])
             return try await page("profile", "title_profile", data, request, context, flash: t(context)["flash_2fa_on"])
         } catch {
-            guard let (byField, summary) = errors(error) else { throw error }
+            guard let (byField, summary) = errors(error, context) else { throw error }
             let data = try await profileData(context, session: session, errors: byField, summary: summary)
             return try await page("profile", "title_profile", data, request, context, status: ErrorMapping.describe(error).0)
         }
@@ -542,7 +552,7 @@ struct HTMLRoutes: Sendable {
             let data = try await profileData(context, session: session, extra: ["new_token": token])
             return try await page("profile", "title_profile", data, request, context, status: .created)
         } catch {
-            guard let (byField, summary) = errors(error) else { throw error }
+            guard let (byField, summary) = errors(error, context) else { throw error }
             let data = try await profileData(context, session: session, errors: byField, summary: summary)
             return try await page("profile", "title_profile", data, request, context, status: ErrorMapping.describe(error).0)
         }

@@ -10,6 +10,8 @@ public struct Catalog: Sendable {
     public static let defaultLocale = "ro"
     public static let locales = ["ro", "en"]
     public let strings: [String: [String: String]]
+    /// Romanian texts of domain errors by stable id; English shows the domain's own message.
+    public var errorsRO: [String: String] = [:]
 
     public static func load() throws -> Catalog {
         var strings: [String: [String: String]] = [:]
@@ -19,7 +21,16 @@ public struct Catalog: Sendable {
             }
             strings[locale] = try JSONDecoder().decode([String: String].self, from: Data(contentsOf: url))
         }
-        return Catalog(strings: strings)
+        var catalog = Catalog(strings: strings)
+        if let url = Bundle.module.url(forResource: "errors.ro", withExtension: "json", subdirectory: "Locales") {
+            catalog.errorsRO = try JSONDecoder().decode([String: String].self, from: Data(contentsOf: url))
+        }
+        return catalog
+    }
+
+    /// The message of a problem in the reader's language.
+    public func message(id: String, fallback: String, _ locale: String) -> String {
+        locale == "ro" ? errorsRO[id] ?? fallback : fallback
     }
 
     public func table(_ locale: String) -> [String: String] { strings[locale] ?? strings[Catalog.defaultLocale] ?? [:] }
@@ -183,14 +194,17 @@ public struct Views: Sendable {
 
     /// The friendly error page for browsers.
     func errorPage(_ error: any Error, context: WebContext, request: Request) -> Response {
-        let (status, _, message, fields) = ErrorMapping.describe(error)
+        let (status, id, described, fields) = ErrorMapping.describe(error)
+        let message = catalog.message(id: id, fallback: described, context.locale)
         let t = catalog.table(context.locale)
         let heading = t["error_\(status.code)"] ?? t["error_500"] ?? "Error"
         var text = message
         if status == .forbidden, !(error is WebError) { text = t["error_403_text"] ?? message }
         if status == .notFound { text = t["error_404_text"] ?? message }
         if status == .internalServerError { text = t["error_500_text"] ?? message }
-        if fields.count > 1 { text = fields.map(\.message).joined(separator: " ") }
+        if fields.count > 1 {
+            text = fields.map { catalog.message(id: $0.id, fallback: $0.message, context.locale) }.joined(separator: " ")
+        }
         return render(
             "error", titleKey: "title_error",
             data: ["heading": heading, "message": text, "request_id": context.requestID], context: context,

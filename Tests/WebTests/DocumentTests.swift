@@ -60,3 +60,28 @@ import Web
         }
     }
 }
+
+@Suite struct LocalisedErrorTests {
+    /// The Romanian UI shows Romanian error messages; the English UI the domain's own.
+    @Test func formErrorsFollowTheLanguage() async throws {
+        try await Web.test(.sqlite) { culise, _, browser in
+            _ = try await Fixtures.companyWithAdmin(culise)
+            let romanian = try await browser.login("admin@alfa.ro", "wrong password")
+            #expect(romanian.text.contains("Adresa de e-mail sau parola este greșită."))
+            try await browser.post("/lang", ["lang": "en", "back": "/login"], from: "/login")
+            let english = try await browser.login("admin@alfa.ro", "wrong password")
+            #expect(english.text.contains("You cannot sign in because the e-mail or password is wrong."))
+        }
+    }
+
+    @Test func everyRomanianErrorIsForAKnownId() throws {
+        let url = DocumentTests.sourceDirectory("Locales").appendingPathComponent("errors.ro.json")
+        let errors = try JSONDecoder().decode([String: String].self, from: Data(contentsOf: url))
+        var sources = ""
+        let root = DocumentTests.sourceDirectory("..")
+        for case let file as String in FileManager.default.enumerator(atPath: root.path)! where file.hasSuffix(".swift") {
+            sources += (try? String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)) ?? ""
+        }
+        for id in errors.keys { #expect(sources.contains("\"\(id)\""), "errors.ro.json has \(id), which no code raises") }
+    }
+}
