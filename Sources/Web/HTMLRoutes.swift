@@ -335,7 +335,7 @@ struct HTMLRoutes: Sendable {
         let canEdit = Policy.allows(principal.role, .users, .write)
         let roleChoices = Role.allCases.map { ["value": $0.rawValue, "label": t["role_\($0.rawValue)"] ?? $0.rawValue] }
         let rows: [[[String: Any]]] = members.items.map { member in
-            var roleCell = Table.cell(t["role_\(member.role.rawValue)"] ?? member.role.rawValue)
+            var roleCell = Table.cell(canEdit ? "" : t["role_\(member.role.rawValue)"] ?? member.role.rawValue)
             if canEdit {
                 roleCell["action"] =
                     [
