@@ -42,6 +42,11 @@ let package = Package(
         .target(name: "Companies", dependencies: ["Kernel"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // Pure domain: roles, permission matrix, password policy.
         .target(name: "Identity", dependencies: ["Kernel"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        // Pure domain: chart of accounts, journal entries, validation, the entry chain, reports.
+        .target(
+            name: "Ledger", dependencies: ["Kernel", .product(name: "Crypto", package: "swift-crypto")], exclude: ["README.md"],
+            resources: [.copy("Resources/statements.json")],
+            swiftSettings: swiftSettings),
         // SQL over SQLite and PostgreSQL, migrations, transactions.
         .target(
             name: "Storage",
@@ -62,7 +67,7 @@ let package = Package(
         .target(
             name: "Application",
             dependencies: [
-                "Kernel", "Companies", "Identity", "Storage",
+                "Kernel", "Companies", "Identity", "Ledger", "Storage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),
@@ -74,7 +79,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Kernel", "Companies", "Identity", "Application",
+                "Kernel", "Companies", "Identity", "Ledger", "Application",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -91,7 +96,7 @@ let package = Package(
         .executableTarget(
             name: "CuliseCLI",
             dependencies: [
-                "Kernel", "Companies", "Identity", "Storage", "Application", "Web",
+                "Kernel", "Companies", "Identity", "Ledger", "Storage", "Application", "Web",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -106,16 +111,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "KernelTests", dependencies: ["Kernel"], swiftSettings: swiftSettings),
-        .testTarget(name: "DomainTests", dependencies: ["Kernel", "Companies", "Identity", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DomainTests", dependencies: ["Kernel", "Companies", "Identity", "Ledger", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ApplicationTests",
-            dependencies: ["Kernel", "Companies", "Identity", "Storage", "Application", "TestSupport"],
+            dependencies: ["Kernel", "Companies", "Identity", "Ledger", "Storage", "Application", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Kernel", "Companies", "Identity", "Storage", "Application", "Web", "TestSupport",
+                "Kernel", "Companies", "Identity", "Ledger", "Storage", "Application", "Web", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

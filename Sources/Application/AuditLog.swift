@@ -133,7 +133,7 @@ public struct AuditRow: Sendable, Equatable, Codable {
 }
 
 extension Sequence where Element == UInt8 {
-    var hexString: String { map { String(format: "%02x", $0) }.joined() }
+    var hexString: String { Hex.encode(self) }
 }
 
 extension SHA256.Digest {

@@ -12,7 +12,7 @@ public protocol CompanySeeder: Sendable {
 
 /// Modules add their seeders here in order; the platform itself needs none yet.
 public enum CompanySeeders {
-    public static let all: [any CompanySeeder] = []
+    public static let all: [any CompanySeeder] = [LedgerSeeder()]
 }
 
 extension Culise {

@@ -3,7 +3,7 @@ import Storage
 /// The platform's migrations. Later modules append theirs with higher numbers.
 /// Never edit a migration that has landed; add a new one.
 public enum Schema {
-    public static let all: [Migration] = [platform]
+    public static let all: [Migration] = [platform, ledger]
 
     static let platform = Migration(1, "platform") { dialect in
         [
@@ -131,6 +131,128 @@ public enum Schema {
             )
             """,
             "CREATE INDEX audit_log_company ON audit_log (company_id, seq)",
+        ]
+    }
+
+    /// The general ledger (issue 3): chart, journals, fiscal years, entries, lines, balances, partners.
+    static let ledger = Migration(2, "ledger") { _ in
+        [
+            """
+            CREATE TABLE ledger_settings (
+                company_id TEXT NOT NULL REFERENCES companies(id),
+                lock_date TEXT,
+                reversal_style TEXT NOT NULL,
+                next_entry_id BIGINT NOT NULL,
+                chain_seq BIGINT NOT NULL,
+                chain_hash TEXT NOT NULL,
+                PRIMARY KEY (company_id)
+            )
+            """,
+            """
+            CREATE TABLE accounts (
+                company_id TEXT NOT NULL REFERENCES companies(id),
+                code TEXT NOT NULL,
+                name TEXT NOT NULL,
+                type TEXT NOT NULL,
+                parent TEXT,
+                postable BOOLEAN NOT NULL,
+                requires_partner BOOLEAN NOT NULL,
+                active BOOLEAN NOT NULL,
+                PRIMARY KEY (company_id, code)
+            )
+            """,
+            """
+            CREATE TABLE journals (
+                company_id TEXT NOT NULL REFERENCES companies(id),
+                code TEXT NOT NULL,
+                name TEXT NOT NULL,
+                next_number BIGINT NOT NULL,
+                PRIMARY KEY (company_id, code)
+            )
+            """,
+            """
+            CREATE TABLE fiscal_years (
+                company_id TEXT NOT NULL REFERENCES companies(id),
+                start_date TEXT NOT NULL,
+                end_date TEXT NOT NULL,
+                closed BOOLEAN NOT NULL,
+                closing_entry BIGINT,
+                PRIMARY KEY (company_id, start_date)
+            )
+            """,
+            """
+            CREATE TABLE closed_periods (
+                company_id TEXT NOT NULL REFERENCES companies(id),
+                period INTEGER NOT NULL,
+                closed_at TEXT NOT NULL,
+                PRIMARY KEY (company_id, period)
+            )
+            """,
+            """
+            CREATE TABLE partners (
+                company_id TEXT NOT NULL REFERENCES companies(id),
+                code TEXT NOT NULL,
+                name TEXT NOT NULL,
+                cui TEXT,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (company_id, code)
+            )
+            """,
+            """
+            CREATE TABLE entries (
+                company_id TEXT NOT NULL REFERENCES companies(id),
+                id BIGINT NOT NULL,
+                journal TEXT NOT NULL,
+                number TEXT,
+                date TEXT NOT NULL,
+                description TEXT NOT NULL,
+                state TEXT NOT NULL,
+                external_ref TEXT,
+                reverses BIGINT,
+                reversed_by BIGINT,
+                seq BIGINT,
+                prev_hash TEXT,
+                hash TEXT,
+                created_at TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                PRIMARY KEY (company_id, id)
+            )
+            """,
+            "CREATE UNIQUE INDEX entries_seq ON entries (company_id, seq)",
+            "CREATE UNIQUE INDEX entries_external_ref ON entries (company_id, external_ref)",
+            "CREATE INDEX entries_date ON entries (company_id, date, id)",
+            """
+            CREATE TABLE entry_lines (
+                company_id TEXT NOT NULL,
+                entry_id BIGINT NOT NULL,
+                line_no INTEGER NOT NULL,
+                date TEXT NOT NULL,
+                account TEXT NOT NULL,
+                partner TEXT,
+                debit BIGINT NOT NULL,
+                credit BIGINT NOT NULL,
+                description TEXT,
+                currency TEXT,
+                amount_currency BIGINT,
+                rate TEXT,
+                source_type TEXT,
+                source_id TEXT,
+                posted BOOLEAN NOT NULL,
+                PRIMARY KEY (company_id, entry_id, line_no)
+            )
+            """,
+            "CREATE INDEX entry_lines_account ON entry_lines (company_id, account, date, entry_id, line_no)",
+            "CREATE INDEX entry_lines_partner ON entry_lines (company_id, partner, account)",
+            """
+            CREATE TABLE balances (
+                company_id TEXT NOT NULL,
+                account TEXT NOT NULL,
+                period INTEGER NOT NULL,
+                debit BIGINT NOT NULL,
+                credit BIGINT NOT NULL,
+                PRIMARY KEY (company_id, account, period)
+            )
+            """,
         ]
     }
 }

@@ -25,6 +25,14 @@ public enum Limits {
     public static let tokensPerUser = 20
     /// Companies one user may belong to.
     public static let companiesPerUser = 100
+    /// Lines in one journal entry.
+    public static let linesPerEntry = 1_000
+    /// Rows in one ledger import file (a 1M-transaction journal has about 3.4M rows).
+    public static let importRows = 20_000_000
+    /// Bytes in one CSV import row.
+    public static let importRowBytes = 4_096
+    /// Entries posted per import transaction.
+    public static let importBatch = 2_000
     /// Stored idempotent responses are kept this long.
     public static let idempotencySeconds = 24 * 3600
 }
