@@ -180,7 +180,7 @@ extension Culise {
                     try await db.raw(
                         """
                         SELECT CAST(SUM(x.debit - x.credit) AS BIGINT) AS n FROM (SELECT l.debit, l.credit FROM entry_lines l WHERE
-                        """ + range + " ORDER BY l.date, l.entry_id, l.line_no LIMIT \(bind: page.offset)) x"
+                        """ + " " + range + " ORDER BY l.date, l.entry_id, l.line_no LIMIT \(bind: page.offset)) x"
                     ).first()?.decode(column: "n", as: Int64?.self) ?? 0
             }
             let rows = try await db.raw(
@@ -188,7 +188,7 @@ extension Culise {
                 SELECT l.date, l.entry_id, l.partner, l.debit, l.credit, l.description AS line_description, e.number, e.journal,
                     e.description AS entry_description
                 FROM entry_lines l JOIN entries e ON e.company_id = l.company_id AND e.id = l.entry_id WHERE
-                """ + range + " ORDER BY l.date, l.entry_id, l.line_no LIMIT \(bind: page.limit) OFFSET \(bind: page.offset)"
+                """ + " " + range + " ORDER BY l.date, l.entry_id, l.line_no LIMIT \(bind: page.limit) OFFSET \(bind: page.offset)"
             ).all()
             var lines: [AccountSheetLine] = []
             for row in rows {

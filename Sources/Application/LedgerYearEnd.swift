@@ -46,7 +46,7 @@ extension Culise {
                 let draft = EntryDraft(
                     journal: "INC", date: year.upperBound,
                     description: "Închiderea conturilor de venituri și cheltuieli \(year.lowerBound.year)",
-                    externalRef: "closing-\(year.lowerBound.iso)", lines: lines)
+                    lines: lines)
                 var rules = try await LedgerEngine.rules(db, company: company)
                 rules.closedPeriods = []
                 let problems = EntryValidator.problems(draft, rules: rules)
@@ -93,14 +93,6 @@ extension Culise {
                 now: self.now)
             return try row.decode(column: "closing_entry", as: Int64?.self)
         }
-        if let closing {
-            _ = try await reverseEntry(company: company, EntryID(closing), on: year.upperBound, actor: actor)
-            // The reversed closing keeps its reference; free it so the year can be closed again.
-            try await transaction { db in
-                try await db.raw(
-                    "UPDATE entries SET external_ref = NULL WHERE company_id = \(bind: company.description) AND id = \(bind: closing) AND state = 'reversed'"
-                ).run()
-            }
-        }
+        if let closing { _ = try await reverseEntry(company: company, EntryID(closing), on: year.upperBound, actor: actor) }
     }
 }
