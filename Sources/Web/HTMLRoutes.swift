@@ -38,6 +38,7 @@ struct HTMLRoutes: Sendable {
         protect(.profile, .write).post("/profile/2fa/disable", use: disableTwoFactor)
         protect(.profile, .write).post("/profile/tokens", use: createToken)
         protect(.profile, .write).post("/profile/tokens/{id}/revoke", use: revokeToken)
+        LedgerPages(culise: culise, views: views, html: self).register(on: router, protect: protect)
     }
 
     // MARK: helpers

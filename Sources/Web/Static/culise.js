@@ -13,4 +13,48 @@ document.addEventListener("DOMContentLoaded", function () {
       form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
     });
   });
+  // Journal entry form: add lines and keep live totals (the server checks everything again).
+  document.querySelectorAll("form[data-entry-form]").forEach(function (form) {
+    var body = form.querySelector("[data-lines]");
+    function cents(text) {
+      var t = (text || "").replace(/\s/g, "").replace(",", ".");
+      if (!/^-?\d+(\.\d{1,2})?$/.test(t)) { return 0; }
+      var negative = t.charAt(0) === "-";
+      var parts = t.replace("-", "").split(".");
+      var value = parseInt(parts[0], 10) * 100 + (parts[1] ? parseInt((parts[1] + "0").slice(0, 2), 10) : 0);
+      return negative ? -value : value;
+    }
+    function show(value) {
+      var negative = value < 0; value = Math.abs(value);
+      var text = Math.floor(value / 100) + "." + ("0" + (value % 100)).slice(-2);
+      return negative ? "-" + text : text;
+    }
+    function recompute() {
+      var totals = { debit: 0, credit: 0 };
+      form.querySelectorAll("input[data-amount]").forEach(function (input) { totals[input.dataset.amount] += cents(input.value); });
+      form.querySelector("[data-total=debit]").textContent = show(totals.debit);
+      form.querySelector("[data-total=credit]").textContent = show(totals.credit);
+      form.querySelector("[data-total=difference]").textContent = show(totals.debit - totals.credit);
+    }
+    form.addEventListener("input", recompute);
+    var add = form.querySelector("[data-add-line]");
+    if (add) {
+      add.addEventListener("click", function () {
+        var rows = body.querySelectorAll("tr[data-line]");
+        var last = rows[rows.length - 1];
+        var copy = last.cloneNode(true);
+        var index = rows.length;
+        copy.querySelectorAll("input, label").forEach(function (el) {
+          ["name", "id", "for"].forEach(function (attr) {
+            var value = el.getAttribute(attr);
+            if (value) { el.setAttribute(attr, value.replace(/lines\[\d+\]/, "lines[" + index + "]")); }
+          });
+          if (el.tagName === "INPUT") { el.value = ""; el.removeAttribute("aria-invalid"); }
+        });
+        copy.querySelectorAll("p.error").forEach(function (p) { p.remove(); });
+        body.appendChild(copy);
+        copy.querySelector("input").focus();
+      });
+    }
+  });
 });

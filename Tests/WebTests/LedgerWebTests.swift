@@ -1,0 +1,102 @@
+import Application
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Kernel
+import Ledger
+import TestSupport
+import Testing
+import Web
+
+@Suite struct LedgerWebTests {
+    @Test(arguments: Engine.available)
+    func manualEntryFormShowsEveryErrorThenPosts(_ engine: Engine) async throws {
+        try await Web.test(engine) { culise, _, browser in
+            let (company, _, admin) = try await Fixtures.companyWithAdmin(culise)
+            try await browser.login("admin@alfa.ro", Fixtures.password)
+            let form = try await browser.get("/ledger/entries/new")
+            #expect(form.status == .ok)
+            #expect(form.text.contains("data-add-line"))
+            let bad = try await browser.post(
+                "/ledger/entries",
+                [
+                    "journal": "GEN", "date": "2025-04-01", "description": "Comision", "lines[0].account": "627", "lines[0].debit": "10,50",
+                    "lines[1].account": "9999", "lines[1].credit": "10.00", "lines[2].account": "4111", "lines[2].debit": "1.x",
+                ],
+                from: "/ledger/entries/new")
+            #expect(bad.status == .unprocessableContent)
+            #expect(bad.text.contains("f-lines[2].debit-error"))
+            #expect(bad.text.contains("value=\"10,50\""), "values are kept")
+            let badAccounts = try await browser.post(
+                "/ledger/entries",
+                [
+                    "journal": "GEN", "date": "2025-04-01", "description": "Comision", "lines[0].account": "627", "lines[0].debit": "10.50",
+                    "lines[1].account": "9999", "lines[1].credit": "10.00", "lines[2].account": "4111", "lines[2].debit": "1",
+                ],
+                from: "/ledger/entries/new")
+            #expect(badAccounts.status == .unprocessableContent)
+            #expect(badAccounts.text.contains("f-lines[1].account-error"))
+            #expect(badAccounts.text.contains("f-lines[2].partner") && badAccounts.text.contains("Nota nu este echilibrată"))
+            #expect(try await culise.entries(company: company, page: .first, actor: .user(admin)).total == 0)
+            let good = try await browser.post(
+                "/ledger/entries",
+                [
+                    "journal": "GEN", "date": "2025-04-01", "description": "Comision", "lines[0].account": "627", "lines[0].debit": "10.50",
+                    "lines[1].account": "5121", "lines[1].credit": "10.50", "action": "post",
+                ],
+                from: "/ledger/entries/new")
+            #expect(good.status == .seeOther)
+            let location = try #require(good.headers[.location])
+            let detail = try await browser.get(location)
+            #expect(detail.text.contains("GEN-000001"))
+            let balance = try await browser.get("/ledger/trial-balance?from=2025-04-01&to=2025-04-30")
+            #expect(balance.text.contains("/ledger/account-sheet?account=627"))
+            #expect(balance.text.contains("10.50"))
+            let sheet = try await browser.get("/ledger/account-sheet?account=627")
+            #expect(sheet.text.contains("/ledger/entries/1"))
+            for path in [
+                "/ledger/entries", "/ledger/accounts", "/ledger/balance-sheet", "/ledger/profit-loss?from=2025-01-01",
+                "/ledger/partner-balances",
+            ] {
+                #expect(try await browser.get(path).status == .ok, "\(path)")
+            }
+            let reversed = try await browser.post("/ledger/entries/1/reverse", ["date": "2025-04-02"], from: location)
+            #expect(reversed.status == .seeOther)
+            #expect(try await culise.entry(company: company, EntryID(1), actor: .user(admin)).state == .reversed)
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func entriesThroughTheAPI(_ engine: Engine) async throws {
+        try await Web.test(engine) { culise, _, browser in
+            let (company, userID, admin) = try await Fixtures.companyWithAdmin(culise)
+            let (_, token) = try await culise.createToken(user: userID, company: company, name: "t", actor: .user(admin))
+            let body =
+                #"{"journal":"VZ","date":"2025-05-02","description":"Factura EXD-7","external_ref":"EXD-7","lines":[{"account":"4111","debit":"1210.00","partner":"C7"},{"account":"707","credit":"1000.00"},{"account":"4427","credit":"210.00"}]}"#
+            let key: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "entry-7"]
+            let first = try await browser.api(.post, "/api/v1/entries", token: token, json: body, headers: key)
+            #expect(first.status == .created)
+            #expect(first.json["number"] as? String == "VZ-000001")
+            let again = try await browser.api(.post, "/api/v1/entries", token: token, json: body, headers: key)
+            #expect(again.text == first.text)
+            let duplicate = try await browser.api(.post, "/api/v1/entries", token: token, json: body)
+            #expect(duplicate.status == .conflict)
+            let invalid = try await browser.api(
+                .post, "/api/v1/entries", token: token,
+                json: #"{"journal":"VZ","date":"2025-13-02","description":"x","lines":[{"account":"4111","debit":"12.345"}]}"#)
+            #expect(invalid.status == .unprocessableContent)
+            let fields = Set((invalid.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String })
+            #expect(fields == ["date", "lines[0].debit"])
+            let list = try await browser.api(.get, "/api/v1/entries?limit=10", token: token)
+            #expect(list.json["total"] as? Int == 1)
+            let report = try await browser.api(.get, "/api/v1/reports/trial-balance?format=csv", token: token)
+            #expect(report.text.hasPrefix(TrialBalance.csvHeader))
+            #expect(report.text.contains("4111,Clienți,0.00,0.00,1210.00,0.00,1210.00,0.00,1210.00,0.00"))
+            let reversal = try await browser.api(.post, "/api/v1/entries/1/reverse", token: token, json: #"{"date":"2025-05-03"}"#)
+            #expect(reversal.status == .created)
+            #expect(try await browser.api(.delete, "/api/v1/entries/1", token: token).status == .conflict)
+            #expect(try await browser.api(.get, "/api/v1/entries/999", token: token).status == .notFound)
+        }
+    }
+}
