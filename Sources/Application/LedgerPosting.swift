@@ -3,6 +3,7 @@ import Identity
 import Kernel
 import Ledger
 import SQLKit
+import Storage
 
 /// A posted entry as stored.
 public struct PostedEntry: Sendable, Equatable {
@@ -115,8 +116,8 @@ enum LedgerEngine {
             }
             nextNumber[journal] = try row.decode(column: "next_number", as: Int64.self) - count
         }
-        var entryRows: [[any Encodable & Sendable]] = []
-        var lineRows: [[any Encodable & Sendable]] = []
+        var entryRows: [[SQLValue]] = []
+        var lineRows: [[SQLValue]] = []
         var balanceDelta: [String: [Int64: Turnover]] = [:]
         var ids: [EntryID] = []
         entryRows.reserveCapacity(entries.count)
@@ -130,6 +131,7 @@ enum LedgerEngine {
             }
             ids.append(entryID)
             let draft = entry.draft
+            let dateText = draft.date.iso
             let number = "\(draft.journal)-\(String(format: "%06d", nextNumber[draft.journal]!))"
             nextNumber[draft.journal]! += 1
             seq += 1
@@ -139,15 +141,16 @@ enum LedgerEngine {
             let previous = hash
             hash = EntryChain.hash(previous: previous, canonical: canonical)
             entryRows.append([
-                id, entryID.rawValue, draft.journal, number, draft.date.iso, draft.description, EntryState.posted.rawValue,
-                draft.externalRef, entry.reverses?.rawValue, Int64?.none, seq, previous, hash, now, createdBy,
+                .text(id), .int(entryID.rawValue), .text(draft.journal), .text(number), .text(dateText), .text(draft.description),
+                .text(EntryState.posted.rawValue), SQLValue(draft.externalRef), SQLValue(entry.reverses?.rawValue), .null, .int(seq),
+                .text(previous), .text(hash), .text(now), .text(createdBy),
             ])
             let period = period(draft.date)
             for (index, line) in draft.lines.enumerated() {
                 lineRows.append([
-                    id, entryID.rawValue, Int64(index + 1), draft.date.iso, line.account, line.partner, line.debit, line.credit,
-                    line.description, line.currency, line.amountCurrency, line.rate.map { "\($0)" }, line.source?.type, line.source?.id,
-                    true,
+                    .text(id), .int(entryID.rawValue), .int(Int64(index + 1)), .text(dateText), .text(line.account), SQLValue(line.partner),
+                    .int(line.debit), .int(line.credit), SQLValue(line.description), SQLValue(line.currency), SQLValue(line.amountCurrency),
+                    SQLValue(line.rate.map { "\($0)" }), SQLValue(line.source?.type), SQLValue(line.source?.id), .bool(true),
                 ])
                 balanceDelta[line.account, default: [:]][period, default: Turnover()] =
                     balanceDelta[line.account, default: [:]][period, default: Turnover()] + Turnover(debit: line.debit, credit: line.credit)
@@ -158,19 +161,21 @@ enum LedgerEngine {
             columns: [
                 "company_id", "id", "journal", "number", "date", "description", "state", "external_ref", "reverses", "reversed_by", "seq",
                 "prev_hash", "hash", "created_at", "created_by",
-            ], rows: entryRows)
+            ], values: entryRows)
         try await SQLBulk.insert(
             db, into: "entry_lines",
             columns: [
                 "company_id", "entry_id", "line_no", "date", "account", "partner", "debit", "credit", "description", "currency",
                 "amount_currency", "rate", "source_type", "source_id", "posted",
-            ], rows: lineRows)
-        var balanceRows: [[any Encodable & Sendable]] = []
+            ], values: lineRows)
+        var balanceRows: [[SQLValue]] = []
         for (account, periods) in balanceDelta {
-            for (period, turnover) in periods { balanceRows.append([id, account, period, turnover.debit, turnover.credit]) }
+            for (period, turnover) in periods {
+                balanceRows.append([.text(id), .text(account), .int(period), .int(turnover.debit), .int(turnover.credit)])
+            }
         }
         try await SQLBulk.insert(
-            db, into: "balances", columns: ["company_id", "account", "period", "debit", "credit"], rows: balanceRows,
+            db, into: "balances", columns: ["company_id", "account", "period", "debit", "credit"], values: balanceRows,
             suffix:
                 "ON CONFLICT (company_id, account, period) DO UPDATE SET debit = balances.debit + excluded.debit, credit = balances.credit + excluded.credit"
         )

@@ -5,7 +5,8 @@ import Kernel
 /// A line longer than `maxLineBytes` is an error naming its number.
 public final class LineReader {
     private let handle: FileHandle
-    private var buffer = Data()
+    private var buffer: [UInt8] = []
+    private var position = 0
     private var finished = false
     private let maxLineBytes: Int
     public private(set) var lineNumber = 0
@@ -24,27 +25,33 @@ public final class LineReader {
     /// The next line without its line break, or nil at the end.
     public func next() throws -> String? {
         while true {
-            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let lineData = buffer[buffer.startIndex..<newline]
-                buffer.removeSubrange(buffer.startIndex...newline)
+            if let newline = buffer[position...].firstIndex(of: UInt8(ascii: "\n")) {
+                var end = newline
+                if end > position && buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
                 lineNumber += 1
-                if lineData.count > maxLineBytes { throw tooLong() }
-                var line = String(decoding: lineData, as: UTF8.self)
-                if line.hasSuffix("\r") { line.removeLast() }
+                if end - position > maxLineBytes { throw tooLong() }
+                let line = String(decoding: buffer[position..<end], as: UTF8.self)
+                position = newline + 1
                 return line
             }
             if finished {
-                guard !buffer.isEmpty else { return nil }
+                guard position < buffer.count else { return nil }
                 lineNumber += 1
-                if buffer.count > maxLineBytes { throw tooLong() }
-                let line = String(decoding: buffer, as: UTF8.self)
-                buffer.removeAll()
+                if buffer.count - position > maxLineBytes { throw tooLong() }
+                let line = String(decoding: buffer[position...], as: UTF8.self)
+                position = buffer.count
                 return line
             }
-            if buffer.count > maxLineBytes { lineNumber += 1; throw tooLong() }
+            if buffer.count - position > maxLineBytes {
+                lineNumber += 1
+                throw tooLong()
+            }
+            // Drop what was consumed, then read the next chunk.
+            buffer.removeSubrange(0..<position)
+            position = 0
             let chunk = handle.readData(ofLength: 1 << 20)
             bytesRead += chunk.count
-            if chunk.isEmpty { finished = true } else { buffer.append(chunk) }
+            if chunk.isEmpty { finished = true } else { buffer.append(contentsOf: chunk) }
         }
     }
 

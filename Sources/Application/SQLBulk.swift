@@ -1,4 +1,5 @@
 import SQLKit
+import Storage
 
 /// Multi-row `INSERT … VALUES (…), (…)` in chunks that stay under both engines' bind limits
 /// (SQLite 32,766, PostgreSQL 65,535). Per-row inserts are 4× (SQLite) to 15× (PostgreSQL) slower.
@@ -9,6 +10,10 @@ enum SQLBulk {
         _ db: any SQLDatabase, into table: String, columns: [String], rows: [[any Encodable & Sendable]], suffix: String = ""
     ) async throws {
         guard !rows.isEmpty else { return }
+        if let fast = db as? any BulkInserting {
+            try await fast.bulkInsert(into: table, columns: columns, rows: rows.map { $0.map(SQLBulk.value) }, suffix: suffix)
+            return
+        }
         let perChunk = max(1, maxBinds / max(columns.count, 1))
         var start = 0
         while start < rows.count {
@@ -27,5 +32,42 @@ enum SQLBulk {
             try await db.raw(query).run()
             start = end
         }
+    }
+
+    /// Maps the values the app layer binds (Int64, Int, String, Bool, optionals of them) to `SQLValue`.
+    static func value(_ value: any Encodable & Sendable) -> SQLValue {
+        switch value {
+        case let number as Int64: return .int(number)
+        case let number as Int: return .int(Int64(number))
+        case let text as String: return .text(text)
+        case let flag as Bool: return .bool(flag)
+        case let optional as Int64?: return SQLValue(optional)
+        case let optional as String?: return SQLValue(optional)
+        case let optional as Int?: return SQLValue(optional.map(Int64.init))
+        case let optional as Bool?: return optional.map(SQLValue.bool) ?? .null
+        default: preconditionFailure("SQLBulk binds Int64, Int, String and Bool only, not \(type(of: value))")
+        }
+    }
+
+    /// Inserts rows already in `SQLValue` form (the hot path of posting).
+    static func insert(
+        _ db: any SQLDatabase, into table: String, columns: [String], values rows: [[SQLValue]], suffix: String = ""
+    ) async throws {
+        guard !rows.isEmpty else { return }
+        if let fast = db as? any BulkInserting {
+            try await fast.bulkInsert(into: table, columns: columns, rows: rows, suffix: suffix)
+            return
+        }
+        let encodable: [[any Encodable & Sendable]] = rows.map { row in
+            row.map { value -> any Encodable & Sendable in
+                switch value {
+                case .int(let number): return number
+                case .text(let text): return text
+                case .bool(let flag): return flag
+                case .null: return String?.none
+                }
+            }
+        }
+        try await insert(db, into: table, columns: columns, rows: encodable, suffix: suffix)
     }
 }

@@ -21,9 +21,18 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     /// Parses `YYYY-MM-DD` strictly.
     public init(iso text: String, field: String = "date") throws(DomainError) {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
+        let utf8 = Array(text.utf8)
+        func digits(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for index in range {
+                let byte = utf8[index]
+                guard byte >= 48 && byte <= 57 else { return nil }
+                value = value * 10 + Int(byte - 48)
+            }
+            return value
+        }
+        guard utf8.count == 10, utf8[4] == 45, utf8[7] == 45, let year = digits(0..<4), let month = digits(5..<7),
+            let day = digits(8..<10)
         else {
             throw DomainError(
                 "date.format", field: field, "You cannot use '\(text)' as a date because it must be written YYYY-MM-DD.")
@@ -59,7 +68,18 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     }
 
     public var iso: String {
-        String(format: "%04d-%02d-%02d", year, month, day)
+        // Hand-formatted: String(format:) is slow in hot paths (imports format millions of dates).
+        var bytes: [UInt8] = [0, 0, 0, 0, 45, 0, 0, 45, 0, 0]
+        var value = year
+        for index in stride(from: 3, through: 0, by: -1) {
+            bytes[index] = UInt8(48 + value % 10)
+            value /= 10
+        }
+        bytes[5] = UInt8(48 + month / 10)
+        bytes[6] = UInt8(48 + month % 10)
+        bytes[8] = UInt8(48 + day / 10)
+        bytes[9] = UInt8(48 + day % 10)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     public var description: String { iso }

@@ -68,6 +68,47 @@ public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
     }
 
     static func parseMinorUnits(_ raw: String, digits: Int, field: String) throws(DomainError) -> Int64 {
+        if let fast = fastMinorUnits(raw, digits: digits) { return fast }
+        return try slowMinorUnits(raw, digits: digits, field: field)
+    }
+
+    /// The common form `-1234.5` / `1234,50` without spaces, parsed on bytes; nil sends it to the full parser.
+    static func fastMinorUnits(_ raw: String, digits: Int) -> Int64? {
+        var whole: Int64 = 0
+        var fraction: Int64 = 0
+        var fractionDigits = 0
+        var negative = false
+        var seenSeparator = false
+        var seenDigit = false
+        for (index, byte) in raw.utf8.enumerated() {
+            switch byte {
+            case 48...57:
+                seenDigit = true
+                if seenSeparator {
+                    fractionDigits += 1
+                    guard fractionDigits <= digits else { return nil }
+                    fraction = fraction * 10 + Int64(byte - 48)
+                } else {
+                    guard whole < 100_000_000_000_000 else { return nil }
+                    whole = whole * 10 + Int64(byte - 48)
+                }
+            case 46, 44:
+                guard !seenSeparator, seenDigit else { return nil }
+                seenSeparator = true
+            case 45 where index == 0: negative = true
+            default: return nil
+            }
+        }
+        guard seenDigit else { return nil }
+        var scale: Int64 = 1
+        for _ in 0..<digits { scale *= 10 }
+        var fractionScale: Int64 = 1
+        for _ in fractionDigits..<digits { fractionScale *= 10 }
+        let value = whole * scale + fraction * fractionScale
+        return negative ? -value : value
+    }
+
+    static func slowMinorUnits(_ raw: String, digits: Int, field: String) throws(DomainError) -> Int64 {
         let invalid = DomainError(
             "money.format", field: field,
             "You cannot use '\(raw)' as an amount because it must be a number with at most \(digits) decimals, like 1234.50.")

@@ -22,6 +22,10 @@ public struct AccountCode: Hashable, Comparable, Sendable, Codable, CustomString
     public let value: String
 
     public init(_ text: String, field: String = "account") throws(DomainError) {
+        if !text.isEmpty, text.utf8.count <= 6, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
+            self.value = text
+            return
+        }
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let parts = trimmed.split(separator: ".", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), let head = parts.first, (1...6).contains(head.count),

@@ -110,38 +110,42 @@ public enum CSV {
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    /// Splits one CSV record (RFC 4180 quoting); nil when a quote is left open.
+    /// Splits one CSV record (RFC 4180 quoting); nil when a quote is left open. Works on UTF-8 bytes.
     public static func fields(_ line: Substring) -> [String]? {
         var fields: [String] = []
-        var current = ""
+        fields.reserveCapacity(9)
+        var current: [UInt8] = []
         var quoted = false
-        var index = line.startIndex
-        while index < line.endIndex {
-            let character = line[index]
+        var afterQuote = false
+        let bytes = Array(line.utf8)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
             if quoted {
-                if character == "\"" {
-                    let next = line.index(after: index)
-                    if next < line.endIndex && line[next] == "\"" {
-                        current.append("\"")
-                        index = next
+                if byte == 34 {
+                    if index + 1 < bytes.count && bytes[index + 1] == 34 {
+                        current.append(34)
+                        index += 1
                     } else {
                         quoted = false
+                        afterQuote = true
                     }
                 } else {
-                    current.append(character)
+                    current.append(byte)
                 }
-            } else if character == "," {
-                fields.append(current)
-                current = ""
-            } else if character == "\"" && current.isEmpty {
+            } else if byte == 44 {
+                fields.append(String(decoding: current, as: UTF8.self))
+                current.removeAll(keepingCapacity: true)
+                afterQuote = false
+            } else if byte == 34 && current.isEmpty && !afterQuote {
                 quoted = true
-            } else if character != "\r" {
-                current.append(character)
+            } else if byte != 13 {
+                current.append(byte)
             }
-            index = line.index(after: index)
+            index += 1
         }
         if quoted { return nil }
-        fields.append(current)
+        fields.append(String(decoding: current, as: UTF8.self))
         return fields
     }
 }

@@ -136,6 +136,9 @@ private final class SQLiteBackend: Sendable {
         "PRAGMA synchronous = NORMAL",
         "PRAGMA foreign_keys = ON",
         "PRAGMA busy_timeout = 5000",
+        // 64 MiB page cache per connection: large imports otherwise spill pages to disk mid-transaction.
+        "PRAGMA cache_size = -65536",
+        "PRAGMA temp_store = MEMORY",
     ]
 
     static func open(path: String, readers readerCount: Int, logger: Logger) async throws -> SQLiteBackend {
@@ -169,7 +172,7 @@ private final class SQLiteBackend: Sendable {
     ) async throws -> T {
         let connection = await pool.lease()
         do {
-            let result = try await body(connection.sql(queryLogLevel: .trace))
+            let result = try await body(Connection(base: connection.sql(queryLogLevel: .trace), raw: .sqlite(connection)))
             await pool.release(connection)
             return result
         } catch {
@@ -227,7 +230,7 @@ private final class PostgresBackend: Sendable {
         counter.change(1)
         defer { counter.change(-1) }
         return try await client.withConnection { connection in
-            try await body(connection.sql(queryLogLevel: .trace))
+            try await body(Connection(base: connection.sql(queryLogLevel: .trace), raw: .postgres(connection)))
         }
     }
 
