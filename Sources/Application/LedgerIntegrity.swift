@@ -73,29 +73,37 @@ extension Culise {
         let computed = try await db.raw(
             """
             SELECT account, CAST(SUBSTR(date, 1, 4) AS INTEGER) * 100 + CAST(SUBSTR(date, 6, 2) AS INTEGER) AS period,
-                CAST(SUM(debit) AS BIGINT) AS d, CAST(SUM(credit) AS BIGINT) AS c
+                CAST(SUM(debit) AS BIGINT) AS d, CAST(SUM(credit) AS BIGINT) AS c, COUNT(*) AS n
             FROM entry_lines WHERE company_id = \(bind: id) AND posted = \(bind: true) GROUP BY account, period
             """
         ).all()
-        var expected: [String: Turnover] = [:]
+        var expected: [String: [Int64]] = [:]
         for row in computed {
             let key = "\(try row.decode(column: "account", as: String.self))@\(try row.decode(column: "period", as: Int64.self))"
-            expected[key] = Turnover(
-                debit: try row.decode(column: "d", as: Int64.self), credit: try row.decode(column: "c", as: Int64.self))
+            expected[key] = [
+                try row.decode(column: "d", as: Int64.self), try row.decode(column: "c", as: Int64.self),
+                try row.decode(column: "n", as: Int64.self),
+            ]
         }
-        var stored: [String: Turnover] = [:]
-        for row in try await db.raw("SELECT account, period, debit, credit FROM balances WHERE company_id = \(bind: id)").all() {
+        var stored: [String: [Int64]] = [:]
+        let storedRows = try await db.raw(
+            "SELECT account, period, debit, credit, line_count FROM balances WHERE company_id = \(bind: id)"
+        ).all()
+        for row in storedRows {
             let key = "\(try row.decode(column: "account", as: String.self))@\(try row.decode(column: "period", as: Int64.self))"
-            stored[key] = Turnover(
-                debit: try row.decode(column: "debit", as: Int64.self), credit: try row.decode(column: "credit", as: Int64.self))
+            stored[key] = [
+                try row.decode(column: "debit", as: Int64.self), try row.decode(column: "credit", as: Int64.self),
+                try row.decode(column: "line_count", as: Int64.self),
+            ]
         }
         var differences: [String] = []
         for key in Set(expected.keys).union(stored.keys).sorted() {
-            let want = expected[key] ?? Turnover()
-            let have = stored[key] ?? Turnover()
+            let want = expected[key] ?? [0, 0, 0]
+            let have = stored[key] ?? [0, 0, 0]
             if want != have {
                 differences.append(
-                    "\(key): stored \(have.debit)/\(have.credit), lines \(want.debit)/\(want.credit)")
+                    "\(key): stored debit/credit/lines \(have.map(String.init).joined(separator: "/")), lines give \(want.map(String.init).joined(separator: "/"))"
+                )
             }
         }
         return differences
@@ -110,11 +118,12 @@ extension Culise {
             try await db.raw("DELETE FROM balances WHERE company_id = \(bind: id)").run()
             try await db.raw(
                 """
-                INSERT INTO balances (company_id, account, period, debit, credit)
-                SELECT company_id, account, CAST(SUBSTR(date, 1, 4) AS INTEGER) * 100 + CAST(SUBSTR(date, 6, 2) AS INTEGER),
-                    CAST(SUM(debit) AS BIGINT), CAST(SUM(credit) AS BIGINT)
-                FROM entry_lines WHERE company_id = \(bind: id) AND posted = \(bind: true)
-                GROUP BY company_id, account, CAST(SUBSTR(date, 1, 4) AS INTEGER) * 100 + CAST(SUBSTR(date, 6, 2) AS INTEGER)
+                INSERT INTO balances (company_id, account, period, debit, credit, line_count, max_seq)
+                SELECT l.company_id, l.account, CAST(SUBSTR(l.date, 1, 4) AS INTEGER) * 100 + CAST(SUBSTR(l.date, 6, 2) AS INTEGER),
+                    CAST(SUM(l.debit) AS BIGINT), CAST(SUM(l.credit) AS BIGINT), COUNT(*), CAST(MAX(e.seq) AS BIGINT)
+                FROM entry_lines l JOIN entries e ON e.company_id = l.company_id AND e.id = l.entry_id
+                WHERE l.company_id = \(bind: id) AND l.posted = \(bind: true)
+                GROUP BY l.company_id, l.account, CAST(SUBSTR(l.date, 1, 4) AS INTEGER) * 100 + CAST(SUBSTR(l.date, 6, 2) AS INTEGER)
                 """
             ).run()
             try await AuditLog.append(

@@ -22,6 +22,21 @@ public struct PostedEntry: Sendable, Equatable {
     public let lines: [EntryLine]
 }
 
+/// What one posting batch adds to a (account, month) balance.
+struct BalanceDelta {
+    var debit: Int64 = 0
+    var credit: Int64 = 0
+    var lines: Int64 = 0
+    var maxSeq: Int64 = 0
+
+    mutating func add(_ line: EntryLine, seq: Int64) {
+        debit += line.debit
+        credit += line.credit
+        lines += 1
+        maxSeq = max(maxSeq, seq)
+    }
+}
+
 /// One entry to write: a validated draft, posted now or saved as a draft.
 struct EntryToWrite: Sendable {
     var draft: EntryDraft
@@ -118,7 +133,7 @@ enum LedgerEngine {
         }
         var entryRows: [[SQLValue]] = []
         var lineRows: [[SQLValue]] = []
-        var balanceDelta: [String: [Int64: Turnover]] = [:]
+        var balanceDelta: [String: [Int64: BalanceDelta]] = [:]
         var ids: [EntryID] = []
         entryRows.reserveCapacity(entries.count)
         for entry in entries {
@@ -152,8 +167,7 @@ enum LedgerEngine {
                     .int(line.debit), .int(line.credit), SQLValue(line.description), SQLValue(line.currency), SQLValue(line.amountCurrency),
                     SQLValue(line.rate.map { "\($0)" }), SQLValue(line.source?.type), SQLValue(line.source?.id), .bool(true),
                 ])
-                balanceDelta[line.account, default: [:]][period, default: Turnover()] =
-                    balanceDelta[line.account, default: [:]][period, default: Turnover()] + Turnover(debit: line.debit, credit: line.credit)
+                balanceDelta[line.account, default: [:]][period, default: BalanceDelta()].add(line, seq: seq)
             }
         }
         try await SQLBulk.insert(
@@ -170,14 +184,17 @@ enum LedgerEngine {
             ], values: lineRows)
         var balanceRows: [[SQLValue]] = []
         for (account, periods) in balanceDelta {
-            for (period, turnover) in periods {
-                balanceRows.append([.text(id), .text(account), .int(period), .int(turnover.debit), .int(turnover.credit)])
+            for (period, delta) in periods {
+                balanceRows.append([
+                    .text(id), .text(account), .int(period), .int(delta.debit), .int(delta.credit), .int(delta.lines), .int(delta.maxSeq),
+                ])
             }
         }
         try await SQLBulk.insert(
-            db, into: "balances", columns: ["company_id", "account", "period", "debit", "credit"], values: balanceRows,
+            db, into: "balances", columns: ["company_id", "account", "period", "debit", "credit", "line_count", "max_seq"],
+            values: balanceRows,
             suffix:
-                "ON CONFLICT (company_id, account, period) DO UPDATE SET debit = balances.debit + excluded.debit, credit = balances.credit + excluded.credit"
+                "ON CONFLICT (company_id, account, period) DO UPDATE SET debit = balances.debit + excluded.debit, credit = balances.credit + excluded.credit, line_count = balances.line_count + excluded.line_count, max_seq = CASE WHEN excluded.max_seq > balances.max_seq THEN excluded.max_seq ELSE balances.max_seq END"
         )
         try await db.raw(
             "UPDATE ledger_settings SET chain_seq = \(bind: seq), chain_hash = \(bind: hash) WHERE company_id = \(bind: id)"

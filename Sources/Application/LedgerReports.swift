@@ -52,7 +52,37 @@ extension Culise {
 
     /// Debit and credit turnover per account of posted lines dated within `from…to` (either open):
     /// whole months from the balances table, the partial months at the edges from the lines.
+    /// A date range split into whole months (served by `balances`) and at most two partial stretches (served by the lines).
+    struct MonthSplit {
+        var partials: [(LocalDate, LocalDate)] = []
+        var fullFrom: Int64?
+        var fullTo: Int64?
+        var hasFullMonths = true
+
+        init(from: LocalDate?, to: LocalDate?) {
+            fullFrom = from.map(Culise.month)
+            fullTo = to.map(Culise.month)
+            if let from, let to, YearMonth(from) == YearMonth(to), !(from.day == 1 && to == YearMonth(to).lastDay) {
+                partials = [(from, to)]
+                hasFullMonths = false
+                return
+            }
+            if let from, from.day != 1 {
+                partials.append((from, YearMonth(from).lastDay))
+                fullFrom = Culise.nextMonth(Culise.month(from))
+            }
+            if let to, to != YearMonth(to).lastDay {
+                partials.append((YearMonth(to).firstDay, to))
+                fullTo = Culise.previousMonth(Culise.month(to))
+            }
+            if let low = fullFrom, let high = fullTo, low > high { hasFullMonths = false }
+        }
+    }
+
+    /// Debit and credit turnover per account of posted lines dated within `from…to` (either open):
+    /// whole months from the balances table, the partial months at the edges from the lines.
     static func turnover(_ db: any SQLDatabase, company: CompanyID, from: LocalDate?, to: LocalDate?) async throws -> [String: Turnover] {
+        if let from, let to, from > to { return [:] }
         let id = company.description
         var result: [String: Turnover] = [:]
         func add(_ rows: [any SQLRow]) throws {
@@ -64,7 +94,8 @@ extension Culise {
                         debit: try row.decode(column: "d", as: Int64?.self) ?? 0, credit: try row.decode(column: "c", as: Int64?.self) ?? 0)
             }
         }
-        func lines(_ low: LocalDate, _ high: LocalDate) async throws {
+        let split = MonthSplit(from: from, to: to)
+        for (low, high) in split.partials {
             try add(
                 try await db.raw(
                     """
@@ -75,32 +106,75 @@ extension Culise {
                     """
                 ).all())
         }
-        if let from, let to, from > to { return [:] }
-        var fullFrom: Int64? = from.map(month)
-        var fullTo: Int64? = to.map(month)
-        if let from, let to, YearMonth(from) == YearMonth(to), !(from.day == 1 && to == YearMonth(to).lastDay) {
-            try await lines(from, to)
-            return result
-        }
-        if let from, from.day != 1 {
-            try await lines(from, YearMonth(from).lastDay)
-            fullFrom = nextMonth(month(from))
-        }
-        if let to, to != YearMonth(to).lastDay {
-            try await lines(YearMonth(to).firstDay, to)
-            fullTo = previousMonth(month(to))
-        }
-        if fullFrom == nil || fullTo == nil || fullFrom! <= fullTo! {
+        if split.hasFullMonths {
             try add(
                 try await db.raw(
                     """
                     SELECT account, CAST(SUM(debit) AS BIGINT) AS d, CAST(SUM(credit) AS BIGINT) AS c FROM balances
-                    WHERE company_id = \(bind: id) AND period >= \(bind: fullFrom ?? 0) AND period <= \(bind: fullTo ?? 999_999)
+                    WHERE company_id = \(bind: id) AND period >= \(bind: split.fullFrom ?? 0) AND period <= \(bind: split.fullTo ?? 999_999)
                     GROUP BY account
                     """
                 ).all())
         }
         return result
+    }
+
+    /// The number of posted lines of `account` dated within `from…to`, from the balances where whole months allow.
+    static func lineCount(
+        _ db: any SQLDatabase, company: CompanyID, account: String, from: LocalDate?, to: LocalDate?
+    ) async throws -> Int64 {
+        if let from, let to, from > to { return 0 }
+        let id = company.description
+        let split = MonthSplit(from: from, to: to)
+        var count: Int64 = 0
+        for (low, high) in split.partials {
+            count +=
+                try await db.raw(
+                    """
+                    SELECT COUNT(*) AS n FROM entry_lines WHERE company_id = \(bind: id) AND account = \(bind: account)
+                        AND date >= \(bind: low.iso) AND date <= \(bind: high.iso) AND posted = \(bind: true)
+                    """
+                ).first()?.decode(column: "n", as: Int64.self) ?? 0
+        }
+        if split.hasFullMonths {
+            count +=
+                try await db.raw(
+                    """
+                    SELECT CAST(SUM(line_count) AS BIGINT) AS n FROM balances WHERE company_id = \(bind: id) AND account = \(bind: account)
+                        AND period >= \(bind: split.fullFrom ?? 0) AND period <= \(bind: split.fullTo ?? 999_999)
+                    """
+                ).first()?.decode(column: "n", as: Int64?.self) ?? 0
+        }
+        return count
+    }
+
+    /// The last posted entry (sequence number and hash) among those dated on or before `date`.
+    static func chainHead(_ db: any SQLDatabase, company: CompanyID, upTo date: LocalDate?) async throws -> (Int64, String)? {
+        let id = company.description
+        guard let date else {
+            let row = try await db.raw("SELECT chain_seq, chain_hash FROM ledger_settings WHERE company_id = \(bind: id)").first()
+            guard let row else { return nil }
+            return (try row.decode(column: "chain_seq", as: Int64.self), try row.decode(column: "chain_hash", as: String.self))
+        }
+        let split = MonthSplit(from: nil, to: date)
+        var best: Int64 = 0
+        if split.hasFullMonths {
+            best =
+                try await db.raw(
+                    "SELECT CAST(MAX(max_seq) AS BIGINT) AS s FROM balances WHERE company_id = \(bind: id) AND period <= \(bind: split.fullTo ?? 999_999)"
+                ).first()?.decode(column: "s", as: Int64?.self) ?? 0
+        }
+        for (low, high) in split.partials {
+            let partial =
+                try await db.raw(
+                    "SELECT CAST(MAX(seq) AS BIGINT) AS s FROM entries WHERE company_id = \(bind: id) AND date >= \(bind: low.iso) AND date <= \(bind: high.iso)"
+                ).first()?.decode(column: "s", as: Int64?.self) ?? 0
+            best = max(best, partial)
+        }
+        guard best > 0,
+            let row = try await db.raw("SELECT hash FROM entries WHERE company_id = \(bind: id) AND seq = \(bind: best)").first()
+        else { return nil }
+        return (best, try row.decode(column: "hash", as: String.self))
     }
 
     /// The trial balance for `from…to` (the whole history when both are nil), with the chain head.
@@ -118,21 +192,10 @@ extension Culise {
             if let from { opening = try await Self.turnover(db, company: company, from: nil, to: from.adding(days: -1)) }
             let period = try await Self.turnover(db, company: company, from: from, to: to)
             var report = TrialBalance.build(accounts: rules.accounts, opening: opening, period: period, from: from, to: to)
-            let head: (any SQLRow)?
-            if let to {
-                head = try await db.raw(
-                    """
-                    SELECT seq AS s, hash AS h FROM entries WHERE company_id = \(bind: company.description) AND seq IS NOT NULL AND date <= \(bind: to.iso)
-                    ORDER BY seq DESC LIMIT 1
-                    """
-                ).first()
-            } else {
-                head = try await db.raw(
-                    "SELECT chain_seq AS s, chain_hash AS h FROM ledger_settings WHERE company_id = \(bind: company.description)"
-                ).first()
+            if let head = try await Self.chainHead(db, company: company, upTo: to) {
+                report.chainSeq = head.0
+                report.chainHead = head.1
             }
-            report.chainSeq = try head?.decode(column: "s", as: Int64.self)
-            report.chainHead = try head?.decode(column: "h", as: String.self)
             return report
         }
     }
@@ -167,13 +230,24 @@ extension Culise {
                         ).first()?.decode(column: "n", as: Int64?.self) ?? 0
                 }
             }
-            let totals = try await db.raw(
-                "SELECT COUNT(*) AS n, CAST(SUM(l.debit) AS BIGINT) AS d, CAST(SUM(l.credit) AS BIGINT) AS c FROM entry_lines l WHERE "
-                    + range
-            ).first()!
-            let count = try totals.decode(column: "n", as: Int64.self)
-            let periodDebit = try totals.decode(column: "d", as: Int64?.self) ?? 0
-            let periodCredit = try totals.decode(column: "c", as: Int64?.self) ?? 0
+            let count: Int64
+            let periodDebit: Int64
+            let periodCredit: Int64
+            if partner == nil {
+                // Whole months come from the balances; only partial months touch the lines.
+                let turnover = try await Self.turnover(db, company: company, from: from, to: to)[account] ?? Turnover()
+                count = try await Self.lineCount(db, company: company, account: account, from: from, to: to)
+                periodDebit = turnover.debit
+                periodCredit = turnover.credit
+            } else {
+                let totals = try await db.raw(
+                    "SELECT COUNT(*) AS n, CAST(SUM(l.debit) AS BIGINT) AS d, CAST(SUM(l.credit) AS BIGINT) AS c FROM entry_lines l WHERE "
+                        + range
+                ).first()!
+                count = try totals.decode(column: "n", as: Int64.self)
+                periodDebit = try totals.decode(column: "d", as: Int64?.self) ?? 0
+                periodCredit = try totals.decode(column: "c", as: Int64?.self) ?? 0
+            }
             var running = opening
             if page.offset > 0 {
                 running +=

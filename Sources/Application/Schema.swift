@@ -220,7 +220,7 @@ public enum Schema {
             """,
             "CREATE UNIQUE INDEX entries_seq ON entries (company_id, seq)",
             "CREATE UNIQUE INDEX entries_external_ref ON entries (company_id, external_ref)",
-            "CREATE INDEX entries_date ON entries (company_id, date, id)",
+            "CREATE INDEX entries_date ON entries (company_id, date, seq)",
             """
             CREATE TABLE entry_lines (
                 company_id TEXT NOT NULL,
@@ -250,6 +250,8 @@ public enum Schema {
                 period INTEGER NOT NULL,
                 debit BIGINT NOT NULL,
                 credit BIGINT NOT NULL,
+                line_count BIGINT NOT NULL,
+                max_seq BIGINT NOT NULL,
                 PRIMARY KEY (company_id, account, period)
             )
             """,

@@ -54,6 +54,7 @@ public struct Connection: SQLDatabase, BulkInserting {
 
     public func bulkInsert(into table: String, columns: [String], rows: [[SQLValue]], suffix: String = "") async throws {
         guard !rows.isEmpty else { return }
+        precondition(rows.allSatisfy { $0.count == columns.count }, "bulkInsert into \(table): every row needs \(columns.count) values")
         let perChunk = max(1, Self.maxBinds / max(columns.count, 1))
         var start = 0
         while start < rows.count {
