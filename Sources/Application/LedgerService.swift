@@ -372,3 +372,63 @@ extension Culise {
         }
     }
 }
+
+extension Culise {
+    /// A journal and the number its next posted entry gets.
+    public struct JournalInfo: Sendable, Codable, Equatable {
+        public let code: String
+        public let name: String
+        public let nextNumber: Int64
+    }
+
+    public func journals(company: CompanyID, actor: Actor) async throws -> [JournalInfo] {
+        try ledgerActor(actor, company: company, .read)
+        return try await read { db in
+            try await db.raw("SELECT code, name, next_number FROM journals WHERE company_id = \(bind: company.description) ORDER BY code")
+                .all()
+                .map { row in
+                    JournalInfo(
+                        code: try row.decode(column: "code", as: String.self), name: try row.decode(column: "name", as: String.self),
+                        nextNumber: try row.decode(column: "next_number", as: Int64.self))
+                }
+        }
+    }
+
+    /// Adds a user-defined journal with its own numbering series (code: 2–8 capital letters or digits).
+    public func addJournal(
+        company: CompanyID, code rawCode: String, name rawName: String, firstNumber: Int64 = 1, actor: Actor
+    ) async throws {
+        try ledgerActor(actor, company: company, .write)
+        let code = rawCode.trimmingCharacters(in: .whitespaces).uppercased()
+        let name = rawName.trimmingCharacters(in: .whitespaces)
+        var problems = ProblemCollector()
+        problems.check(
+            (2...8).contains(code.count) && code.allSatisfy { ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") },
+            DomainError(
+                "ledger.journal_code", field: "code",
+                "You cannot use '\(rawCode)' as a journal code because it must be 2 to 8 capital letters or digits."))
+        problems.check(
+            !name.isEmpty && name.count <= Limits.nameLength,
+            DomainError(
+                "ledger.journal_name", field: "name",
+                "To add a journal, you must give it a name of at most \(Limits.nameLength) characters."))
+        problems.check(
+            firstNumber >= 1, DomainError("ledger.journal_first_number", field: "first_number", "You cannot start a series below 1."))
+        try problems.throwIfAny()
+        try await transaction { db in
+            let inserted = try await db.raw(
+                """
+                INSERT INTO journals (company_id, code, name, next_number) VALUES (\(bind: company.description), \(bind: code), \(bind: name), \(bind: firstNumber))
+                ON CONFLICT (company_id, code) DO NOTHING RETURNING code
+                """
+            ).first()
+            guard inserted != nil else {
+                throw DomainError(
+                    "ledger.journal_exists", kind: .conflict, field: "code", "You cannot add journal \(code) because it already exists.")
+            }
+            try await AuditLog.append(
+                db, actor: actor, company: company, action: "ledger.journal_create", entity: "journal", entityID: code,
+                changes: [FieldChange("name", before: nil, after: name)], now: self.now)
+        }
+    }
+}

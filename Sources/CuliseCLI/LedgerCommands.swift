@@ -36,7 +36,54 @@ func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
 struct LedgerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledger", abstract: "The general ledger: import, export, verify, close the year.",
-        subcommands: [Import.self, Export.self, Verify.self, CloseYear.self, Lock.self])
+        subcommands: [Import.self, Export.self, Verify.self, CloseYear.self, Lock.self, Period.self, Journal.self])
+
+    struct Period: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Close or reopen a month (YYYY-MM).")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var target: CompanyOption
+        @Argument(help: "close or reopen") var action: String
+        @Option(help: "The month, YYYY-MM.") var month: String
+
+        func run() async throws {
+            let parts = month.split(separator: "-")
+            guard parts.count == 2, let year = Int(parts[0]), let number = Int(parts[1]), ["close", "reopen"].contains(action) else {
+                throw CLIError(message: "Use: culise ledger period close|reopen --month YYYY-MM --company C")
+            }
+            let period: YearMonth
+            do { period = try YearMonth(year: year, month: number) } catch { throw CLIError(message: error.message) }
+            try await CLI.run(try global.configuration()) { culise in
+                let company = try await culise.resolveCompany(target.company)
+                if action == "close" {
+                    try await culise.closePeriod(company: company.id, period, actor: .system("ledger period close"))
+                } else {
+                    try await culise.reopenPeriod(company: company.id, period, actor: .system("ledger period reopen"))
+                }
+            }
+            print(action == "close" ? "Closed \(period)." : "Reopened \(period).")
+        }
+    }
+
+    struct Journal: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List journals, or add one with its own numbering series.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var target: CompanyOption
+        @Option(help: "Code of a journal to add (2–8 capital letters or digits).") var add: String?
+        @Option var name: String?
+        @Option(help: "First number of the new series.") var firstNumber: Int64 = 1
+
+        func run() async throws {
+            let journals = try await CLI.run(try global.configuration()) { culise in
+                let company = try await culise.resolveCompany(target.company)
+                if let add {
+                    try await culise.addJournal(
+                        company: company.id, code: add, name: name ?? "", firstNumber: firstNumber, actor: .system("ledger journal"))
+                }
+                return try await culise.journals(company: company.id, actor: .system("ledger journal"))
+            }
+            for journal in journals { print("\(pad(journal.code, 6)) next \(pad(String(journal.nextNumber), 8))  \(journal.name)") }
+        }
+    }
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -164,6 +164,10 @@ struct LedgerAPI: Sendable {
         protect(.accounting, .write).post("/api/v1/entries/{id}/post", use: postDraft)
         protect(.accounting, .write).post("/api/v1/entries/{id}/reverse", use: reverse)
         protect(.accounting, .write).delete("/api/v1/entries/{id}", use: deleteDraft)
+        protect(.accounting, .read).get("/api/v1/journals", use: journals)
+        protect(.accounting, .write).post("/api/v1/journals", use: addJournal)
+        protect(.accounting, .write).post("/api/v1/periods/{month}/close", use: closePeriod)
+        protect(.company, .write).post("/api/v1/periods/{month}/reopen", use: reopenPeriod)
         protect(.accounting, .read).get("/api/v1/reports/trial-balance", use: trialBalance)
         protect(.accounting, .read).get("/api/v1/reports/account-sheet", use: accountSheet)
         protect(.accounting, .read).get("/api/v1/reports/balance-sheet", use: balanceSheet)
@@ -281,6 +285,58 @@ struct LedgerAPI: Sendable {
         let p = try context.requirePrincipal()
         try await culise.deleteDraft(company: p.companyID, try Self.entryID(context), actor: .user(p))
         return Response(status: .noContent)
+    }
+
+    @Sendable func journals(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let journals = try await culise.journals(company: p.companyID, actor: .user(p))
+        return try JSON.response(ListDTO(Page(items: journals, total: journals.count, offset: 0, limit: max(journals.count, 1))) { $0 })
+    }
+
+    struct JournalBody: Decodable {
+        let code: String
+        let name: String
+        let firstNumber: Int64?
+    }
+
+    @Sendable func addJournal(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        return try await APIRoutes(culise: culise).idempotentPOST(request, context) { buffer in
+            let body = try JSON.decode(JournalBody.self, from: buffer)
+            try await culise.addJournal(
+                company: p.companyID, code: body.code, name: body.name, firstNumber: body.firstNumber ?? 1, actor: .user(p))
+            let created = try await culise.journals(company: p.companyID, actor: .user(p)).first { $0.code == body.code.uppercased() }
+            return try APIRoutes.encoded(created, status: .created)
+        }
+    }
+
+    static func month(_ context: WebContext) throws -> YearMonth {
+        let text = context.parameters.get("month") ?? ""
+        let parts = text.split(separator: "-")
+        guard parts.count == 2, let year = Int(parts[0]), let month = Int(parts[1]), let value = try? YearMonth(year: year, month: month)
+        else {
+            throw DomainError(
+                "ledger.month_format", field: "month", "You cannot use '\(text)' as a month because it must be written YYYY-MM.")
+        }
+        return value
+    }
+
+    @Sendable func closePeriod(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let month = try Self.month(context)
+        return try await APIRoutes(culise: culise).idempotentPOST(request, context) { _ in
+            try await culise.closePeriod(company: p.companyID, month, actor: .user(p))
+            return StoredResponse(status: 204, contentType: "application/json", body: "")
+        }
+    }
+
+    @Sendable func reopenPeriod(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let month = try Self.month(context)
+        return try await APIRoutes(culise: culise).idempotentPOST(request, context) { _ in
+            try await culise.reopenPeriod(company: p.companyID, month, actor: .user(p))
+            return StoredResponse(status: 204, contentType: "application/json", body: "")
+        }
     }
 
     @Sendable func trialBalance(_ request: Request, context: WebContext) async throws -> Response {

@@ -24,6 +24,8 @@ struct LedgerPages: Sendable {
         protect(.accounting, .write).post("/ledger/entries/{id}/delete", use: deleteDraft)
         protect(.accounting, .read).get("/ledger/accounts", use: accounts)
         protect(.accounting, .write).post("/ledger/accounts", use: addAccount)
+        protect(.accounting, .write).post("/ledger/accounts/{code}/update", use: updateAccount)
+        protect(.accounting, .write).post("/ledger/accounts/rename", use: renameAccount)
         protect(.accounting, .read).get("/ledger/balance-sheet", use: balanceSheet)
         protect(.accounting, .read).get("/ledger/profit-loss", use: profitLoss)
         protect(.accounting, .read).get("/ledger/partner-balances", use: partnerBalances)
@@ -464,11 +466,22 @@ struct LedgerPages: Sendable {
         let p = try context.requirePrincipal()
         let t = html.t(context)
         let accounts = try await culise.accounts(company: p.companyID, actor: .user(p))
+        let canWrite = Policy.allows(p.role, .accounting, .write)
         let rows: [[[String: Any]]] = accounts.map { account in
             [
                 Table.cell(account.code.value, href: account.isPostable ? "/ledger/account-sheet?account=\(account.code.value)" : nil),
                 Table.cell(String(repeating: "· ", count: account.level) + account.name), Table.cell(account.type.safTName),
-                Table.cell(account.isPostable ? t["yes"]! : t["no"]!), Table.cell(account.isActive ? t["active"]! : "—"),
+                Table.cell(account.isPostable ? t["yes"]! : t["no"]!),
+                {
+                    var cell = Table.cell(account.isActive ? t["active"]! : t["inactive"]!)
+                    if canWrite, account.code.value.count > 2 {
+                        cell["action"] = [
+                            "href": "/ledger/accounts/\(account.code.value)/update?active=\(!account.isActive)",
+                            "label": account.isActive ? t["deactivate"]! : t["activate"]!,
+                        ]
+                    }
+                    return cell
+                }(),
             ]
         }
         let table = Table(
@@ -485,11 +498,42 @@ struct LedgerPages: Sendable {
             Field(name: "code", label: t["field_account_code"]!, value: form["code"] ?? "", error: errors["code"], required: true),
             Field(name: "name", label: t["field_account_name"]!, value: form["name"] ?? "", error: errors["name"], required: true),
         ].map(\.dictionary)
+        let renameFields = [
+            Field(name: "rename_code", label: t["field_account"]!, value: form["rename_code"] ?? "", required: true),
+            Field(name: "rename_name", label: t["field_account_name"]!, value: "", required: true),
+        ].map(\.dictionary)
         return try await page(
-            "ledger_accounts", "ledger_accounts", ["table": table.dictionary(t), "fields": fields], request, context, problems: collector)
+            "ledger_accounts", "ledger_accounts", ["table": table.dictionary(t), "fields": fields, "rename_fields": renameFields], request,
+            context, problems: collector)
     }
 
     @Sendable func accounts(_ request: Request, context: WebContext) async throws -> Response { try await accountsPage(request, context) }
+
+    @Sendable func renameAccount(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        do {
+            try await culise.updateAccount(
+                company: p.companyID, code: context.form["rename_code"] ?? "", name: context.form["rename_name"] ?? "", active: nil,
+                actor: .user(p))
+            return redirect(to: "/ledger/accounts?flash=account_updated")
+        } catch let error as DomainError where error.kind == .invalid || error.kind == .notFound {
+            return try await accountsPage(request, context, form: context.form, problems: [error])
+        }
+    }
+
+    /// Renames (form field `name`) or (de)activates (query `active`) an account.
+    @Sendable func updateAccount(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        guard let code = context.parameters.get("code") else { throw WebError.notFound }
+        let active = query(request, "active").isEmpty ? nil : query(request, "active") == "true"
+        let name = context.form["name"].flatMap { $0.isEmpty ? nil : $0 }
+        do {
+            try await culise.updateAccount(company: p.companyID, code: code, name: name, active: active, actor: .user(p))
+            return redirect(to: "/ledger/accounts?flash=account_updated")
+        } catch let error as DomainError where error.kind == .invalid {
+            return try await accountsPage(request, context, form: context.form, problems: [error])
+        }
+    }
 
     @Sendable func addAccount(_ request: Request, context: WebContext) async throws -> Response {
         let p = try context.requirePrincipal()

@@ -325,6 +325,59 @@ struct SeededRandom: RandomNumberGenerator {
     }
 }
 
+@Suite struct LedgerJournalTests {
+    @Test(arguments: Engine.available)
+    func userDefinedJournalsNumberTheirOwnSeries(_ engine: Engine) async throws {
+        try await TestDatabase.withCulise(engine) { culise, _ in
+            let (company, _, admin) = try await Fixtures.companyWithAdmin(culise)
+            try await culise.addJournal(company: company, code: "vzx", name: "Vânzări export", firstNumber: 100, actor: .user(admin))
+            await #expect(throws: DomainError.self) {
+                try await culise.addJournal(company: company, code: "VZX", name: "dup", actor: .user(admin))
+            }
+            await #expect(throws: ValidationErrors.self) {
+                try await culise.addJournal(company: company, code: "x", name: "", actor: .user(admin))
+            }
+            let draft = EntryDraft(
+                journal: "VZX", date: LedgerTests.date("2025-06-02"), description: "export",
+                lines: [EntryLine(account: "4111", debit: 100, partner: "C1"), EntryLine(account: "707", credit: 100)])
+            let first = try await culise.postEntry(company: company, draft, actor: .user(admin))
+            let second = try await culise.postEntry(company: company, draft, actor: .user(admin))
+            #expect(try await culise.entry(company: company, first, actor: .user(admin)).number == "VZX-000100")
+            #expect(try await culise.entry(company: company, second, actor: .user(admin)).number == "VZX-000101")
+            #expect(try await culise.journals(company: company, actor: .user(admin)).first { $0.code == "VZX" }?.nextNumber == 102)
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func concurrentPostingsKeepGaplessNumbers(_ engine: Engine) async throws {
+        try await TestDatabase.withCulise(engine) { culise, location in
+            let (company, _, admin) = try await Fixtures.companyWithAdmin(culise)
+            let other = try await TestDatabase.open(location)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<30 {
+                    let app = index % 2 == 0 ? culise : other
+                    group.addTask {
+                        _ = try await app.postEntry(
+                            company: company,
+                            EntryDraft(
+                                journal: "BC", date: LedgerTests.date("2025-07-01"), description: "p\(index)",
+                                lines: [EntryLine(account: "5121", debit: 10), EntryLine(account: "1012", credit: 10)]), actor: .user(admin)
+                        )
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let entries = try await culise.entries(company: company, page: try PageRequest(limit: 100), actor: .user(admin)).items
+            let expected: Set<String> = Set((1...30).map { (number: Int) -> String in String(format: "BC-%06d", number) })
+            let numbers: Set<String> = Set(entries.compactMap(\.number))
+            #expect(numbers == expected)
+            #expect(Set(entries.compactMap(\.seq)) == Set(1...30))
+            #expect(try await culise.verifyLedger(company: company, actor: .user(admin)).isIntact)
+            await other.close()
+        }
+    }
+}
+
 @Suite struct LedgerImportTests {
     @Test(arguments: Engine.available)
     func importTwicePostsOnce(_ engine: Engine) async throws {

@@ -61,6 +61,12 @@ import Web
             ] {
                 #expect(try await browser.get(path).status == .ok, "\(path)")
             }
+            let renamed = try await browser.post(
+                "/ledger/accounts/rename", ["rename_code": "627", "rename_name": "Comisioane bancare"], from: "/ledger/accounts")
+            #expect(renamed.status == .seeOther)
+            #expect(try await browser.get("/ledger/accounts").text.contains("Comisioane bancare"))
+            #expect(try await browser.post("/ledger/accounts/5124/update?active=false", [:], from: "/ledger/accounts").status == .seeOther)
+            #expect(try await culise.accounts(company: company, actor: .user(admin)).first { $0.code.value == "5124" }?.isActive == false)
             let reversed = try await browser.post("/ledger/entries/1/reverse", ["date": "2025-04-02"], from: location)
             #expect(reversed.status == .seeOther)
             #expect(try await culise.entry(company: company, EntryID(1), actor: .user(admin)).state == .reversed)
@@ -97,6 +103,14 @@ import Web
             #expect(reversal.status == .created)
             #expect(try await browser.api(.delete, "/api/v1/entries/1", token: token).status == .conflict)
             #expect(try await browser.api(.get, "/api/v1/entries/999", token: token).status == .notFound)
+            #expect(try await browser.api(.post, "/api/v1/periods/2025-05/close", token: token).status == .noContent)
+            #expect(
+                try await browser.api(.post, "/api/v1/entries", token: token, json: body.replacingOccurrences(of: "EXD-7", with: "EXD-8"))
+                    .status == .unprocessableContent)
+            #expect(try await browser.api(.post, "/api/v1/periods/2025-13/close", token: token).status == .unprocessableContent)
+            let journal = try await browser.api(.post, "/api/v1/journals", token: token, json: #"{"code":"VZX","name":"Export"}"#)
+            #expect(journal.status == .created)
+            #expect(journal.json["next_number"] as? Int == 1)
         }
     }
 }
