@@ -71,13 +71,13 @@ public final class Culise: Sendable {
     /// and stored in the database on first run.
     public func secretKey(configured: String?) async throws -> String {
         if let configured, !configured.isEmpty { return configured }
+        let generated = Secrets.random(bytes: 32)
         return try await transaction { db in
-            if let row = try await db.raw("SELECT value FROM settings WHERE key = 'secret_key'").first() {
-                return try row.decode(column: "value", as: String.self)
-            }
-            let generated = Secrets.random(bytes: 32)
-            try await db.raw("INSERT INTO settings (key, value) VALUES ('secret_key', \(bind: generated))").run()
-            return generated
+            // Several server processes may start at once: the first insert wins, everyone reads it back.
+            try await db.raw(
+                "INSERT INTO settings (key, value) VALUES ('secret_key', \(bind: generated)) ON CONFLICT (key) DO NOTHING"
+            ).run()
+            return try await db.raw("SELECT value FROM settings WHERE key = 'secret_key'").first()!.decode(column: "value", as: String.self)
         }
     }
 }

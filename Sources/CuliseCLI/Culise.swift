@@ -83,7 +83,10 @@ enum CLI {
         case let error as ValidationErrors:
             return CLIError(
                 message: error.problems.map { "\($0.field.map { "\($0): " } ?? "")\($0.message) [\($0.id)]" }.joined(separator: "\n"))
-        default: return error
+        default:
+            // PostgreSQL errors print a generic text unless reflected; the reflection names the server's message.
+            if String(describing: type(of: error)).contains("PSQLError") { return CLIError(message: String(reflecting: error)) }
+            return error
         }
     }
 

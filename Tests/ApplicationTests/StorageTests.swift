@@ -72,6 +72,20 @@ import Testing
         }
     }
 
+    @Test(arguments: Engine.available)
+    func serversStartingTogetherShareOneSecret(_ engine: Engine) async throws {
+        try await TestDatabase.withCulise(engine) { culise, location in
+            let other = try await TestDatabase.open(location)
+            async let first = culise.secretKey(configured: nil)
+            async let second = other.secretKey(configured: nil)
+            let (a, b) = try await (first, second)
+            #expect(a == b)
+            #expect(a.count >= 40)
+            #expect(try await culise.secretKey(configured: "configured-secret") == "configured-secret")
+            await other.close()
+        }
+    }
+
     @Test func databaseURLs() throws {
         #expect(try DatabaseLocation("sqlite:culise.db") == .sqlite(path: "culise.db"))
         let pg = try DatabaseLocation("postgres://ana:s3cret@db.local:5433/books?sslmode=disable")
