@@ -338,7 +338,7 @@ struct HTMLRoutes: Sendable {
         let rows: [[[String: Any]]] = members.items.map { member in
             var roleCell = Table.cell(canEdit ? "" : t["role_\(member.role.rawValue)"] ?? member.role.rawValue)
             if canEdit {
-                roleCell["action"] =
+                roleCell["row_action"] =
                     [
                         "href": "/users/\(member.userID)/role", "label": t["change_role"]!,
                         "select": [
@@ -457,7 +457,7 @@ struct HTMLRoutes: Sendable {
         let tokens = try await culise.tokens(of: session.userID)
         let rows: [[[String: Any]]] = tokens.map { token in
             var status = Table.cell(token.revokedAt == nil ? t["active"]! : t["revoked"]!)
-            if token.revokedAt == nil { status["action"] = ["href": "/profile/tokens/\(token.id)/revoke", "label": t["revoke"]!] }
+            if token.revokedAt == nil { status["row_action"] = ["href": "/profile/tokens/\(token.id)/revoke", "label": t["revoke"]!] }
             return [Table.cell(token.name), Table.cell(token.createdAt), Table.cell(token.lastUsedAt ?? "—"), status]
         }
         let table = Table(

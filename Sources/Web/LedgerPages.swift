@@ -475,7 +475,7 @@ struct LedgerPages: Sendable {
                 {
                     var cell = Table.cell(account.isActive ? t["active"]! : t["inactive"]!)
                     if canWrite, account.code.value.count > 2 {
-                        cell["action"] = [
+                        cell["row_action"] = [
                             "href": "/ledger/accounts/\(account.code.value)/update?active=\(!account.isActive)",
                             "label": account.isActive ? t["deactivate"]! : t["activate"]!,
                         ]

@@ -277,6 +277,9 @@ import Web
                 #expect(page.text.contains("aria-label="), "\(path)")
             }
             #expect(try await browser.get("/audit?from=yesterday").status == .unprocessableContent)
+            let users = try await browser.get("/users")
+            #expect(users.text.contains("<select id=\"role-"), "role change forms in the users table")
+            #expect(users.text.contains("<option value=\"auditor\""))
             let token = try await browser.post("/profile/tokens", ["name": "export"])
             #expect(token.status == .created)
             #expect(token.text.contains("culise_"))
