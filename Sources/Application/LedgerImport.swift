@@ -205,9 +205,10 @@ extension Culise {
                     if options.createAccounts {
                         for row in pending.entry.rows where state.rules.accounts[row.account] == nil {
                             let code = try AccountCode(row.account)
-                            let account = try await Self.createImportedAccount(
-                                db, company: company, code: code, name: row.accountName, state: &state)
-                            result.createdAccounts.append(account)
+                            let account = try await Self.insertAccount(
+                                db, company: company, code: code, name: row.accountName.isEmpty ? code.value : row.accountName, type: nil,
+                                rules: &state.rules)
+                            result.createdAccounts.append(account.code.value)
                         }
                     }
                     let validation = EntryValidator.problems(draft, rules: state.rules)
@@ -235,45 +236,6 @@ extension Culise {
         try await LedgerEngine.post(db, company: company, entries: toPost, createdBy: actor.auditName, now: now)
         result.posted = toPost.count
         return result
-    }
-
-    fileprivate static func createImportedAccount(
-        _ db: any SQLDatabase, company: CompanyID, code: AccountCode, name: String, state: inout ImportState
-    ) async throws
-        -> String
-    {
-        let codes = Set(state.rules.accounts.keys)
-        guard let parentCode = ChartSeed.parentCode(of: code, among: codes), let parent = state.rules.accounts[parentCode] else {
-            throw DomainError(
-                "ledger.account_parent", field: "account_code", "You cannot create account \(code) because its class does not exist.")
-        }
-        if parent.isPostable {
-            // The parent would stop being postable: only allowed while it has no postings.
-            let used = try await db.raw(
-                "SELECT 1 AS one FROM entry_lines WHERE company_id = \(bind: company.description) AND account = \(bind: parentCode) LIMIT 1"
-            ).first()
-            if used != nil {
-                throw DomainError(
-                    "ledger.parent_has_postings", field: "account_code",
-                    "You cannot create account \(code) under \(parentCode) because \(parentCode) already has postings.")
-            }
-            try await db.raw(
-                "UPDATE accounts SET postable = \(bind: false) WHERE company_id = \(bind: company.description) AND code = \(bind: parentCode)"
-            ).run()
-            state.rules.accounts[parentCode]?.isPostable = false
-        }
-        let account = Account(
-            code: code, name: name.isEmpty ? code.value : String(name.prefix(Limits.nameLength)), type: parent.type, parent: parentCode,
-            isPostable: true, requiresPartner: ChartSeed.partnerAccounts.contains(code.synthetic))
-        try await db.raw(
-            """
-            INSERT INTO accounts (company_id, code, name, type, parent, postable, requires_partner, active)
-            VALUES (\(bind: company.description), \(bind: code.value), \(bind: account.name), \(bind: account.type.rawValue), \(bind: parentCode),
-                \(bind: true), \(bind: account.requiresPartner), \(bind: true))
-            """
-        ).run()
-        state.rules.accounts[code.value] = account
-        return code.value
     }
 }
 

@@ -44,7 +44,8 @@ extension Culise {
                 "To add an account, you must give it a name of at most \(Limits.nameLength) characters.")
         }
         return try await transaction { db in
-            let account = try await Self.insertAccount(db, company: company, code: code, name: name, type: type)
+            var rules = try await LedgerEngine.rules(db, company: company)
+            let account = try await Self.insertAccount(db, company: company, code: code, name: name, type: type, rules: &rules)
             try await AuditLog.append(
                 db, actor: actor, company: company, action: "ledger.account_create", entity: "account", entityID: code.value,
                 changes: [FieldChange("name", before: nil, after: name)], now: self.now)
@@ -52,11 +53,12 @@ extension Culise {
         }
     }
 
+    /// Inserts an account under its longest existing prefix, making that parent non-postable (refused when it has
+    /// postings). Keeps `rules` in step, so an import can create many accounts without reloading the chart.
     static func insertAccount(
-        _ db: any SQLDatabase, company: CompanyID, code: AccountCode, name: String, type: AccountType?
+        _ db: any SQLDatabase, company: CompanyID, code: AccountCode, name: String, type: AccountType?, rules: inout PostingRules
     ) async throws -> Account {
         let id = company.description
-        let rules = try await LedgerEngine.rules(db, company: company)
         if rules.accounts[code.value] != nil {
             throw DomainError(
                 "ledger.account_exists", kind: .conflict, field: "code", "You cannot add account \(code) because it already exists.")
@@ -79,17 +81,19 @@ extension Culise {
             }
             try await db.raw("UPDATE accounts SET postable = \(bind: false) WHERE company_id = \(bind: id) AND code = \(bind: parentCode)")
                 .run()
+            rules.accounts[parentCode]?.isPostable = false
         }
         let account = Account(
-            code: code, name: name, type: type ?? parent.type, parent: parentCode, isPostable: true,
+            code: code, name: String(name.prefix(Limits.nameLength)), type: type ?? parent.type, parent: parentCode, isPostable: true,
             requiresPartner: parent.requiresPartner || ChartSeed.partnerAccounts.contains(code.synthetic))
         try await db.raw(
             """
             INSERT INTO accounts (company_id, code, name, type, parent, postable, requires_partner, active)
-            VALUES (\(bind: id), \(bind: code.value), \(bind: name), \(bind: account.type.rawValue), \(bind: parentCode), \(bind: true),
+            VALUES (\(bind: id), \(bind: code.value), \(bind: account.name), \(bind: account.type.rawValue), \(bind: parentCode), \(bind: true),
                 \(bind: account.requiresPartner), \(bind: true))
             """
         ).run()
+        rules.accounts[code.value] = account
         return account
     }
 

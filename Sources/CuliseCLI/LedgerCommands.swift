@@ -1,12 +1,25 @@
 import Application
 import ArgumentParser
+import Companies
 import Foundation
 import Kernel
 import Ledger
+import Web
 
 /// `--company C` for commands that act in one company.
 struct CompanyOption: ParsableArguments {
     @Option(help: "The company: its CUI (with or without RO) or its id.") var company: String
+}
+
+extension CLI {
+    /// Opens the database, finds the `--company`, and runs one use case in it.
+    static func inCompany<T>(
+        _ global: GlobalOptions, _ target: CompanyOption, _ body: (Culise, Company) async throws -> T
+    ) async throws -> T {
+        try await run(try global.configuration()) { culise in
+            try await body(culise, try await culise.resolveCompany(target.company))
+        }
+    }
 }
 
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
@@ -52,8 +65,7 @@ struct LedgerCommand: AsyncParsableCommand {
             }
             let period: YearMonth
             do { period = try YearMonth(year: year, month: number) } catch { throw CLIError(message: error.message) }
-            try await CLI.run(try global.configuration()) { culise in
-                let company = try await culise.resolveCompany(target.company)
+            try await CLI.inCompany(global, target) { culise, company in
                 if action == "close" {
                     try await culise.closePeriod(company: company.id, period, actor: .system("ledger period close"))
                 } else {
@@ -73,8 +85,7 @@ struct LedgerCommand: AsyncParsableCommand {
         @Option(help: "First number of the new series.") var firstNumber: Int64 = 1
 
         func run() async throws {
-            let journals = try await CLI.run(try global.configuration()) { culise in
-                let company = try await culise.resolveCompany(target.company)
+            let journals = try await CLI.inCompany(global, target) { culise, company in
                 if let add {
                     try await culise.addJournal(
                         company: company.id, code: add, name: name ?? "", firstNumber: firstNumber, actor: .system("ledger journal"))
@@ -99,8 +110,7 @@ struct LedgerCommand: AsyncParsableCommand {
             let interactive = isatty(STDERR_FILENO) == 1
             let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.intValue ?? 0
             let started = Date()
-            let report = try await CLI.run(try global.configuration()) { culise in
-                let company = try await culise.resolveCompany(target.company)
+            let report = try await CLI.inCompany(global, target) { culise, company in
                 return try await culise.importLedger(
                     company: company.id, path: file,
                     options: LedgerImportOptions(journal: journal, createAccounts: createAccounts, dryRun: dryRun),
@@ -139,8 +149,7 @@ struct LedgerCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let format = LedgerExportFormat(rawValue: format) else { throw CLIError(message: "--format must be hledger or csv") }
-            let count = try await CLI.run(try global.configuration()) { culise in
-                let company = try await culise.resolveCompany(target.company)
+            let count = try await CLI.inCompany(global, target) { culise, company in
                 return try await culise.exportLedger(company: company.id, format: format, to: out, actor: .system("ledger export"))
             }
             print("Exported \(count) entries to \(out).")
@@ -155,8 +164,7 @@ struct LedgerCommand: AsyncParsableCommand {
 
         func run() async throws {
             let interactive = isatty(STDERR_FILENO) == 1
-            let result = try await CLI.run(try global.configuration()) { culise in
-                let company = try await culise.resolveCompany(target.company)
+            let result = try await CLI.inCompany(global, target) { culise, company in
                 return try await culise.verifyLedger(company: company.id, actor: .system("ledger verify")) { checked in
                     if interactive { FileHandle.standardError.write(Data("\rchecked \(checked) entries".utf8)) }
                 }
@@ -182,8 +190,7 @@ struct LedgerCommand: AsyncParsableCommand {
 
         func run() async throws {
             let day = try parseDate(date, field: "date")!
-            try await CLI.run(try global.configuration()) { culise in
-                let company = try await culise.resolveCompany(target.company)
+            try await CLI.inCompany(global, target) { culise, company in
                 if reopen {
                     try await culise.reopenFiscalYear(company: company.id, containing: day, actor: .system("ledger close-year --reopen"))
                 } else {
@@ -205,8 +212,7 @@ struct LedgerCommand: AsyncParsableCommand {
         func run() async throws {
             let day = try parseDate(date, field: "date")
             guard clear || day != nil else { throw CLIError(message: "Give --date YYYY-MM-DD or --clear.") }
-            try await CLI.run(try global.configuration()) { culise in
-                let company = try await culise.resolveCompany(target.company)
+            try await CLI.inCompany(global, target) { culise, company in
                 try await culise.setLockDate(company: company.id, clear ? nil : day, actor: .system("ledger lock"))
             }
             print(clear ? "Lock date removed." : "Books locked up to \(date!).")
@@ -237,8 +243,7 @@ struct ReportCommand: AsyncParsableCommand {
         func run() async throws {
             let from = try parseDate(range.from, field: "from")
             let to = try parseDate(range.to, field: "to")
-            let report = try await CLI.run(try global.configuration()) { culise in
-                let company = try await culise.resolveCompany(target.company)
+            let report = try await CLI.inCompany(global, target) { culise, company in
                 return try await culise.trialBalance(company: company.id, from: from, to: to, actor: .system("report"))
             }
             switch range.format {
@@ -276,8 +281,7 @@ struct ReportCommand: AsyncParsableCommand {
         func run() async throws {
             let from = try parseDate(range.from, field: "from")
             let to = try parseDate(range.to, field: "to")
-            let sheet = try await CLI.run(try global.configuration()) { culise in
-                let company = try await culise.resolveCompany(target.company)
+            let sheet = try await CLI.inCompany(global, target) { culise, company in
                 return try await culise.accountSheet(
                     company: company.id, account: account, partner: partner, from: from, to: to,
                     page: try PageRequest(limit: limit, offset: offset),
@@ -322,14 +326,13 @@ struct ReportCommand: AsyncParsableCommand {
         func run() async throws {
             let from = try parseDate(range.from, field: "from")
             let to = try parseDate(range.to, field: "to")
-            let page = try await CLI.run(try global.configuration()) { culise in
-                let company = try await culise.resolveCompany(target.company)
+            let page = try await CLI.inCompany(global, target) { culise, company in
                 return try await culise.entries(
                     company: company.id, from: from, to: to, journal: journal, page: try PageRequest(limit: limit, offset: offset),
                     actor: .system("report"))
             }
             switch range.format {
-            case .json: try printJSON(page.items.map(EntryDTO.init))
+            case .json: try printJSON(page.items.map(EntryAPIDTO.init))
             case .csv, .table:
                 print("number,date,journal,state,description,account,partner,debit,credit")
                 for entry in page.items {
@@ -353,8 +356,7 @@ struct ReportCommand: AsyncParsableCommand {
 
         func run() async throws {
             let to = try parseDate(range.to, field: "to")
-            let rows = try await CLI.run(try global.configuration()) { culise in
-                let company = try await culise.resolveCompany(target.company)
+            let rows = try await CLI.inCompany(global, target) { culise, company in
                 return try await culise.balanceSheet(company: company.id, asOf: to, actor: .system("report"))
             }
             try printStatement(rows, format: range.format)
@@ -370,8 +372,7 @@ struct ReportCommand: AsyncParsableCommand {
         func run() async throws {
             let from = try parseDate(range.from, field: "from")
             let to = try parseDate(range.to, field: "to")
-            let rows = try await CLI.run(try global.configuration()) { culise in
-                let company = try await culise.resolveCompany(target.company)
+            let rows = try await CLI.inCompany(global, target) { culise, company in
                 return try await culise.profitAndLoss(company: company.id, from: from, to: to, actor: .system("report"))
             }
             try printStatement(rows, format: range.format)
@@ -388,8 +389,7 @@ struct ReportCommand: AsyncParsableCommand {
 
         func run() async throws {
             let to = try parseDate(range.to, field: "to")
-            let rows = try await CLI.run(try global.configuration()) { culise in
-                let company = try await culise.resolveCompany(target.company)
+            let rows = try await CLI.inCompany(global, target) { culise, company in
                 return try await culise.partnerBalances(company: company.id, account: account, asOf: to, actor: .system("report"))
             }
             switch range.format {
@@ -414,28 +414,5 @@ func printStatement(_ rows: [StatementRow], format: ReportFormat) throws {
         for row in rows { print([row.code, CSV.quote(row.label), money(row.amount)].joined(separator: ",")) }
     case .table:
         for row in rows { print(pad(row.code, 5) + pad(row.label, 70) + pad(money(row.amount), 18, right: true)) }
-    }
-}
-
-/// JSON view of an entry for the CLI.
-struct EntryDTO: Encodable {
-    let id: Int64
-    let number: String?
-    let seq: Int64?
-    let journal: String
-    let date: String
-    let state: String
-    let description: String
-    let lines: [EntryLine]
-
-    init(_ entry: PostedEntry) {
-        id = entry.id.rawValue
-        number = entry.number
-        seq = entry.seq
-        journal = entry.journal
-        date = entry.date.iso
-        state = entry.state.rawValue
-        description = entry.description
-        lines = entry.lines
     }
 }

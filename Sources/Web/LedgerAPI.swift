@@ -60,7 +60,7 @@ struct EntryBody: Decodable {
 
 struct ReverseBody: Decodable { let date: String? }
 
-struct LineDTO: Codable {
+public struct LineDTO: Codable, Sendable {
     let account: String
     let debit: String
     let credit: String
@@ -73,7 +73,8 @@ struct LineDTO: Codable {
     let sourceId: String?
 }
 
-struct EntryAPIDTO: Encodable {
+/// An entry as the API and the CLI show it: amounts as decimal strings.
+public struct EntryAPIDTO: Encodable, Sendable {
     let id: Int64
     let number: String?
     let seq: Int64?
@@ -87,7 +88,7 @@ struct EntryAPIDTO: Encodable {
     let hash: String?
     let lines: [LineDTO]
 
-    init(_ entry: PostedEntry) {
+    public init(_ entry: PostedEntry) {
         id = entry.id.rawValue
         number = entry.number
         seq = entry.seq
