@@ -337,6 +337,25 @@ extension Culise {
         }
     }
 
+    /// The lock date and the reversal style.
+    public func ledgerSettings(company: CompanyID, actor: Actor) async throws -> (lockDate: LocalDate?, reversalStyle: ReversalStyle) {
+        try ledgerActor(actor, company: company, .read)
+        return try await read { db in
+            guard
+                let row = try await db.raw(
+                    "SELECT lock_date, reversal_style FROM ledger_settings WHERE company_id = \(bind: company.description)"
+                ).first()
+            else {
+                throw DomainError(
+                    "ledger.not_set_up", kind: .conflict, "You cannot read the ledger settings because the books were not set up.")
+            }
+            return (
+                try row.decode(column: "lock_date", as: String?.self).map { try LocalDate(iso: $0) },
+                ReversalStyle(rawValue: try row.decode(column: "reversal_style", as: String.self)) ?? .negative
+            )
+        }
+    }
+
     public func setReversalStyle(company: CompanyID, _ style: ReversalStyle, actor: Actor) async throws {
         try ledgerActor(actor, company: company, .write)
         try await transaction { db in

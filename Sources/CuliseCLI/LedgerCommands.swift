@@ -49,7 +49,7 @@ func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
 struct LedgerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledger", abstract: "The general ledger: import, export, verify, close the year.",
-        subcommands: [Import.self, Export.self, Verify.self, CloseYear.self, Lock.self, Period.self, Journal.self])
+        subcommands: [Import.self, Export.self, Verify.self, CloseYear.self, Lock.self, Period.self, Journal.self, Settings.self])
 
     struct Period: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Close or reopen a month (YYYY-MM).")
@@ -198,6 +198,28 @@ struct LedgerCommand: AsyncParsableCommand {
                 }
             }
             print(reopen ? "Reopened the fiscal year containing \(date)." : "Closed the fiscal year containing \(date).")
+        }
+    }
+
+    struct Settings: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show, or set, how reversals are written: negative (storno in red) or swapped sides.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var target: CompanyOption
+        @Option(help: "negative or swapped") var reversalStyle: String?
+
+        func run() async throws {
+            let style = try reversalStyle.map { text -> ReversalStyle in
+                guard let style = ReversalStyle(rawValue: text) else {
+                    throw CLIError(message: "--reversal-style must be negative or swapped")
+                }
+                return style
+            }
+            let settings = try await CLI.inCompany(global, target) { culise, company in
+                if let style { try await culise.setReversalStyle(company: company.id, style, actor: .system("ledger settings")) }
+                return try await culise.ledgerSettings(company: company.id, actor: .system("ledger settings"))
+            }
+            print("lock date: \(settings.lockDate?.iso ?? "none"); reversal style: \(settings.reversalStyle.rawValue)")
         }
     }
 

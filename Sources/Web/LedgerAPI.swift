@@ -46,6 +46,9 @@ struct LineBody: Codable {
     let currency: String?
     let amountCurrency: String?
     let rate: String?
+    /// The document the line comes from (`invoice`, `payment`, `payslip` …) and its id.
+    var sourceType: String? = nil
+    var sourceId: String? = nil
 }
 
 struct EntryBody: Decodable {
@@ -143,7 +146,8 @@ enum EntryInput {
                     account: line.account.trimmingCharacters(in: .whitespaces), debit: amount(line.debit, "debit"),
                     credit: amount(line.credit, "credit"), partner: line.partner.flatMap { $0.isEmpty ? nil : $0 },
                     description: line.description.flatMap { $0.isEmpty ? nil : $0 },
-                    currency: line.currency.flatMap { $0.isEmpty ? nil : $0.uppercased() }, amountCurrency: currencyAmount, rate: rate))
+                    currency: line.currency.flatMap { $0.isEmpty ? nil : $0.uppercased() }, amountCurrency: currencyAmount, rate: rate,
+                    source: line.sourceType.flatMap { type in type.isEmpty ? nil : SourceReference(type: type, id: line.sourceId ?? "") }))
         }
         try problems.throwIfAny()
         return EntryDraft(journal: journal, date: day!, description: description, externalRef: externalRef, lines: parsed)
@@ -165,6 +169,8 @@ struct LedgerAPI: Sendable {
         protect(.accounting, .write).post("/api/v1/entries/{id}/post", use: postDraft)
         protect(.accounting, .write).post("/api/v1/entries/{id}/reverse", use: reverse)
         protect(.accounting, .write).delete("/api/v1/entries/{id}", use: deleteDraft)
+        protect(.accounting, .read).get("/api/v1/ledger/settings", use: settings)
+        protect(.company, .write).put("/api/v1/ledger/settings", use: updateSettings)
         protect(.accounting, .read).get("/api/v1/journals", use: journals)
         protect(.accounting, .write).post("/api/v1/journals", use: addJournal)
         protect(.accounting, .write).post("/api/v1/periods/{month}/close", use: closePeriod)
@@ -286,6 +292,38 @@ struct LedgerAPI: Sendable {
         let p = try context.requirePrincipal()
         try await culise.deleteDraft(company: p.companyID, try Self.entryID(context), actor: .user(p))
         return Response(status: .noContent)
+    }
+
+    struct SettingsBody: Codable {
+        /// `YYYY-MM-DD`, or null to remove the lock.
+        let lockDate: String?
+        let reversalStyle: String
+    }
+
+    @Sendable func settings(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let settings = try await culise.ledgerSettings(company: p.companyID, actor: .user(p))
+        return try JSON.response(SettingsBody(lockDate: settings.lockDate?.iso, reversalStyle: settings.reversalStyle.rawValue))
+    }
+
+    @Sendable func updateSettings(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let body = try JSON.decode(SettingsBody.self, from: try await APIRoutes.body(request))
+        var problems = ProblemCollector()
+        let lock = body.lockDate.flatMap { text in
+            problems.collect { () throws(DomainError) in try LocalDate(iso: text, field: "lock_date") }
+        }
+        let style = ReversalStyle(rawValue: body.reversalStyle)
+        if style == nil {
+            problems.add(
+                DomainError(
+                    "ledger.reversal_style", field: "reversal_style",
+                    "You cannot use '\(body.reversalStyle)' because the styles are negative and swapped."))
+        }
+        try problems.throwIfAny()
+        try await culise.setLockDate(company: p.companyID, lock, actor: .user(p))
+        try await culise.setReversalStyle(company: p.companyID, style!, actor: .user(p))
+        return try JSON.response(body)
     }
 
     @Sendable func journals(_ request: Request, context: WebContext) async throws -> Response {

@@ -114,4 +114,39 @@ import Web
             #expect(journal.json["next_number"] as? Int == 1)
         }
     }
+
+    @Test(arguments: Engine.available)
+    func settingsAndSourceReferencesThroughTheAPI(_ engine: Engine) async throws {
+        try await Web.test(engine) { culise, _, browser in
+            let (company, userID, admin) = try await Fixtures.companyWithAdmin(culise)
+            let (_, token) = try await culise.createToken(user: userID, company: company, name: "t", actor: .user(admin))
+            let saved = try await browser.api(
+                .put, "/api/v1/ledger/settings", token: token, json: #"{"lock_date":null,"reversal_style":"swapped"}"#)
+            #expect(saved.status == .ok)
+            let bad = try await browser.api(
+                .put, "/api/v1/ledger/settings", token: token, json: #"{"lock_date":"2025-02-30","reversal_style":"sideways"}"#)
+            #expect(bad.status == .unprocessableContent)
+            #expect(
+                Set((bad.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }) == [
+                    "lock_date", "reversal_style",
+                ])
+            let body =
+                #"{"journal":"VZ","date":"2025-05-02","description":"Factura EXD-9","lines":[{"account":"4111","debit":"121.00","partner":"C9","source_type":"invoice","source_id":"EXD-9"},{"account":"707","credit":"100.00"},{"account":"4427","credit":"21.00"}]}"#
+            let posted = try await browser.api(.post, "/api/v1/entries", token: token, json: body)
+            #expect(posted.status == .created)
+            let lines = posted.json["lines"] as? [[String: Any]] ?? []
+            #expect(lines.first?["source_type"] as? String == "invoice")
+            #expect(lines.first?["source_id"] as? String == "EXD-9")
+            let reversal = try await browser.api(.post, "/api/v1/entries/1/reverse", token: token)
+            #expect(reversal.status == .created)
+            let reversed = reversal.json["lines"] as? [[String: Any]] ?? []
+            #expect(reversed.first?["credit"] as? String == "121.00", "swapped sides")
+            let locked = try await browser.api(
+                .put, "/api/v1/ledger/settings", token: token, json: #"{"lock_date":"2025-05-31","reversal_style":"negative"}"#)
+            #expect(locked.status == .ok)
+            let refused = try await browser.api(.post, "/api/v1/entries", token: token, json: body)
+            #expect(refused.status == .unprocessableContent)
+            #expect((refused.json["errors"] as? [[String: Any]])?.first?["id"] as? String == "ledger.locked")
+        }
+    }
 }
