@@ -71,58 +71,17 @@ extension Culise {
                         try $0.decode(column: "code", as: String.self)
                     })
             })
-        var batch: [PendingEntry] = []
-        var current: [ImportRow] = []
-        var currentProblems: [ImportProblem] = []
-        var currentReference: String?
-        var currentFirstLine = 0
-
-        func finishEntry() {
-            guard let reference = currentReference else { return }
-            batch.append(
-                PendingEntry(
-                    entry: ImportedEntry(reference: reference, firstLine: currentFirstLine, rows: current), problems: currentProblems))
-            current = []
-            currentProblems = []
-            currentReference = nil
+        // Parse the next batch while the previous one is written: parsing runs on one core, SQLite on the other.
+        let parser = ImportParser(reader: reader, batchSize: options.batchSize)
+        var batch = try parser.nextBatch()
+        while !batch.isEmpty {
+            async let upcoming = parser.nextBatch()
+            try await flush(company: company, batch: batch, state: &state, report: &report, options: options, actor: actor)
+            batch = try await upcoming
+            report.rows = parser.rows
+            progress?(ImportProgress(rows: parser.rows, entries: report.entries, bytesRead: parser.bytesRead))
         }
-
-        while let line = try reader.next() {
-            if line.isEmpty { continue }
-            report.rows += 1
-            if report.rows > Limits.importRows {
-                throw DomainError(
-                    "import.too_many_rows", kind: .tooLarge, field: "file",
-                    "You cannot import more than \(Limits.importRows) rows in one file; split it.")
-            }
-            let number = reader.lineNumber
-            guard let fields = CSV.fields(Substring(line)) else {
-                currentProblems.append(
-                    ImportProblem(
-                        line: number, reference: currentReference ?? "",
-                        error: DomainError("import.quote", field: "row", "You cannot import line \(number) because a quote is not closed."))
-                )
-                continue
-            }
-            let reference = fields.first ?? ""
-            if reference != currentReference {
-                finishEntry()
-                currentReference = reference
-                currentFirstLine = number
-                if batch.count >= options.batchSize {
-                    try await flush(company: company, batch: batch, state: &state, report: &report, options: options, actor: actor)
-                    batch.removeAll(keepingCapacity: true)
-                    progress?(ImportProgress(rows: report.rows, entries: report.entries, bytesRead: reader.bytesRead))
-                }
-            }
-            switch ImportRow.parse(fields, line: number) {
-            case .success(let row): current.append(row)
-            case .failure(let failure): currentProblems += failure.problems
-            }
-        }
-        finishEntry()
-        try await flush(company: company, batch: batch, state: &state, report: &report, options: options, actor: actor)
-        progress?(ImportProgress(rows: report.rows, entries: report.entries, bytesRead: reader.bytesRead))
+        report.rows = parser.rows
         return report
     }
 
@@ -236,6 +195,73 @@ extension Culise {
         try await LedgerEngine.post(db, company: company, entries: toPost, createdBy: actor.auditName, now: now)
         result.posted = toPost.count
         return result
+    }
+}
+
+/// Groups the file's rows into entries and entries into batches. Used by one task at a time: the import loop
+/// awaits each `nextBatch` before asking for the next, so the unchecked `Sendable` is safe.
+final class ImportParser: @unchecked Sendable {
+    private let reader: LineReader
+    private let batchSize: Int
+    private var current: [ImportRow] = []
+    private var currentProblems: [ImportProblem] = []
+    private var currentReference: String?
+    private var currentFirstLine = 0
+    private var finished = false
+    private(set) var rows = 0
+    var bytesRead: Int { reader.bytesRead }
+
+    init(reader: LineReader, batchSize: Int) {
+        self.reader = reader
+        self.batchSize = batchSize
+    }
+
+    /// The next entries (up to `batchSize`); empty at the end of the file.
+    func nextBatch() throws -> [PendingEntry] {
+        var batch: [PendingEntry] = []
+        guard !finished else { return batch }
+        func finishEntry() {
+            guard let reference = currentReference else { return }
+            batch.append(
+                PendingEntry(
+                    entry: ImportedEntry(reference: reference, firstLine: currentFirstLine, rows: current), problems: currentProblems))
+            current = []
+            currentProblems = []
+            currentReference = nil
+        }
+        while let line = try reader.next() {
+            if line.isEmpty { continue }
+            rows += 1
+            if rows > Limits.importRows {
+                throw DomainError(
+                    "import.too_many_rows", kind: .tooLarge, field: "file",
+                    "You cannot import more than \(Limits.importRows) rows in one file; split it.")
+            }
+            let number = reader.lineNumber
+            guard let fields = CSV.fields(Substring(line)) else {
+                currentProblems.append(
+                    ImportProblem(
+                        line: number, reference: currentReference ?? "",
+                        error: DomainError("import.quote", field: "row", "You cannot import line \(number) because a quote is not closed."))
+                )
+                continue
+            }
+            let reference = fields.first ?? ""
+            if reference != currentReference {
+                finishEntry()
+                currentReference = reference
+                currentFirstLine = number
+            }
+            switch ImportRow.parse(fields, line: number) {
+            case .success(let row): current.append(row)
+            case .failure(let failure): currentProblems += failure.problems
+            }
+            // A batch ends only between entries, so the entry in progress stays whole.
+            if batch.count >= batchSize { return batch }
+        }
+        finishEntry()
+        finished = true
+        return batch
     }
 }
 
