@@ -59,12 +59,11 @@ struct LedgerCommand: AsyncParsableCommand {
         @Option(help: "The month, YYYY-MM.") var month: String
 
         func run() async throws {
-            let parts = month.split(separator: "-")
-            guard parts.count == 2, let year = Int(parts[0]), let number = Int(parts[1]), ["close", "reopen"].contains(action) else {
+            guard ["close", "reopen"].contains(action) else {
                 throw CLIError(message: "Use: culise ledger period close|reopen --month YYYY-MM --company C")
             }
             let period: YearMonth
-            do { period = try YearMonth(year: year, month: number) } catch { throw CLIError(message: error.message) }
+            do { period = try YearMonth(text: month) } catch { throw CLIError(message: error.message) }
             try await CLI.inCompany(global, target) { culise, company in
                 if action == "close" {
                     try await culise.closePeriod(company: company.id, period, actor: .system("ledger period close"))

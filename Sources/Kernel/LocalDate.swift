@@ -146,6 +146,18 @@ public struct YearMonth: Hashable, Comparable, Sendable, CustomStringConvertible
         self.month = date.month
     }
 
+    /// Parses `YYYY-MM`.
+    public init(text: String, field: String = "month") throws(DomainError) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let year = Int(parts[0]), let month = Int(parts[1]),
+            (1900...9999).contains(year), (1...12).contains(month)
+        else {
+            throw DomainError("date.month_format", field: field, "You cannot use '\(text)' as a month because it must be written YYYY-MM.")
+        }
+        self.year = year
+        self.month = month
+    }
+
     public var firstDay: LocalDate { try! LocalDate(year: year, month: month, day: 1) }
     public var lastDay: LocalDate {
         try! LocalDate(year: year, month: month, day: LocalDate.daysIn(month: month, year: year))

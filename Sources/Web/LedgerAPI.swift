@@ -349,33 +349,24 @@ struct LedgerAPI: Sendable {
         }
     }
 
-    static func month(_ context: WebContext) throws -> YearMonth {
-        let text = context.parameters.get("month") ?? ""
-        let parts = text.split(separator: "-")
-        guard parts.count == 2, let year = Int(parts[0]), let month = Int(parts[1]), let value = try? YearMonth(year: year, month: month)
-        else {
-            throw DomainError(
-                "ledger.month_format", field: "month", "You cannot use '\(text)' as a month because it must be written YYYY-MM.")
+    /// Closes or reopens the month in the path (`YYYY-MM`).
+    func periodAction(
+        _ request: Request, _ context: WebContext, _ action: @escaping @Sendable (Principal, YearMonth) async throws -> Void
+    ) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let month = try YearMonth(text: context.parameters.get("month") ?? "")
+        return try await APIRoutes(culise: culise).idempotentPOST(request, context) { _ in
+            try await action(p, month)
+            return StoredResponse(status: 204, contentType: "application/json", body: "")
         }
-        return value
     }
 
     @Sendable func closePeriod(_ request: Request, context: WebContext) async throws -> Response {
-        let p = try context.requirePrincipal()
-        let month = try Self.month(context)
-        return try await APIRoutes(culise: culise).idempotentPOST(request, context) { _ in
-            try await culise.closePeriod(company: p.companyID, month, actor: .user(p))
-            return StoredResponse(status: 204, contentType: "application/json", body: "")
-        }
+        try await periodAction(request, context) { p, month in try await culise.closePeriod(company: p.companyID, month, actor: .user(p)) }
     }
 
     @Sendable func reopenPeriod(_ request: Request, context: WebContext) async throws -> Response {
-        let p = try context.requirePrincipal()
-        let month = try Self.month(context)
-        return try await APIRoutes(culise: culise).idempotentPOST(request, context) { _ in
-            try await culise.reopenPeriod(company: p.companyID, month, actor: .user(p))
-            return StoredResponse(status: 204, contentType: "application/json", body: "")
-        }
+        try await periodAction(request, context) { p, month in try await culise.reopenPeriod(company: p.companyID, month, actor: .user(p)) }
     }
 
     @Sendable func trialBalance(_ request: Request, context: WebContext) async throws -> Response {
