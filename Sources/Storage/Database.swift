@@ -67,19 +67,23 @@ public final class Database: Sendable {
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
         case .sqlite(let sqlite):
-            return try await sqlite.withReader { db in
-                try await db.raw("BEGIN").run()
-                do {
-                    let result = try await body(db)
-                    try await db.raw("COMMIT").run()
-                    return result
-                } catch {
-                    try? await db.raw("ROLLBACK").run()
-                    throw error
-                }
-            }
+            return try await sqlite.withReader { db in try await Database.inSnapshot(db, dialect: .sqlite, body) }
         case .postgres(let pg):
-            return try await pg.withConnection { db in try await body(db) }
+            return try await pg.withConnection { db in try await Database.inSnapshot(db, dialect: .postgres, body) }
+        }
+    }
+
+    private static func inSnapshot<T: Sendable>(
+        _ db: any SQLDatabase, dialect: Dialect, _ body: @Sendable (any SQLDatabase) async throws -> T
+    ) async throws -> T {
+        try await db.raw(SQLQueryString(dialect.beginReadTransaction)).run()
+        do {
+            let result = try await body(db)
+            try await db.raw("COMMIT").run()
+            return result
+        } catch {
+            try? await db.raw("ROLLBACK").run()
+            throw error
         }
     }
 

@@ -14,6 +14,14 @@ public enum Dialect: String, Sendable {
         }
     }
 
+    /// Starts a read-only transaction that sees one snapshot for all its statements (reports add up).
+    public var beginReadTransaction: String {
+        switch self {
+        case .sqlite: return "BEGIN"
+        case .postgres: return "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+        }
+    }
+
     /// Binary column type.
     public var blobType: String {
         switch self {
