@@ -42,6 +42,10 @@ let package = Package(
         .target(name: "Companies", dependencies: ["Kernel"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // Pure domain: roles, permission matrix, password policy.
         .target(name: "Identity", dependencies: ["Kernel"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        // Pure domain: customers and suppliers (CUI, CNP, IBAN), shared by every module.
+        .target(name: "Partners", dependencies: ["Kernel", "Companies"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        // Pure domain: VAT categories, effective-dated rates, rounding rules.
+        .target(name: "Tax", dependencies: ["Kernel"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // Pure domain: chart of accounts, journal entries, validation, the entry chain, reports.
         .target(
             name: "Ledger", dependencies: ["Kernel", .product(name: "Crypto", package: "swift-crypto")], exclude: ["README.md"],
@@ -112,7 +116,8 @@ let package = Package(
         ),
         .testTarget(name: "KernelTests", dependencies: ["Kernel"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "DomainTests", dependencies: ["Kernel", "Companies", "Identity", "Ledger", "TestSupport"], swiftSettings: swiftSettings),
+            name: "DomainTests", dependencies: ["Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "TestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "ApplicationTests",
             dependencies: ["Kernel", "Companies", "Identity", "Ledger", "Storage", "Application", "TestSupport"],
