@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "Application",
             dependencies: [
-                "Kernel", "Companies", "Identity", "Ledger", "Storage",
+                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Storage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),
@@ -83,7 +83,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Kernel", "Companies", "Identity", "Ledger", "Application",
+                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Application",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -100,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "CuliseCLI",
             dependencies: [
-                "Kernel", "Companies", "Identity", "Ledger", "Storage", "Application", "Web",
+                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Storage", "Application", "Web",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -120,13 +120,13 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ApplicationTests",
-            dependencies: ["Kernel", "Companies", "Identity", "Ledger", "Storage", "Application", "TestSupport"],
+            dependencies: ["Kernel", "Companies", "Identity", "Ledger", "Partners", "Storage", "Application", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Kernel", "Companies", "Identity", "Ledger", "Storage", "Application", "Web", "TestSupport",
+                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Storage", "Application", "Web", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -179,7 +179,9 @@ extension Culise {
                             let name =
                                 row.description.components(separatedBy: " | ").first.map { $0.count < row.description.count ? $0 : partner }
                                 ?? partner
-                            newPartners.append([id, partner, String(name.prefix(Limits.nameLength)), String?.none, now])
+                            newPartners.append([
+                                id, partner, "company", String(name.prefix(Limits.nameLength)), false, Int64(30), true, true, false, now,
+                            ])
                         }
                         toPost.append(EntryToWrite(draft: draft))
                     }
@@ -190,7 +192,13 @@ extension Culise {
                 result.problems += problems
             }
         }
-        try await SQLBulk.insert(db, into: "partners", columns: ["company_id", "code", "name", "cui", "created_at"], rows: newPartners)
+        try await SQLBulk.insert(
+            db, into: "partners",
+            columns: [
+                "company_id", "code", "kind", "name", "vat_payer", "payment_term_days", "is_customer", "is_supplier", "archived",
+                "created_at",
+            ],
+            rows: newPartners)
         result.createdPartners = newPartners.count
         try await LedgerEngine.post(db, company: company, entries: toPost, createdBy: actor.auditName, now: now)
         result.posted = toPost.count

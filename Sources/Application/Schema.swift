@@ -192,10 +192,35 @@ public enum Schema {
             CREATE TABLE partners (
                 company_id TEXT NOT NULL REFERENCES companies(id),
                 code TEXT NOT NULL,
+                kind TEXT NOT NULL,
                 name TEXT NOT NULL,
                 cui TEXT,
+                vat_payer BOOLEAN NOT NULL,
+                trade_register TEXT,
+                cnp TEXT,
+                address_line TEXT,
+                city TEXT,
+                county TEXT,
+                postal_code TEXT,
+                country TEXT,
+                email TEXT,
+                phone TEXT,
+                payment_term_days INTEGER NOT NULL,
+                is_customer BOOLEAN NOT NULL,
+                is_supplier BOOLEAN NOT NULL,
+                archived BOOLEAN NOT NULL,
                 created_at TEXT NOT NULL,
                 PRIMARY KEY (company_id, code)
+            )
+            """,
+            "CREATE INDEX partners_cui ON partners (company_id, cui)",
+            "CREATE INDEX partners_name ON partners (company_id, name)",
+            """
+            CREATE TABLE partner_ibans (
+                company_id TEXT NOT NULL REFERENCES companies(id),
+                iban TEXT NOT NULL,
+                partner_code TEXT NOT NULL,
+                PRIMARY KEY (company_id, iban)
             )
             """,
             """

@@ -24,6 +24,27 @@ public struct Partner: Hashable, Sendable, Codable {
     public var isCustomer: Bool
     public var isSupplier: Bool
 
+    public init(
+        code: String, kind: Kind, name: String, cui: CUI?, vatPayer: Bool, tradeRegister: TradeRegisterNumber?, cnp: CNP?,
+        address: Address?,
+        ibans: [IBAN], email: String?, phone: String?, paymentTermDays: Int, isCustomer: Bool, isSupplier: Bool
+    ) {
+        self.code = code
+        self.kind = kind
+        self.name = name
+        self.cui = cui
+        self.vatPayer = vatPayer
+        self.tradeRegister = tradeRegister
+        self.cnp = cnp
+        self.address = address
+        self.ibans = ibans
+        self.email = email
+        self.phone = phone
+        self.paymentTermDays = paymentTermDays
+        self.isCustomer = isCustomer
+        self.isSupplier = isSupplier
+    }
+
     /// The buyer identifier e-Factura needs: `RO…` for VAT payers, the CUI, the CNP, or 13 zeros for an individual without one.
     public var fiscalIdentifier: String {
         switch kind {

@@ -71,6 +71,7 @@ public struct WebServer: @unchecked Sendable {
         HTMLRoutes(culise: culise, views: views, cookies: cookies).register(on: router, protect: protect)
         APIRoutes(culise: culise).register(protect: protect)
         LedgerAPI(culise: culise).register(protect: protect)
+        PartnerAPI(culise: culise).register(protect: protect)
         try router.validate()
         let publicRoutes = [
             "GET /", "GET /login", "POST /login", "GET /login/2fa", "POST /login/2fa", "POST /logout", "POST /lang",

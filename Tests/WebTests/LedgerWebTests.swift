@@ -149,4 +149,27 @@ import Web
             #expect((refused.json["errors"] as? [[String: Any]])?.first?["id"] as? String == "ledger.locked")
         }
     }
+
+    @Test(arguments: Engine.available)
+    func partnersThroughTheAPI(_ engine: Engine) async throws {
+        try await Web.test(engine) { culise, _, browser in
+            let (company, userID, admin) = try await Fixtures.companyWithAdmin(culise, cuiBody: 2_222_222)
+            let (_, token) = try await culise.createToken(user: userID, company: company, name: "t", actor: .user(admin))
+            let body =
+                #"{"code":"C1","kind":"company","name":"Alfa SRL","cui":"RO18547290","vat_payer":true,"ibans":["RO49AAAA1B31007593840000"],"address":{"line":"Str. 1","city":"Sector 2","county":"RO-B","country":"RO"}}"#
+            let created = try await browser.api(.post, "/api/v1/partners", token: token, json: body)
+            #expect(created.status == .created)
+            #expect(created.json["fiscal_identifier"] as? String == "RO18547290")
+            #expect((created.json["address"] as? [String: Any])?["city"] as? String == "SECTOR2")
+            let bad = try await browser.api(
+                .post, "/api/v1/partners", token: token,
+                json: #"{"code":"C2","kind":"company","name":"Beta","cui":"RO18547291","ibans":["RO48AAAA1B31007593840000"]}"#)
+            #expect(bad.status == .unprocessableContent)
+            #expect(Set((bad.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }) == ["cui", "ibans[0]"])
+            let found = try await browser.api(.get, "/api/v1/partners?q=RO49AAAA1B31007593840000", token: token)
+            #expect(found.json["total"] as? Int == 1)
+            #expect(try await browser.api(.get, "/api/v1/partners/C1", token: token).status == .ok)
+            #expect(try await browser.api(.get, "/api/v1/partners/C9", token: token).status == .notFound)
+        }
+    }
 }

@@ -1,0 +1,71 @@
+import Application
+import Companies
+import Foundation
+import Kernel
+import Partners
+import TestSupport
+import Testing
+
+@Suite struct PartnerServiceTests {
+    static let iban = "RO49AAAA1B31007593840000"
+
+    static func alfa(code: String = "C1", cui: String = "RO18547290", ibans: [String] = [iban]) -> PartnerInput {
+        PartnerInput(
+            code: code, kind: .company, name: "Alfa Distribuție SRL", cui: cui, vatPayer: true, tradeRegister: "J12/345/2015",
+            address: Address(line: "Str. Memorandumului 28", city: "Cluj-Napoca", county: "RO-CJ", postalCode: "400114"), ibans: ibans,
+            email: "Contabilitate@Alfa.ro", paymentTermDays: 15, isCustomer: true, isSupplier: true)
+    }
+
+    @Test(arguments: Engine.available)
+    func createSearchAndUpdate(_ engine: Engine) async throws {
+        try await TestDatabase.withCulise(engine) { culise, _ in
+            let (company, _, admin) = try await Fixtures.companyWithAdmin(culise, cuiBody: 2_222_222)
+            let created = try await culise.createPartner(company: company, Self.alfa(), actor: .user(admin))
+            #expect(created.fiscalIdentifier == "RO18547290")
+            #expect(created.email == "contabilitate@alfa.ro")
+            _ = try await culise.createPartner(
+                company: company, PartnerInput(code: "P2", kind: .individual, name: "Ion Popescu"), actor: .user(admin))
+            for query in ["alfa", "RO18547290", "18547290", "RO49 AAAA 1B31 0075 9384 0000", "C1"] {
+                let found = try await culise.searchPartners(company: company, query: query, page: .first, actor: .user(admin))
+                #expect(found.items.map(\.code) == ["C1"], "search \(query)")
+            }
+            #expect(try await culise.searchPartners(company: company, query: nil, page: .first, actor: .user(admin)).total == 2)
+            var changed = Self.alfa()
+            changed.name = "Alfa Distribuție și Logistică SRL"
+            changed.ibans = []
+            let updated = try await culise.updatePartner(company: company, code: "C1", changed, actor: .user(admin))
+            #expect(updated.ibans.isEmpty)
+            #expect(try await culise.partner(company: company, code: "C1", actor: .user(admin)).name == "Alfa Distribuție și Logistică SRL")
+            await #expect(throws: DomainError.self) { try await culise.partner(company: company, code: "nope", actor: .user(admin)) }
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func duplicatesAreRefusedAndNothingIsWritten(_ engine: Engine) async throws {
+        try await TestDatabase.withCulise(engine) { culise, _ in
+            let (company, _, admin) = try await Fixtures.companyWithAdmin(culise, cuiBody: 2_222_222)
+            _ = try await culise.createPartner(company: company, Self.alfa(), actor: .user(admin))
+            let before = try await culise.tableCounts()
+            for (input, id) in [
+                (Self.alfa(), "partner.code_taken"), (Self.alfa(code: "C2"), "partner.cui_taken"),
+                (Self.alfa(code: "C3", cui: Fixtures.cui(3_333_333)), "partner.iban_taken"),
+            ] {
+                do {
+                    _ = try await culise.createPartner(company: company, input, actor: .user(admin))
+                    Issue.record("expected \(id)")
+                } catch let error as DomainError {
+                    #expect(error.id == id)
+                }
+            }
+            #expect(try await culise.tableCounts() == before)
+            // Another company may have the same partner.
+            let other = try await culise.createCompany(Fixtures.companyInput(name: "Beta SRL", cuiBody: 4_444_444), actor: .system("t"))
+            _ = try await culise.createPartner(company: other.id, Self.alfa(), actor: .system("t"))
+            // An HR user cannot see partners.
+            let hr = Principal(userID: admin.userID, email: "hr@alfa.ro", displayName: "", companyID: company, role: .hr)
+            await #expect(throws: DomainError.self) {
+                try await culise.searchPartners(company: company, query: nil, page: .first, actor: .user(hr))
+            }
+        }
+    }
+}
