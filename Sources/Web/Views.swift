@@ -146,7 +146,8 @@ public struct Views: Sendable {
 
     /// The navigation entries the role may see, in order.
     static let navigation: [(area: Area, href: String, key: String)] = [
-        (.home, "/home", "nav_home"), (.accounting, "/ledger", "nav_accounting"), (.company, "/company", "nav_company"),
+        (.home, "/home", "nav_home"), (.accounting, "/ledger", "nav_accounting"), (.invoicing, "/partners", "nav_partners"),
+        (.company, "/company", "nav_company"),
         (.users, "/users", "nav_users"),
         (.audit, "/audit", "nav_audit"), (.profile, "/profile", "nav_profile"),
     ]

@@ -172,4 +172,35 @@ import Web
             #expect(try await browser.api(.get, "/api/v1/partners/C9", token: token).status == .notFound)
         }
     }
+
+    @Test(arguments: Engine.available)
+    func partnersPage(_ engine: Engine) async throws {
+        try await Web.test(engine) { culise, _, browser in
+            _ = try await Fixtures.companyWithAdmin(culise, cuiBody: 2_222_222)
+            try await browser.login("admin@alfa.ro", Fixtures.password)
+            #expect(try await browser.get("/partners").status == .ok)
+            let bad = try await browser.post(
+                "/partners",
+                [
+                    "code": "C1", "kind": "company", "name": "Alfa SRL", "cui": "18547291", "ibans[0]": "RO48AAAA1B31007593840000",
+                    "is_customer": "true",
+                ],
+                from: "/partners")
+            #expect(bad.status == .unprocessableContent)
+            #expect(bad.text.contains("f-cui-error") && bad.text.contains("f-ibans[0]-error"))
+            #expect(bad.text.contains("Cifra de control a CUI-ului este greșită"))
+            let good = try await browser.post(
+                "/partners",
+                [
+                    "code": "C1", "kind": "company", "name": "Alfa SRL", "cui": "RO18547290", "vat_payer": "true",
+                    "ibans[0]": "RO49AAAA1B31007593840000",
+                    "address.line": "Str. 1", "address.city": "Cluj-Napoca", "address.county": "RO-CJ", "address.country": "RO",
+                    "is_customer": "true",
+                ],
+                from: "/partners")
+            #expect(good.status == .seeOther)
+            let search = try await browser.get("/partners?q=18547290")
+            #expect(search.text.contains("Alfa SRL") && search.text.contains("RO18547290"))
+        }
+    }
 }
