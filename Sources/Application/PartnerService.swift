@@ -110,8 +110,25 @@ extension Culise {
                 "SELECT \(unsafeRaw: Self.partnerColumns) FROM partners WHERE " + filter
                     + " ORDER BY name, code LIMIT \(bind: page.limit) OFFSET \(bind: page.offset)"
             ).all()
-            var partners: [Partner] = []
-            for row in rows { partners.append(try await Self.decodePartner(db, company: company, row)) }
+            // One query for the page's IBANs, not one per partner.
+            let codes = try rows.map { try $0.decode(column: "code", as: String.self) }
+            var ibans: [String: [IBAN]] = [:]
+            if !codes.isEmpty {
+                var query: SQLQueryString =
+                    "SELECT partner_code, iban FROM partner_ibans WHERE company_id = \(bind: id) AND partner_code IN ("
+                for (index, code) in codes.enumerated() {
+                    if index > 0 { query.appendLiteral(", ") }
+                    query.appendInterpolation(bind: code)
+                }
+                query.appendLiteral(") ORDER BY iban")
+                for row in try await db.raw(query).all() {
+                    ibans[try row.decode(column: "partner_code", as: String.self), default: []].append(
+                        try IBAN(row.decode(column: "iban", as: String.self)))
+                }
+            }
+            let partners = try rows.map { row in
+                try Self.decodePartner(row, ibans: ibans[try row.decode(column: "code", as: String.self)] ?? [])
+            }
             return Page(items: partners, total: Int(total), offset: page.offset, limit: page.limit)
         }
     }
@@ -150,14 +167,14 @@ extension Culise {
                 "SELECT \(unsafeRaw: partnerColumns) FROM partners WHERE company_id = \(bind: company.description) AND code = \(bind: code)"
             ).first()
         else { return nil }
-        return try await decodePartner(db, company: company, row)
-    }
-
-    static func decodePartner(_ db: any SQLDatabase, company: CompanyID, _ row: any SQLRow) async throws -> Partner {
-        let code = try row.decode(column: "code", as: String.self)
         let ibans = try await db.raw(
             "SELECT iban FROM partner_ibans WHERE company_id = \(bind: company.description) AND partner_code = \(bind: code) ORDER BY iban"
         ).all().map { try IBAN($0.decode(column: "iban", as: String.self)) }
+        return try decodePartner(row, ibans: ibans)
+    }
+
+    static func decodePartner(_ row: any SQLRow, ibans: [IBAN]) throws -> Partner {
+        let code = try row.decode(column: "code", as: String.self)
         var address: Address?
         if let line = try row.decode(column: "address_line", as: String?.self) {
             address = Address(
