@@ -216,6 +216,23 @@ public enum Schema {
             "CREATE INDEX partners_cui ON partners (company_id, cui)",
             "CREATE INDEX partners_name ON partners (company_id, name)",
             """
+            CREATE TABLE products (
+                company_id TEXT NOT NULL REFERENCES companies(id),
+                code TEXT NOT NULL,
+                name TEXT NOT NULL,
+                unit TEXT NOT NULL,
+                unit_price TEXT NOT NULL,
+                vat_category TEXT NOT NULL,
+                vat_rate_kind TEXT,
+                exemption_reason TEXT,
+                sales_account TEXT NOT NULL,
+                purchase_account TEXT NOT NULL,
+                archived BOOLEAN NOT NULL,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (company_id, code)
+            )
+            """,
+            """
             CREATE TABLE partner_ibans (
                 company_id TEXT NOT NULL REFERENCES companies(id),
                 iban TEXT NOT NULL,

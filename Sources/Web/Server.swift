@@ -72,6 +72,7 @@ public struct WebServer: @unchecked Sendable {
         APIRoutes(culise: culise).register(protect: protect)
         LedgerAPI(culise: culise).register(protect: protect)
         PartnerAPI(culise: culise).register(protect: protect)
+        ProductAPI(culise: culise).register(protect: protect)
         try router.validate()
         let publicRoutes = [
             "GET /", "GET /login", "POST /login", "GET /login/2fa", "POST /login/2fa", "POST /logout", "POST /lang",

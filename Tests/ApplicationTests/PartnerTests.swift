@@ -1,6 +1,7 @@
 import Application
 import Companies
 import Foundation
+import Invoicing
 import Kernel
 import Partners
 import TestSupport
@@ -66,6 +67,51 @@ import Testing
             await #expect(throws: DomainError.self) {
                 try await culise.searchPartners(company: company, query: nil, page: .first, actor: .user(hr))
             }
+        }
+    }
+}
+
+@Suite struct ProductServiceTests {
+    @Test(arguments: Engine.available)
+    func createListArchive(_ engine: Engine) async throws {
+        try await TestDatabase.withCulise(engine) { culise, _ in
+            let (company, _, admin) = try await Fixtures.companyWithAdmin(culise, cuiBody: 2_222_222)
+            let paper = try await culise.createProduct(
+                company: company, ProductInput(code: "HARTIE-A4", name: "Hârtie A4", unit: "h87", unitPrice: "23,4567"), actor: .user(admin)
+            )
+            #expect(paper.unit == "H87")
+            #expect(paper.unitPrice == Decimal(string: "23.4567"))
+            #expect(paper.salesAccount == "707")
+            let audit = try await culise.createProduct(
+                company: company, ProductInput(code: "AUDIT", name: "Audit financiar", unit: "HUR", unitPrice: "350"), actor: .user(admin))
+            #expect(audit.salesAccount == "704" && audit.purchaseAccount == "628")
+            await #expect(throws: DomainError.self) {
+                try await culise.createProduct(
+                    company: company, ProductInput(code: "AUDIT", name: "x", unit: "HUR", unitPrice: "1"), actor: .user(admin))
+            }
+            do {
+                _ = try await culise.createProduct(
+                    company: company,
+                    ProductInput(code: "X", name: "Export", unit: "XYZ", unitPrice: "1.2.3", vatCategory: "E", salesAccount: "9999"),
+                    actor: .user(admin))
+                Issue.record("expected problems")
+            } catch let error as ValidationErrors {
+                #expect(Set(error.problems.compactMap(\.field)) == ["unit", "unit_price", "exemption_reason"])
+            }
+            await #expect(throws: ValidationErrors.self) {
+                try await culise.createProduct(
+                    company: company, ProductInput(code: "Y", name: "y", unit: "H87", unitPrice: "1", salesAccount: "9999"),
+                    actor: .user(admin))
+            }
+            #expect(
+                try await culise.products(company: company, query: "hârtie", page: .first, actor: .user(admin)).items.map(\.code) == [
+                    "HARTIE-A4"
+                ])
+            try await culise.archiveProduct(company: company, code: "AUDIT", actor: .user(admin))
+            #expect(try await culise.products(company: company, query: nil, page: .first, actor: .user(admin)).total == 1)
+            #expect(
+                try await culise.products(company: company, query: nil, includeArchived: true, page: .first, actor: .user(admin)).total == 2
+            )
         }
     }
 }
