@@ -57,9 +57,9 @@ public final class Database: Sendable {
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
         case .sqlite(let sqlite):
-            return try await sqlite.withWriter { db in try await Database.inTransaction(db, dialect: .sqlite, body) }
+            return try await sqlite.withWriter { db in try await Database.within(db, begin: Dialect.sqlite.beginTransaction, body) }
         case .postgres(let pg):
-            return try await pg.withConnection { db in try await Database.inTransaction(db, dialect: .postgres, body) }
+            return try await pg.withConnection { db in try await Database.within(db, begin: Dialect.postgres.beginTransaction, body) }
         }
     }
 
@@ -67,30 +67,17 @@ public final class Database: Sendable {
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
         case .sqlite(let sqlite):
-            return try await sqlite.withReader { db in try await Database.inSnapshot(db, dialect: .sqlite, body) }
+            return try await sqlite.withReader { db in try await Database.within(db, begin: Dialect.sqlite.beginReadTransaction, body) }
         case .postgres(let pg):
-            return try await pg.withConnection { db in try await Database.inSnapshot(db, dialect: .postgres, body) }
+            return try await pg.withConnection { db in try await Database.within(db, begin: Dialect.postgres.beginReadTransaction, body) }
         }
     }
 
-    private static func inSnapshot<T: Sendable>(
-        _ db: any SQLDatabase, dialect: Dialect, _ body: @Sendable (any SQLDatabase) async throws -> T
+    /// Runs `body` between `begin` and COMMIT, rolling back when it throws.
+    private static func within<T: Sendable>(
+        _ db: any SQLDatabase, begin: String, _ body: @Sendable (any SQLDatabase) async throws -> T
     ) async throws -> T {
-        try await db.raw(SQLQueryString(dialect.beginReadTransaction)).run()
-        do {
-            let result = try await body(db)
-            try await db.raw("COMMIT").run()
-            return result
-        } catch {
-            try? await db.raw("ROLLBACK").run()
-            throw error
-        }
-    }
-
-    private static func inTransaction<T: Sendable>(
-        _ db: any SQLDatabase, dialect: Dialect, _ body: @Sendable (any SQLDatabase) async throws -> T
-    ) async throws -> T {
-        try await db.raw(SQLQueryString(dialect.beginTransaction)).run()
+        try await db.raw(SQLQueryString(begin)).run()
         do {
             let result = try await body(db)
             try await db.raw("COMMIT").run()
