@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         // Shared value types: typed IDs, Money, dates, domain errors. Pure Swift.
@@ -47,11 +48,15 @@ let package = Package(
         // Pure domain: VAT categories, effective-dated rates, rounding rules.
         .target(name: "Tax", dependencies: ["Kernel"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // Pure domain: products, invoices, bills, payments, e-Factura (issue 4; products so far).
-        .target(name: "Invoicing", dependencies: ["Kernel", "Tax"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(name: "Invoicing", dependencies: ["Kernel", "Tax", "Companies"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // Pure domain: chart of accounts, journal entries, validation, the entry chain, reports.
         .target(
             name: "Ledger", dependencies: ["Kernel", .product(name: "Crypto", package: "swift-crypto")], exclude: ["README.md"],
             resources: [.copy("Resources/statements.json")],
+            swiftSettings: swiftSettings),
+        // Adapter: ANAF's e-Factura REST API client and the SPV ZIP format.
+        .target(
+            name: "EFactura", dependencies: ["Kernel", "Invoicing", .product(name: "ZIPFoundation", package: "ZIPFoundation")], exclude: ["README.md"],
             swiftSettings: swiftSettings),
         // SQL over SQLite and PostgreSQL, migrations, transactions.
         .target(
@@ -73,7 +78,7 @@ let package = Package(
         .target(
             name: "Application",
             dependencies: [
-                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Storage",
+                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "EFactura", "Storage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),
@@ -85,7 +90,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Application",
+                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "EFactura", "Application",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -112,7 +117,9 @@ let package = Package(
         // Real databases for tests: a temp SQLite file always, PostgreSQL when CULISE_TEST_POSTGRES_URL is set.
         .target(
             name: "TestSupport",
-            dependencies: ["Kernel", "Identity", "Storage", "Application", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Kernel", "Identity", "Companies", "Partners", "Invoicing", "Storage", "Application", .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
@@ -123,13 +130,15 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ApplicationTests",
-            dependencies: ["Kernel", "Companies", "Identity", "Ledger", "Partners", "Invoicing", "Storage", "Application", "TestSupport"],
+            dependencies: [
+                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "EFactura", "Storage", "Application", "Web", "TestSupport",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Storage", "Application", "Web", "TestSupport",
+                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Invoicing", "EFactura", "Storage", "Application", "Web", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

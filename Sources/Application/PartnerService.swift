@@ -107,7 +107,7 @@ extension Culise {
         return try await read { db in
             let total = try await db.raw("SELECT COUNT(*) AS n FROM partners WHERE " + filter).first()!.decode(column: "n", as: Int64.self)
             let rows = try await db.raw(
-                "SELECT \(unsafeRaw: Self.partnerColumns) FROM partners WHERE " + filter
+                "SELECT \(unsafeRaw: Self.partnerColumns), tax_id FROM partners WHERE " + filter
                     + " ORDER BY name, code LIMIT \(bind: page.limit) OFFSET \(bind: page.offset)"
             ).all()
             // One query for the page's IBANs, not one per partner.
@@ -164,7 +164,7 @@ extension Culise {
     static func loadPartner(_ db: any SQLDatabase, company: CompanyID, code: String) async throws -> Partner? {
         guard
             let row = try await db.raw(
-                "SELECT \(unsafeRaw: partnerColumns) FROM partners WHERE company_id = \(bind: company.description) AND code = \(bind: code)"
+                "SELECT \(unsafeRaw: partnerColumns), tax_id FROM partners WHERE company_id = \(bind: company.description) AND code = \(bind: code)"
             ).first()
         else { return nil }
         let ibans = try await db.raw(
@@ -183,7 +183,7 @@ extension Culise {
                 postalCode: try row.decode(column: "postal_code", as: String?.self),
                 country: try row.decode(column: "country", as: String?.self) ?? "RO")
         }
-        return Partner(
+        var partner = Partner(
             code: code, kind: Partner.Kind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .company,
             name: try row.decode(column: "name", as: String.self),
             cui: try row.decode(column: "cui", as: String?.self).flatMap { try? CUI($0) },
@@ -194,5 +194,7 @@ extension Culise {
             paymentTermDays: Int(try row.decode(column: "payment_term_days", as: Int64.self)),
             isCustomer: try row.decode(column: "is_customer", as: Bool.self),
             isSupplier: try row.decode(column: "is_supplier", as: Bool.self))
+        partner.taxID = try row.decode(column: "tax_id", as: String?.self)
+        return partner
     }
 }

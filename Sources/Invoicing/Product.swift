@@ -112,12 +112,12 @@ public struct ProductInput: Sendable, Codable, Equatable {
                     "product.price", field: "unit_price",
                     "You cannot use '\(unitPrice)' as a price because it must be a number with at most 6 decimals, like 12.50."))
         }
-        let category = VATCategory(rawValue: vatCategory.uppercased())
+        let category = VATCategory(rawValue: vatCategory.uppercased()).flatMap { VATCategory.issuable.contains($0) ? $0 : nil }
         if category == nil {
             problems.add(
                 DomainError(
                     "product.vat_category", field: "vat_category",
-                    "You cannot use VAT category '\(vatCategory)' because the categories are \(VATCategory.allCases.map(\.rawValue).joined(separator: ", "))."
+                    "You cannot use VAT category '\(vatCategory)' because the categories are \(VATCategory.issuable.map(\.rawValue).joined(separator: ", "))."
                 ))
         }
         var kind: VATRate.Kind?

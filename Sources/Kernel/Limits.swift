@@ -33,6 +33,14 @@ public enum Limits {
     public static let importRowBytes = 4_096
     /// Entries posted per import transaction.
     public static let importBatch = 2_000
+    /// Lines on one invoice, credit note or bill (CIUS-RO itself has no limit since 1.0.8).
+    public static let linesPerDocument = 1_000
+    /// Bytes of one e-invoice XML or SPV ZIP accepted for ingestion.
+    public static let eInvoiceBytes = 10 << 20
+    /// Documents in one ingestion (a folder or a ZIP).
+    public static let ingestDocuments = 5_000
+    /// Invoices one payment may be allocated to.
+    public static let allocationsPerPayment = 500
     /// Stored idempotent responses are kept this long.
     public static let idempotencySeconds = 24 * 3600
 }

@@ -23,6 +23,8 @@ public struct Partner: Hashable, Sendable, Codable {
     public var paymentTermDays: Int
     public var isCustomer: Bool
     public var isSupplier: Bool
+    /// The identifier written on a foreign or unverifiable e-invoice (`DK12345678`, a 13-digit code) when it is not a Romanian CUI.
+    public var taxID: String? = nil
 
     public init(
         code: String, kind: Kind, name: String, cui: CUI?, vatPayer: Bool, tradeRegister: TradeRegisterNumber?, cnp: CNP?,

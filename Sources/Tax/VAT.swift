@@ -17,6 +17,13 @@ public enum VATCategory: String, Sendable, Codable, CaseIterable {
     case export = "G"
     /// Outside the scope of VAT.
     case outOfScope = "O"
+    /// Canary Islands IGIC, Ceuta and Melilla IPSI, and split payment (Italy): read on incoming invoices only.
+    case canaryIslands = "L"
+    case ceutaMelilla = "M"
+    case splitPayment = "B"
+
+    /// The categories a Romanian seller uses on its own documents.
+    public static let issuable: [VATCategory] = [.standard, .zero, .exempt, .reverseCharge, .intraCommunity, .export, .outOfScope]
 
     /// Categories whose lines must state an exemption reason (BR-E-10, BR-AE-10, BR-IC-10, BR-G-10, BR-O-10).
     public var needsExemptionReason: Bool { [.exempt, .reverseCharge, .intraCommunity, .export, .outOfScope].contains(self) }
