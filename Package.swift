@@ -7,7 +7,8 @@ import PackageDescription
 //   Storage           <- Kernel, SQLKit, SQLiteKit, PostgresKit
 //   Application       <- Kernel, domain modules, Storage, bcrypt/OTP helpers
 //   Web               <- Application (+ Kernel, domain modules for types), Hummingbird
-//   CuliseCLI         <- Application, Web, ArgumentParser
+//   EFactura          <- Kernel, Invoicing, ZIPFoundation (the ANAF adapter)
+//   CuliseCLI         <- Application, Web, EFactura, ArgumentParser
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny")
 ]
@@ -56,7 +57,8 @@ let package = Package(
             swiftSettings: swiftSettings),
         // Adapter: ANAF's e-Factura REST API client and the SPV ZIP format.
         .target(
-            name: "EFactura", dependencies: ["Kernel", "Invoicing", .product(name: "ZIPFoundation", package: "ZIPFoundation")], exclude: ["README.md"],
+            name: "EFactura", dependencies: ["Kernel", "Invoicing", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            exclude: ["README.md"],
             swiftSettings: swiftSettings),
         // SQL over SQLite and PostgreSQL, migrations, transactions.
         .target(
@@ -107,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "CuliseCLI",
             dependencies: [
-                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Storage", "Application", "Web",
+                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Invoicing", "EFactura", "Storage", "Application", "Web",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -118,7 +120,8 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Kernel", "Identity", "Companies", "Partners", "Invoicing", "Storage", "Application", .product(name: "Logging", package: "swift-log"),
+                "Kernel", "Identity", "Companies", "Partners", "Invoicing", "Storage", "Application",
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
@@ -131,14 +134,16 @@ let package = Package(
         .testTarget(
             name: "ApplicationTests",
             dependencies: [
-                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "EFactura", "Storage", "Application", "Web", "TestSupport",
+                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "EFactura", "Storage", "Application", "Web",
+                "TestSupport",
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Invoicing", "EFactura", "Storage", "Application", "Web", "TestSupport",
+                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Invoicing", "EFactura", "Storage", "Application", "Web",
+                "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -53,7 +53,8 @@ extension Culise {
         let own = try await Self.loadCompany(db, company)
         guard let partner = try await Self.loadPartner(db, company: company, code: input.partner) else {
             throw ValidationErrors([
-                DomainError("bill.partner", field: "partner", "You cannot record a bill from '\(input.partner)' because no such partner exists.")
+                DomainError(
+                    "bill.partner", field: "partner", "You cannot record a bill from '\(input.partner)' because no such partner exists.")
             ])
         }
         let products = try await Self.loadProducts(db, company: company, codes: Set(input.lines.compactMap(\.product)))
@@ -65,12 +66,15 @@ extension Culise {
     }
 
     /// The bill with the same supplier, number and date, if one was already recorded.
-    public func duplicateBill(company: CompanyID, partner: String, number: String, issueDate: LocalDate, actor: Actor) async throws -> BillRecord? {
+    public func duplicateBill(
+        company: CompanyID, partner: String, number: String, issueDate: LocalDate, actor: Actor
+    ) async throws -> BillRecord? {
         try actor.require(.invoicing, .read, in: company)
         return try await read { db in
             try await Self.loadBills(
                 db, company: company,
-                where: "partner_code = \(bind: partner) AND number = \(bind: number) AND issue_date = \(bind: issueDate.iso)", limit: 1, offset: 0
+                where: "partner_code = \(bind: partner) AND number = \(bind: number) AND issue_date = \(bind: issueDate.iso)", limit: 1,
+                offset: 0
             ).first
         }
     }
@@ -81,7 +85,8 @@ extension Culise {
         return try await transaction { db in
             let (document, partner) = try await self.validatePurchase(db, company: company, input)
             let id = try await self.insertBill(
-                db, company: company, document: document, partner: partner.code, isCreditNote: false, source: "manual", sha: nil, warnings: [],
+                db, company: company, document: document, partner: partner.code, isCreditNote: false, source: "manual", sha: nil,
+                warnings: [],
                 actor: actor)
             return try await Self.loadBills(db, company: company, where: "id = \(bind: id.description)", limit: 1, offset: 0)[0]
         }
@@ -117,9 +122,12 @@ extension Culise {
         ).run()
         try await SQLBulk.insert(
             db, into: "bill_lines", columns: ["company_id", "bill_id", "line_no", "partner_code", "description", "account", "posted"],
-            rows: document.lines.map { [cid, id.description, Int64($0.number), partner, $0.name, $0.account.isEmpty ? nil : $0.account, false] })
+            rows: document.lines.map {
+                [cid, id.description, Int64($0.number), partner, $0.name, $0.account.isEmpty ? nil : $0.account, false]
+            })
         try await AuditLog.append(
-            db, actor: actor, company: company, action: source == "efactura" ? "bill.ingest" : "bill.create", entity: "bill", entityID: id.description,
+            db, actor: actor, company: company, action: source == "efactura" ? "bill.ingest" : "bill.create", entity: "bill",
+            entityID: id.description,
             changes: [
                 FieldChange("number", before: nil, after: document.number),
                 FieldChange("total", before: nil, after: DecimalText.amount(document.totals.taxInclusive)),
@@ -133,14 +141,17 @@ extension Culise {
         company: CompanyID, id: BillID, accounts: [Int: String] = [:], exchangeRate: Decimal? = nil, actor: Actor
     ) async throws -> BillRecord {
         try actor.require(.invoicing, .write, in: company)
-        return try await transaction { db in try await self.postBillLocked(db, company: company, id: id, accounts: accounts, exchangeRate: exchangeRate, actor: actor) }
+        return try await transaction { db in
+            try await self.postBillLocked(db, company: company, id: id, accounts: accounts, exchangeRate: exchangeRate, actor: actor)
+        }
     }
 
     func postBillLocked(
         _ db: any SQLDatabase, company: CompanyID, id: BillID, accounts: [Int: String], exchangeRate: Decimal?, actor: Actor
     ) async throws -> BillRecord {
         let cid = company.description
-        guard var bill = try await Self.loadBills(db, company: company, where: "id = \(bind: id.description)", limit: 1, offset: 0).first else {
+        guard var bill = try await Self.loadBills(db, company: company, where: "id = \(bind: id.description)", limit: 1, offset: 0).first
+        else {
             throw DomainError("bill.not_found", kind: .notFound, "You cannot post bill \(id) because it does not exist.")
         }
         _ = try bill.state.apply(.post)
@@ -163,7 +174,8 @@ extension Culise {
             problems.check(
                 (document.exchangeRate ?? 0) > 0,
                 DomainError(
-                    "bill.exchange_rate", field: "exchange_rate", "To post a bill in \(document.currency), you must give the exchange rate."))
+                    "bill.exchange_rate", field: "exchange_rate", "To post a bill in \(document.currency), you must give the exchange rate."
+                ))
         }
         try problems.throwIfAny()
         let draft = Self.purchaseEntry(document, id: id, isCreditNote: bill.isCreditNote, partner: bill.partner)
@@ -236,14 +248,17 @@ extension Culise {
                 rate: rate, source: source))
         return EntryDraft(
             journal: "CP", date: document.issueDate,
-            description: "\(isCreditNote ? "Storno factura furnizor" : "Factura furnizor") \(document.number) \(document.seller.name)".prefix(200)
+            description: "\(isCreditNote ? "Storno factura furnizor" : "Factura furnizor") \(document.number) \(document.seller.name)"
+                .prefix(200)
                 .description, externalRef: "bill:\(id.description)", lines: lines)
     }
 
     static let billColumns =
         "id, type, state, partner_code, number, issue_date, due_date, currency, total, payable, entry_id, source, warnings, document"
 
-    static func loadBills(_ db: any SQLDatabase, company: CompanyID, where condition: SQLQueryString, limit: Int, offset: Int) async throws
+    static func loadBills(
+        _ db: any SQLDatabase, company: CompanyID, where condition: SQLQueryString, limit: Int, offset: Int
+    ) async throws
         -> [BillRecord]
     {
         let rows = try await db.raw(
@@ -253,24 +268,29 @@ extension Culise {
         let decoder = JSONDecoder()
         var bills = try rows.map { row -> BillRecord in
             let document = try decoder.decode(CommercialDocument.self, from: Data(try row.decode(column: "document", as: String.self).utf8))
-            let warnings = try decoder.decode([String].self, from: Data((try row.decode(column: "warnings", as: String?.self) ?? "[]").utf8))
+            let warnings = try decoder.decode(
+                [String].self, from: Data((try row.decode(column: "warnings", as: String?.self) ?? "[]").utf8))
             return BillRecord(
-                id: BillID(string: try row.decode(column: "id", as: String.self))!, isCreditNote: try row.decode(column: "type", as: String.self) == "381",
+                id: BillID(string: try row.decode(column: "id", as: String.self))!,
+                isCreditNote: try row.decode(column: "type", as: String.self) == "381",
                 state: BillState(rawValue: try row.decode(column: "state", as: String.self)) ?? .draft,
                 partner: try row.decode(column: "partner_code", as: String.self), number: try row.decode(column: "number", as: String.self),
                 issueDate: try LocalDate(iso: row.decode(column: "issue_date", as: String.self)),
                 dueDate: try row.decode(column: "due_date", as: String?.self).map { try LocalDate(iso: $0) },
                 currency: try row.decode(column: "currency", as: String.self), total: try row.decode(column: "total", as: Int64.self),
-                payable: try row.decode(column: "payable", as: Int64.self), paid: 0, open: 0, entryID: try row.decode(column: "entry_id", as: Int64?.self),
+                payable: try row.decode(column: "payable", as: Int64.self), paid: 0, open: 0,
+                entryID: try row.decode(column: "entry_id", as: Int64?.self),
                 source: try row.decode(column: "source", as: String.self), warnings: warnings, document: document, suggestions: [])
         }
         let settlement = try await settlements(
-            db, company: company, account: payableAccount, type: "bill", ids: bills.filter { $0.state != .draft }.map(\.id.description), asOf: nil)
+            db, company: company, account: payableAccount, type: "bill", ids: bills.filter { $0.state != .draft }.map(\.id.description),
+            asOf: nil)
         for index in bills.indices where bills[index].state != .draft {
             let value = settlement[bills[index].id.description] ?? Settlement()
             let foreign = bills[index].currency != "RON"
             bills[index].paid = foreign ? value.paidCurrency : value.paid
-            bills[index].open = bills[index].isCreditNote ? 0 : bills[index].total - bills[index].paid - (foreign ? value.creditedCurrency : value.credited)
+            bills[index].open =
+                bills[index].isCreditNote ? 0 : bills[index].total - bills[index].paid - (foreign ? value.creditedCurrency : value.credited)
             if !bills[index].isCreditNote {
                 bills[index].state = bills[index].open <= 0 ? .paid : (bills[index].paid > 0 ? .partiallyPaid : .posted)
             }
@@ -299,26 +319,33 @@ extension Culise {
         return AccountSuggester(
             examples: try rows.map {
                 AccountSuggester.Example(
-                    supplier: try $0.decode(column: "partner_code", as: String.self), text: try $0.decode(column: "description", as: String.self),
+                    supplier: try $0.decode(column: "partner_code", as: String.self),
+                    text: try $0.decode(column: "description", as: String.self),
                     account: try $0.decode(column: "account", as: String.self))
             })
     }
 
     public func bill(company: CompanyID, id: BillID, actor: Actor) async throws -> BillRecord {
         try actor.require(.invoicing, .read, in: company)
-        guard let bill = try await read({ db in try await Self.loadBills(db, company: company, where: "id = \(bind: id.description)", limit: 1, offset: 0).first })
+        guard
+            let bill = try await read({ db in
+                try await Self.loadBills(db, company: company, where: "id = \(bind: id.description)", limit: 1, offset: 0).first
+            })
         else { throw DomainError("bill.not_found", kind: .notFound, "You cannot open bill \(id) because it does not exist.") }
         return bill
     }
 
-    public func bills(company: CompanyID, state: String?, partner: String?, page: PageRequest, actor: Actor) async throws -> Page<BillRecord> {
+    public func bills(
+        company: CompanyID, state: String?, partner: String?, page: PageRequest, actor: Actor
+    ) async throws -> Page<BillRecord> {
         try actor.require(.invoicing, .read, in: company)
         var condition: SQLQueryString = "1 = 1"
         if let partner, !partner.isEmpty { condition = condition + " AND partner_code = \(bind: partner)" }
         if let state, !state.isEmpty { condition = condition + (state == "draft" ? " AND state = 'draft'" : " AND state <> 'draft'") }
         let filter = condition
         return try await read { db in
-            let total = try await db.raw("SELECT COUNT(*) AS n FROM bills WHERE company_id = \(bind: company.description) AND " + filter).first()!
+            let total = try await db.raw("SELECT COUNT(*) AS n FROM bills WHERE company_id = \(bind: company.description) AND " + filter)
+                .first()!
                 .decode(column: "n", as: Int64.self)
             var items = try await Self.loadBills(db, company: company, where: filter, limit: page.limit, offset: page.offset)
             if let state, state != "draft", !state.isEmpty { items = items.filter { $0.state.rawValue == state } }
@@ -344,7 +371,9 @@ extension Culise {
             ).run()
             try await AuditLog.append(
                 db, actor: actor, company: company, action: "bill.supplier_rule", entity: "partner", entityID: partner,
-                changes: [FieldChange("account", before: nil, after: account), FieldChange("auto_post", before: nil, after: String(autoPost))],
+                changes: [
+                    FieldChange("account", before: nil, after: account), FieldChange("auto_post", before: nil, after: String(autoPost)),
+                ],
                 now: self.now)
         }
     }
@@ -385,7 +414,10 @@ extension Culise {
                 continue
             }
             do {
-                outcomes.append(try await transaction { db in try await self.ingestOne(db, company: company, name: name, data: data, incoming, actor: actor) })
+                outcomes.append(
+                    try await transaction { db in
+                        try await self.ingestOne(db, company: company, name: name, data: data, incoming, actor: actor)
+                    })
             } catch let error as DomainError where error.id == "bill.duplicate" {
                 outcomes.append(
                     IngestOutcome(
@@ -394,13 +426,17 @@ extension Culise {
                 outcomes.append(IngestOutcome(file: name, result: .refused, number: incoming.number, message: error.message))
             } catch let error as ValidationErrors {
                 outcomes.append(
-                    IngestOutcome(file: name, result: .refused, number: incoming.number, message: error.problems.map(\.message).joined(separator: " ")))
+                    IngestOutcome(
+                        file: name, result: .refused, number: incoming.number, message: error.problems.map(\.message).joined(separator: " ")
+                    ))
             }
         }
         return outcomes
     }
 
-    func ingestOne(_ db: any SQLDatabase, company: CompanyID, name: String, data: Data, _ incoming: IncomingDocument, actor: Actor) async throws
+    func ingestOne(
+        _ db: any SQLDatabase, company: CompanyID, name: String, data: Data, _ incoming: IncomingDocument, actor: Actor
+    ) async throws
         -> IngestOutcome
     {
         let own = try await Self.loadCompany(db, company)
@@ -409,7 +445,8 @@ extension Culise {
         let buyerDigits = (incoming.customer.vatID ?? incoming.customer.legalID ?? "").filter(\.isNumber)
         if buyerDigits != own.cui.digits {
             warnings.append(
-                "The buyer on this invoice (\(incoming.customer.vatID ?? incoming.customer.legalID ?? "none")) is not this company (\(own.fiscalCode)).")
+                "The buyer on this invoice (\(incoming.customer.vatID ?? incoming.customer.legalID ?? "none")) is not this company (\(own.fiscalCode))."
+            )
         }
         let suggester = try await Self.accountSuggester(db, company: company)
         let rule = try await db.raw(
@@ -420,20 +457,24 @@ extension Culise {
         var lines = incoming.lines
         for index in lines.indices {
             lines[index].account = ruleAccount ?? ""
-            if lines[index].account.isEmpty, let suggestion = suggester.suggest(supplier: supplier.code, text: lines[index].name), autoPost {
+            if lines[index].account.isEmpty, let suggestion = suggester.suggest(supplier: supplier.code, text: lines[index].name), autoPost
+            {
                 lines[index].account = suggestion.account
             }
         }
         let settings = try await Self.ensureInvoicing(db, company: company)
         let document = CommercialDocument(
             type: incoming.isCreditNote ? .creditNote : (DocumentType(rawValue: incoming.typeCode) ?? .invoice), number: incoming.number,
-            issueDate: incoming.issueDate, supplyDate: incoming.issueDate, dueDate: incoming.dueDate ?? incoming.issueDate.adding(days: supplier.paymentTermDays),
-            currency: incoming.currency, exchangeRate: nil, seller: Self.party(supplier), buyer: Self.sellerParty(own, settings: settings), lines: lines,
+            issueDate: incoming.issueDate, supplyDate: incoming.issueDate,
+            dueDate: incoming.dueDate ?? incoming.issueDate.adding(days: supplier.paymentTermDays),
+            currency: incoming.currency, exchangeRate: nil, seller: Self.party(supplier), buyer: Self.sellerParty(own, settings: settings),
+            lines: lines,
             allowancesCharges: incoming.allowancesCharges, totals: incoming.totals, note: incoming.note)
         let id = try await insertBill(
             db, company: company, document: document, partner: supplier.code, isCreditNote: incoming.isCreditNote, source: "efactura",
             sha: SHA256.hash(data: data).hexString, warnings: warnings, actor: actor)
-        var message = "draft bill \(incoming.number) from \(supplier.name): \(DecimalText.amount(incoming.totals.payable)) \(incoming.currency)"
+        var message =
+            "draft bill \(incoming.number) from \(supplier.name): \(DecimalText.amount(incoming.totals.payable)) \(incoming.currency)"
         if autoPost && lines.allSatisfy({ !$0.account.isEmpty }) && incoming.currency == "RON" {
             _ = try await postBillLocked(db, company: company, id: id, accounts: [:], exchangeRate: nil, actor: actor)
             message = "bill \(incoming.number) from \(supplier.name) posted by the supplier's rule"
@@ -476,7 +517,8 @@ extension Culise {
         ).run()
         try await AuditLog.append(
             db, actor: actor, company: company, action: "partner.create", entity: "partner", entityID: code,
-            changes: [FieldChange("name", before: nil, after: party.name), FieldChange("source", before: nil, after: "e-Factura")], now: self.now)
+            changes: [FieldChange("name", before: nil, after: party.name), FieldChange("source", before: nil, after: "e-Factura")],
+            now: self.now)
         return try await Self.loadPartner(db, company: company, code: code)!
     }
 }

@@ -13,12 +13,17 @@ public struct Configuration: Sendable, Equatable {
     /// to serve plain HTTP to other machines on a trusted network.
     public var secureCookies: Bool
     public var logLevel: String
+    /// ANAF's e-Factura REST base (`https://api.anaf.ro/test/FCTEL/rest`, `…/prod/…`, or a simulator); nil: sending is off.
+    public var anafURL: String?
+    /// The OAuth2 bearer token for ANAF; a secret, never printed or logged.
+    public var anafToken: String?
     /// Where each value came from: `flag`, `env` or `default`.
     public var sources: [String: String]
 
     public static let environmentNames = [
         "database": "CULISE_DATABASE_URL", "host": "CULISE_HOST", "port": "CULISE_PORT",
         "secret_key": "CULISE_SECRET_KEY", "secure_cookies": "CULISE_SECURE_COOKIES", "log_level": "CULISE_LOG_LEVEL",
+        "anaf_url": "CULISE_ANAF_URL", "anaf_token": "CULISE_ANAF_TOKEN",
     ]
 
     /// Resolves each value from `flags`, then `environment`, then the default; validates the result.
@@ -65,10 +70,26 @@ public struct Configuration: Sendable, Equatable {
             DomainError(
                 "config.log_level", field: "log_level",
                 "You cannot use log level '\(level)' because it must be one of trace, debug, info, notice, warning, error, critical."))
+        let anafURL = value("anaf_url", nil)
+        let anafToken = value("anaf_token", nil)
+        if let anafURL {
+            let url = URL(string: anafURL)
+            problems.check(
+                url?.scheme == "https" || url?.host == "127.0.0.1" || url?.host == "localhost",
+                DomainError(
+                    "config.anaf_url", field: "anaf_url",
+                    "You cannot use '\(anafURL)' for ANAF because it must be an https URL (or a local simulator on 127.0.0.1)."))
+            problems.check(
+                !(anafToken ?? "").isEmpty,
+                DomainError(
+                    "config.anaf_token", field: "anaf_token", "To send to e-Factura, you must also set the ANAF token (CULISE_ANAF_TOKEN).")
+            )
+        }
         try problems.throwIfAny()
         return Configuration(
             databaseURL: database, host: host, port: port, secretKey: secret,
-            secureCookies: ["true", "1", "yes"].contains(secureText), logLevel: level, sources: sources)
+            secureCookies: ["true", "1", "yes"].contains(secureText), logLevel: level, anafURL: anafURL, anafToken: anafToken,
+            sources: sources)
     }
 
     /// Lines for `culise config`, with the secret and any database password masked.
@@ -81,6 +102,8 @@ public struct Configuration: Sendable, Equatable {
             ("secret_key", secretKey == nil ? "(stored in the database)" : "***", sources["secret_key"] ?? "default"),
             ("secure_cookies", String(secureCookies), sources["secure_cookies"] ?? "default"),
             ("log_level", logLevel, sources["log_level"] ?? "default"),
+            ("anaf_url", anafURL ?? "(not set: e-Factura sending is off)", sources["anaf_url"] ?? "default"),
+            ("anaf_token", anafToken == nil ? "(not set)" : "***", sources["anaf_token"] ?? "default"),
         ]
     }
 }

@@ -58,7 +58,8 @@ extension Culise {
             if state == OutboxState.rejected {
                 throw DomainError(
                     "efactura.rejected", kind: .conflict,
-                    "You cannot send invoice \(invoice.number ?? "") again as it is because ANAF rejected it; correct it first (credit note and reissue).")
+                    "You cannot send invoice \(invoice.number ?? "") again as it is because ANAF rejected it; correct it first (credit note and reissue)."
+                )
             }
             if state == OutboxState.corrected || state == OutboxState.notRequired { return nil }
             let claimed = try await db.raw(
@@ -80,7 +81,9 @@ extension Culise {
         guard let claim else { return try await invoice(company: company, id: id, actor: actor).efactura! }
         // 2. After an ambiguous upload, look for it at ANAF before uploading again.
         if claim.reconcile, let index = try await findUpload(number: claim.number, cif: claim.cif, company: company, client: client) {
-            try await finishSend(company: company, id: id, state: OutboxState.uploaded, index: index, errors: [], action: "efactura.reconciled", actor: actor)
+            try await finishSend(
+                company: company, id: id, state: OutboxState.uploaded, index: index, errors: [], action: "efactura.reconciled", actor: actor
+            )
             return try await invoice(company: company, id: id, actor: actor).efactura!
         }
         // 3. Upload.
@@ -90,14 +93,20 @@ extension Culise {
         }
         switch result {
         case .success(let index):
-            try await finishSend(company: company, id: id, state: OutboxState.uploaded, index: index, errors: [], action: "efactura.upload", actor: actor)
+            try await finishSend(
+                company: company, id: id, state: OutboxState.uploaded, index: index, errors: [], action: "efactura.upload", actor: actor)
         case .failure(.refused(let messages)):
-            try await finishSend(company: company, id: id, state: OutboxState.rejected, index: nil, errors: messages, action: "efactura.refused", actor: actor)
+            try await finishSend(
+                company: company, id: id, state: OutboxState.rejected, index: nil, errors: messages, action: "efactura.refused",
+                actor: actor)
         case .failure(.ambiguous(let reason)):
             try await finishSend(
-                company: company, id: id, state: OutboxState.uploadUnknown, index: nil, errors: [reason], action: "efactura.upload_unknown", actor: actor)
+                company: company, id: id, state: OutboxState.uploadUnknown, index: nil, errors: [reason], action: "efactura.upload_unknown",
+                actor: actor)
         case .failure(.failed(let reason)):
-            try await finishSend(company: company, id: id, state: OutboxState.failed, index: nil, errors: [reason], action: "efactura.upload_failed", actor: actor)
+            try await finishSend(
+                company: company, id: id, state: OutboxState.failed, index: nil, errors: [reason], action: "efactura.upload_failed",
+                actor: actor)
         }
         return try await invoice(company: company, id: id, actor: actor).efactura!
     }
@@ -108,8 +117,10 @@ extension Culise {
         do { messages = try await client.messages(days: 60, cif: cif) } catch { return nil }
         let known = try await read { db in
             Set(
-                try await db.raw("SELECT upload_index FROM efactura WHERE company_id = \(bind: company.description) AND upload_index IS NOT NULL")
-                    .all().map { try $0.decode(column: "upload_index", as: String.self) })
+                try await db.raw(
+                    "SELECT upload_index FROM efactura WHERE company_id = \(bind: company.description) AND upload_index IS NOT NULL"
+                )
+                .all().map { try $0.decode(column: "upload_index", as: String.self) })
         }
         for message in messages where !known.contains(message.uploadIndex) && message.type == "FACTURA TRIMISA" {
             guard let zip = try? await client.download(id: message.id), let files = try? SPVArchive.files(in: zip) else { continue }
@@ -124,7 +135,9 @@ extension Culise {
         return nil
     }
 
-    func finishSend(company: CompanyID, id: InvoiceID, state: String, index: String?, errors: [String], action: String, actor: Actor) async throws {
+    func finishSend(
+        company: CompanyID, id: InvoiceID, state: String, index: String?, errors: [String], action: String, actor: Actor
+    ) async throws {
         try await transaction { db in
             try await db.raw(
                 """
@@ -148,8 +161,10 @@ extension Culise {
         if let id { condition = condition + " AND invoice_id = \(bind: id.description)" }
         let filter = condition
         let uploaded = try await read { db in
-            try await db.raw("SELECT invoice_id, upload_index FROM efactura WHERE company_id = \(bind: company.description) AND " + filter + " LIMIT 500")
-                .all().map { (try $0.decode(column: "invoice_id", as: String.self), try $0.decode(column: "upload_index", as: String.self)) }
+            try await db.raw(
+                "SELECT invoice_id, upload_index FROM efactura WHERE company_id = \(bind: company.description) AND " + filter + " LIMIT 500"
+            )
+            .all().map { (try $0.decode(column: "invoice_id", as: String.self), try $0.decode(column: "upload_index", as: String.self)) }
         }
         for (invoice, index) in uploaded {
             let state: ANAFUploadState
@@ -199,22 +214,27 @@ extension Culise {
 
     /// Corrects an invoice ANAF rejected: a full credit note (not sent: ANAF never accepted the original) and a new invoice
     /// with the same lines and supply date, built from the current partner and company data, ready to send.
-    public func correctRejected(company: CompanyID, id: InvoiceID, actor: Actor) async throws -> (creditNote: InvoiceRecord, reissued: InvoiceRecord) {
+    public func correctRejected(
+        company: CompanyID, id: InvoiceID, actor: Actor
+    ) async throws -> (creditNote: InvoiceRecord, reissued: InvoiceRecord) {
         try actor.require(.invoicing, .write, in: company)
         return try await transaction { db in
             let original = try await Self.requireInvoice(db, company: company, id: id)
             guard original.efactura?.state == OutboxState.rejected else {
                 throw DomainError(
                     "efactura.not_rejected", kind: .conflict,
-                    "You cannot correct invoice \(original.number ?? "") this way because ANAF did not reject it; issue a credit note instead.")
+                    "You cannot correct invoice \(original.number ?? "") this way because ANAF did not reject it; issue a credit note instead."
+                )
             }
             let credit = try await self.creditLocked(
-                db, company: company, id: id, lines: nil, reason: "Stornare factura \(original.number ?? "") respinsă de ANAF", issueDate: nil, actor: actor)
+                db, company: company, id: id, lines: nil, reason: "Stornare factura \(original.number ?? "") respinsă de ANAF",
+                issueDate: nil, actor: actor)
             // The replacement: same lines, prices, VAT and supply date; today's issue date; parties as they are now.
             let settings = try await Self.ensureInvoicing(db, company: company)
             let seller = try await Self.loadCompany(db, company)
             guard let partner = try await Self.loadPartner(db, company: company, code: original.partner) else {
-                throw DomainError("invoice.partner", "You cannot reissue invoice \(original.number ?? "") because its partner no longer exists.")
+                throw DomainError(
+                    "invoice.partner", "You cannot reissue invoice \(original.number ?? "") because its partner no longer exists.")
             }
             var document = original.document
             let today = LocalDate.today(now: self.clock())
@@ -225,7 +245,8 @@ extension Culise {
             document.issueDate = today
             let newID = InvoiceID.generate(now: self.now)
             try await self.insertInvoice(
-                db, company: company, id: newID, document: document, partner: partner.code, series: original.series, corrects: nil, actor: actor)
+                db, company: company, id: newID, document: document, partner: partner.code, series: original.series, corrects: nil,
+                actor: actor)
             let reissued = try await self.issueLocked(db, company: company, id: newID, actor: actor)
             try await db.raw(
                 "UPDATE efactura SET state = 'corrected', updated_at = \(bind: self.nowText) WHERE company_id = \(bind: company.description) AND invoice_id = \(bind: id.description)"
@@ -236,10 +257,12 @@ extension Culise {
             try await AuditLog.append(
                 db, actor: actor, company: company, action: "efactura.correct", entity: "invoice", entityID: id.description,
                 changes: [
-                    FieldChange("credit_note", before: nil, after: credit.number), FieldChange("reissued_as", before: nil, after: reissued.number),
+                    FieldChange("credit_note", before: nil, after: credit.number),
+                    FieldChange("reissued_as", before: nil, after: reissued.number),
                 ], now: self.now)
             return (
-                try await Self.requireInvoice(db, company: company, id: credit.id), try await Self.requireInvoice(db, company: company, id: newID)
+                try await Self.requireInvoice(db, company: company, id: credit.id),
+                try await Self.requireInvoice(db, company: company, id: newID)
             )
         }
     }
@@ -254,16 +277,23 @@ extension Culise {
                 FROM efactura e JOIN invoices i ON i.company_id = e.company_id AND i.id = e.invoice_id
                 WHERE e.company_id = \(bind: company.description)
                 """
-            if pendingOnly { query = query + " AND e.state IN ('validated', 'uploading', 'upload_unknown', 'uploaded', 'rejected', 'failed')" }
+            if pendingOnly {
+                query = query + " AND e.state IN ('validated', 'uploading', 'upload_unknown', 'uploaded', 'rejected', 'failed')"
+            }
             query = query + " ORDER BY e.deadline, i.number LIMIT \(bind: limit)"
             return try await db.raw(query).all().map { row in
                 let deadline = try LocalDate(iso: row.decode(column: "deadline", as: String.self))
-                let errors = try row.decode(column: "errors", as: String?.self).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) }
+                let errors = try row.decode(column: "errors", as: String?.self).flatMap {
+                    try? JSONDecoder().decode([String].self, from: Data($0.utf8))
+                }
                 return OutboxItem(
-                    invoice: InvoiceID(string: try row.decode(column: "invoice_id", as: String.self))!, number: try row.decode(column: "number", as: String.self),
-                    partner: try row.decode(column: "partner_code", as: String.self), issueDate: try LocalDate(iso: row.decode(column: "issue_date", as: String.self)),
+                    invoice: InvoiceID(string: try row.decode(column: "invoice_id", as: String.self))!,
+                    number: try row.decode(column: "number", as: String.self),
+                    partner: try row.decode(column: "partner_code", as: String.self),
+                    issueDate: try LocalDate(iso: row.decode(column: "issue_date", as: String.self)),
                     state: try row.decode(column: "state", as: String.self), deadline: deadline, daysLeft: today.days(until: deadline),
-                    uploadIndex: try row.decode(column: "upload_index", as: String?.self), attempts: Int(try row.decode(column: "attempts", as: Int64.self)),
+                    uploadIndex: try row.decode(column: "upload_index", as: String?.self),
+                    attempts: Int(try row.decode(column: "attempts", as: Int64.self)),
                     errors: errors ?? [])
             }
         }
@@ -278,7 +308,9 @@ extension Culise {
             ).first()?.decode(column: "response_zip", as: String?.self)
         }
         guard let text, let data = Data(base64Encoded: text) else {
-            throw DomainError("efactura.no_zip", kind: .notFound, "You cannot download ANAF's response for \(id) because the invoice is not accepted yet.")
+            throw DomainError(
+                "efactura.no_zip", kind: .notFound, "You cannot download ANAF's response for \(id) because the invoice is not accepted yet."
+            )
         }
         return data
     }

@@ -85,7 +85,8 @@ extension Culise {
             "SELECT default_series, iban, email, phone, write_off_limit FROM invoice_settings WHERE company_id = \(bind: id)"
         ).first() {
             return InvoiceSettings(
-                defaultSeries: try row.decode(column: "default_series", as: String.self), iban: try row.decode(column: "iban", as: String?.self),
+                defaultSeries: try row.decode(column: "default_series", as: String.self),
+                iban: try row.decode(column: "iban", as: String?.self),
                 email: try row.decode(column: "email", as: String?.self), phone: try row.decode(column: "phone", as: String?.self),
                 writeOffLimit: try row.decode(column: "write_off_limit", as: Int64.self))
         }
@@ -140,7 +141,9 @@ extension Culise {
     }
 
     /// Adds a series; `firstNumber` sets the first number of `year` (OMFP 2226/2006: set each financial year).
-    public func addSeries(company: CompanyID, code: String, name: String, year: Int? = nil, firstNumber: Int64? = nil, actor: Actor) async throws {
+    public func addSeries(
+        company: CompanyID, code: String, name: String, year: Int? = nil, firstNumber: Int64? = nil, actor: Actor
+    ) async throws {
         try actor.require(.invoicing, .write, in: company)
         let code = code.trimmingCharacters(in: .whitespaces).uppercased()
         guard (1...10).contains(code.count), code.allSatisfy({ ($0 >= "A" && $0 <= "Z") || $0.isNumber }) else {
@@ -152,7 +155,9 @@ extension Culise {
             try await db.raw(
                 "INSERT INTO invoice_series (company_id, code, name, active) VALUES (\(bind: company.description), \(bind: code), \(bind: name), \(bind: true)) ON CONFLICT (company_id, code) DO NOTHING"
             ).run()
-            if let year, let firstNumber { try await Self.setFirstNumber(db, company: company, series: code, year: year, first: firstNumber) }
+            if let year, let firstNumber {
+                try await Self.setFirstNumber(db, company: company, series: code, year: year, first: firstNumber)
+            }
             try await AuditLog.append(
                 db, actor: actor, company: company, action: "invoice.series_add", entity: "series", entityID: code,
                 changes: [FieldChange("first_number", before: nil, after: firstNumber.map(String.init))], now: self.now)
@@ -197,7 +202,8 @@ extension Culise {
                 "SELECT code FROM invoice_series WHERE company_id = \(bind: company.description) AND code = \(bind: series) AND active = \(bind: true)"
             ).first() != nil
         else {
-            throw DomainError("invoice.series", field: "series", "You cannot use series '\(series)' because it does not exist; add it first.")
+            throw DomainError(
+                "invoice.series", field: "series", "You cannot use series '\(series)' because it does not exist; add it first.")
         }
     }
 
@@ -265,8 +271,9 @@ extension Culise {
     }
 
     /// Validates a sales document against the company's data.
-    func validateSale(_ db: any SQLDatabase, company: CompanyID, _ input: DocumentInput) async throws -> (CommercialDocument, Partner, String)
-    {
+    func validateSale(
+        _ db: any SQLDatabase, company: CompanyID, _ input: DocumentInput
+    ) async throws -> (CommercialDocument, Partner, String) {
         let settings = try await Self.ensureInvoicing(db, company: company)
         let seller = try await Self.loadCompany(db, company)
         guard let partner = try await Self.loadPartner(db, company: company, code: input.partner) else {
@@ -274,7 +281,8 @@ extension Culise {
                 DomainError("invoice.partner", field: "partner", "You cannot invoice partner '\(input.partner)' because it does not exist.")
             ])
         }
-        let series = (input.series?.trimmingCharacters(in: .whitespaces)).flatMap { $0.isEmpty ? nil : $0.uppercased() } ?? settings.defaultSeries
+        let series =
+            (input.series?.trimmingCharacters(in: .whitespaces)).flatMap { $0.isEmpty ? nil : $0.uppercased() } ?? settings.defaultSeries
         try await Self.requireSeries(db, company: company, series)
         let products = try await Self.loadProducts(db, company: company, codes: Set(input.lines.compactMap(\.product)))
         let context = DocumentContext(
@@ -292,7 +300,8 @@ extension Culise {
         return try await transaction { db in
             let (document, partner, series) = try await self.validateSale(db, company: company, input)
             let id = InvoiceID.generate(now: self.now)
-            try await self.insertInvoice(db, company: company, id: id, document: document, partner: partner.code, series: series, corrects: nil, actor: actor)
+            try await self.insertInvoice(
+                db, company: company, id: id, document: document, partner: partner.code, series: series, corrects: nil, actor: actor)
             try await AuditLog.append(
                 db, actor: actor, company: company, action: "invoice.draft", entity: "invoice", entityID: id.description,
                 changes: [FieldChange("total", before: nil, after: DecimalText.amount(document.totals.payable))], now: self.now)
@@ -333,7 +342,8 @@ extension Culise {
             _ = try current.state.apply(.delete)
             try await db.raw("DELETE FROM invoices WHERE company_id = \(bind: company.description) AND id = \(bind: id.description)").run()
             try await AuditLog.append(
-                db, actor: actor, company: company, action: "invoice.draft_delete", entity: "invoice", entityID: id.description, now: self.now)
+                db, actor: actor, company: company, action: "invoice.draft_delete", entity: "invoice", entityID: id.description,
+                now: self.now)
         }
     }
 
@@ -343,7 +353,8 @@ extension Culise {
         return try await transaction { db in
             let (document, partner, series) = try await self.validateSale(db, company: company, input)
             let id = InvoiceID.generate(now: self.now)
-            try await self.insertInvoice(db, company: company, id: id, document: document, partner: partner.code, series: series, corrects: nil, actor: actor)
+            try await self.insertInvoice(
+                db, company: company, id: id, document: document, partner: partner.code, series: series, corrects: nil, actor: actor)
             return try await self.issueLocked(db, company: company, id: id, actor: actor)
         }
     }
@@ -473,7 +484,8 @@ extension Culise {
                 rate: rate, source: receivableSource), at: 0)
         let kind = document.type.isCreditNote ? "Storno factura" : "Factura"
         return EntryDraft(
-            journal: "VZ", date: document.issueDate, description: "\(kind) \(document.number) \(document.buyer.name)".prefix(200).description,
+            journal: "VZ", date: document.issueDate,
+            description: "\(kind) \(document.number) \(document.buyer.name)".prefix(200).description,
             externalRef: "invoice:\(id.description)", lines: lines)
     }
 
@@ -505,7 +517,8 @@ extension Culise {
     ) async throws -> InvoiceRecord {
         let original = try await Self.requireInvoice(db, company: company, id: id)
         guard original.type != .creditNote else {
-            throw DomainError("invoice.credit_credit_note", kind: .conflict, "You cannot credit a credit note; issue a new invoice instead.")
+            throw DomainError(
+                "invoice.credit_credit_note", kind: .conflict, "You cannot credit a credit note; issue a new invoice instead.")
         }
         _ = try original.state.apply(.credit)
         var document = original.document
@@ -553,7 +566,8 @@ extension Culise {
         }
         document.preceding = [PrecedingInvoice(number: original.number ?? "", issueDate: original.issueDate)]
         document.note = reason.map { String($0.prefix(300)) } ?? "Stornare factura \(original.number ?? "")"
-        document.totals = InvoiceMath.totals(lines: document.lines, allowancesCharges: document.allowancesCharges, exchangeRate: document.exchangeRate)
+        document.totals = InvoiceMath.totals(
+            lines: document.lines, allowancesCharges: document.allowancesCharges, exchangeRate: document.exchangeRate)
         if document.totals.payable > original.total - original.credited {
             throw DomainError(
                 "invoice.credit_too_much", kind: .conflict,
@@ -562,7 +576,8 @@ extension Culise {
         }
         let creditID = InvoiceID.generate(now: self.now)
         try await self.insertInvoice(
-            db, company: company, id: creditID, document: document, partner: original.partner, series: original.series, corrects: id, actor: actor)
+            db, company: company, id: creditID, document: document, partner: original.partner, series: original.series, corrects: id,
+            actor: actor)
         return try await self.issueLocked(db, company: company, id: creditID, actor: actor)
     }
 
@@ -604,7 +619,8 @@ extension Culise {
                 currency: try row.decode(column: "currency", as: String.self), total: try row.decode(column: "total", as: Int64.self),
                 totalRON: try row.decode(column: "total_ron", as: Int64.self), paid: 0, credited: 0, open: 0,
                 entryID: try row.decode(column: "entry_id", as: Int64?.self),
-                corrects: try row.decode(column: "corrects", as: String?.self).flatMap { InvoiceID(string: $0) }, document: document, efactura: nil)
+                corrects: try row.decode(column: "corrects", as: String?.self).flatMap { InvoiceID(string: $0) }, document: document,
+                efactura: nil)
         }
         guard !records.isEmpty else { return [] }
         // Payment state from the ledger; e-Factura state from the outbox. Two queries for the whole page.
@@ -621,10 +637,14 @@ extension Culise {
             "SELECT invoice_id, state, deadline, upload_index, attempts, errors FROM efactura WHERE company_id = \(bind: cid) AND invoice_id IN "
                 + idList
         ).all() {
-            let errors = try row.decode(column: "errors", as: String?.self).flatMap { try? decoder.decode([String].self, from: Data($0.utf8)) }
+            let errors = try row.decode(column: "errors", as: String?.self).flatMap {
+                try? decoder.decode([String].self, from: Data($0.utf8))
+            }
             outbox[try row.decode(column: "invoice_id", as: String.self)] = EFacturaStatus(
-                state: try row.decode(column: "state", as: String.self), deadline: try LocalDate(iso: row.decode(column: "deadline", as: String.self)),
-                uploadIndex: try row.decode(column: "upload_index", as: String?.self), attempts: Int(try row.decode(column: "attempts", as: Int64.self)),
+                state: try row.decode(column: "state", as: String.self),
+                deadline: try LocalDate(iso: row.decode(column: "deadline", as: String.self)),
+                uploadIndex: try row.decode(column: "upload_index", as: String?.self),
+                attempts: Int(try row.decode(column: "attempts", as: Int64.self)),
                 errors: errors ?? [])
         }
         for index in records.indices {
@@ -701,8 +721,10 @@ extension Culise {
         try actor.require(.invoicing, .read, in: company)
         return try await read { db in
             guard
-                let invoice = try await Self.loadInvoices(db, company: company, where: "number = \(bind: number)", order: "id", limit: 1, offset: 0)
-                    .first
+                let invoice = try await Self.loadInvoices(
+                    db, company: company, where: "number = \(bind: number)", order: "id", limit: 1, offset: 0
+                )
+                .first
             else {
                 throw DomainError("invoice.not_found", kind: .notFound, "You cannot open invoice \(number) because it does not exist.")
             }
@@ -749,7 +771,9 @@ extension Culise {
     }
 
     /// Every issued invoice's XML, in number order, page by page.
-    public func issuedXML(company: CompanyID, after: String?, limit: Int, actor: Actor) async throws -> [(id: String, number: String, xml: String)] {
+    public func issuedXML(
+        company: CompanyID, after: String?, limit: Int, actor: Actor
+    ) async throws -> [(id: String, number: String, xml: String)] {
         try actor.require(.invoicing, .read, in: company)
         return try await read { db in
             try await db.raw(

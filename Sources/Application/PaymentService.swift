@@ -126,23 +126,30 @@ extension Culise {
             let currency = (input.currency ?? "RON").uppercased()
             problems.check(
                 CurrencyCodes.known.contains(currency),
-                DomainError("payment.currency", field: "currency", "You cannot use currency '\(currency)' because it is not an ISO 4217 code."))
+                DomainError(
+                    "payment.currency", field: "currency", "You cannot use currency '\(currency)' because it is not an ISO 4217 code."))
             var date = LocalDate.today(now: self.clock())
             if let text = input.date, !text.isEmpty {
-                if let parsed = try? LocalDate(iso: text) { date = parsed } else {
+                if let parsed = try? LocalDate(iso: text) {
+                    date = parsed
+                } else {
                     problems.add(DomainError("payment.date", field: "date", "You cannot use '\(text)' as a date; write it YYYY-MM-DD."))
                 }
             }
             let amount = DecimalText.parse(input.amount, scale: 2).map(InvoiceMath.minor)
             problems.check(
                 amount != nil && amount! > 0,
-                DomainError("payment.amount", field: "amount", "You cannot record '\(input.amount)' because an amount must be above 0 with at most 2 decimals."))
+                DomainError(
+                    "payment.amount", field: "amount",
+                    "You cannot record '\(input.amount)' because an amount must be above 0 with at most 2 decimals."))
             var rate: Decimal?
             if currency != "RON" {
                 rate = DecimalText.parse(input.exchangeRate, scale: 6)
                 problems.check(
                     (rate ?? 0) > 0,
-                    DomainError("payment.exchange_rate", field: "exchange_rate", "To record a payment in \(currency), you must give the exchange rate."))
+                    DomainError(
+                        "payment.exchange_rate", field: "exchange_rate",
+                        "To record a payment in \(currency), you must give the exchange rate."))
             }
             problems.check(
                 input.allocations.count <= Limits.allocationsPerPayment,
@@ -151,13 +158,17 @@ extension Culise {
                     "You cannot allocate one payment to more than \(Limits.allocationsPerPayment) documents."))
             let partner = try await Self.loadPartner(db, company: company, code: input.partner)
             problems.check(
-                partner != nil, DomainError("payment.partner", field: "partner", "You cannot record a payment for '\(input.partner)' because no such partner exists."))
+                partner != nil,
+                DomainError(
+                    "payment.partner", field: "partner",
+                    "You cannot record a payment for '\(input.partner)' because no such partner exists."))
             let defaultAccount = method == "cash" ? (currency == "RON" ? "5311" : "5314") : (currency == "RON" ? "5121" : "5124")
             let account = input.account?.trimmingCharacters(in: .whitespaces).nilIfEmptyText ?? defaultAccount
             let postable = try await Self.postableAccounts(db, company: company)
             problems.check(
                 postable.contains(account),
-                DomainError("payment.account", field: "account", "You cannot use account '\(account)' because it is not a postable account."))
+                DomainError(
+                    "payment.account", field: "account", "You cannot use account '\(account)' because it is not a postable account."))
             // Resolve the documents.
             struct Target {
                 var type: String
@@ -173,60 +184,89 @@ extension Culise {
                 let field = "allocations[\(index)]"
                 let value = DecimalText.parse(allocation.amount, scale: 2).map(InvoiceMath.minor)
                 guard let value, value > 0 else {
-                    problems.add(DomainError("payment.allocation_amount", field: "\(field).amount", "You cannot allocate '\(allocation.amount)'; use an amount above 0."))
+                    problems.add(
+                        DomainError(
+                            "payment.allocation_amount", field: "\(field).amount",
+                            "You cannot allocate '\(allocation.amount)'; use an amount above 0."))
                     continue
                 }
-                var found: (type: String, id: String, number: String, total: Int64, open: Int64, currency: String, rate: Decimal?, partner: String)?
+                var found:
+                    (
+                        type: String, id: String, number: String, total: Int64, open: Int64, currency: String, rate: Decimal?,
+                        partner: String
+                    )?
                 if incoming {
                     let invoice = try await Self.loadInvoices(
                         db, company: company,
-                        where: "(number = \(bind: allocation.document) OR id = \(bind: allocation.document)) AND state <> 'draft' AND type <> '381'",
+                        where:
+                            "(number = \(bind: allocation.document) OR id = \(bind: allocation.document)) AND state <> 'draft' AND type <> '381'",
                         order: "id", limit: 1, offset: 0
                     ).first
                     if let invoice {
-                        found = ("invoice", invoice.id.description, invoice.number ?? "", invoice.total, invoice.open, invoice.currency, invoice.document.exchangeRate, invoice.partner)
+                        found = (
+                            "invoice", invoice.id.description, invoice.number ?? "", invoice.total, invoice.open, invoice.currency,
+                            invoice.document.exchangeRate, invoice.partner
+                        )
                     }
                 } else {
                     let bill = try await Self.loadBills(
                         db, company: company,
-                        where: "(id = \(bind: allocation.document) OR (number = \(bind: allocation.document) AND partner_code = \(bind: input.partner))) AND state <> 'draft' AND type <> '381'",
+                        where:
+                            "(id = \(bind: allocation.document) OR (number = \(bind: allocation.document) AND partner_code = \(bind: input.partner))) AND state <> 'draft' AND type <> '381'",
                         limit: 1, offset: 0
                     ).first
                     if let bill {
-                        found = ("bill", bill.id.description, bill.number, bill.total, bill.open, bill.currency, bill.document.exchangeRate, bill.partner)
+                        found = (
+                            "bill", bill.id.description, bill.number, bill.total, bill.open, bill.currency, bill.document.exchangeRate,
+                            bill.partner
+                        )
                     }
                 }
                 guard let found else {
                     problems.add(
                         DomainError(
                             "payment.document", field: "\(field).document",
-                            "You cannot allocate to '\(allocation.document)' because no issued \(incoming ? "invoice" : "posted bill") has that number or id."))
+                            "You cannot allocate to '\(allocation.document)' because no issued \(incoming ? "invoice" : "posted bill") has that number or id."
+                        ))
                     continue
                 }
                 if found.partner != input.partner {
                     problems.add(
-                        DomainError("payment.document_partner", field: "\(field).document", "You cannot allocate to \(found.number) because it belongs to partner \(found.partner)."))
+                        DomainError(
+                            "payment.document_partner", field: "\(field).document",
+                            "You cannot allocate to \(found.number) because it belongs to partner \(found.partner)."))
                 }
                 if found.currency != currency {
                     problems.add(
-                        DomainError("payment.document_currency", field: "\(field).document", "You cannot pay \(found.number), issued in \(found.currency), with a \(currency) payment."))
+                        DomainError(
+                            "payment.document_currency", field: "\(field).document",
+                            "You cannot pay \(found.number), issued in \(found.currency), with a \(currency) payment."))
                 }
                 if value > found.open {
                     problems.add(
                         DomainError(
                             "payment.over_allocation", field: "\(field).amount",
-                            "You cannot allocate \(DecimalText.amount(value)) to \(found.number) because only \(DecimalText.amount(found.open)) is open; the rest goes to the partner's advance."))
+                            "You cannot allocate \(DecimalText.amount(value)) to \(found.number) because only \(DecimalText.amount(found.open)) is open; the rest goes to the partner's advance."
+                        ))
                 }
                 if targets.contains(where: { $0.id == found.id }) {
-                    problems.add(DomainError("payment.document_twice", field: "\(field).document", "You cannot allocate to \(found.number) twice in one payment."))
+                    problems.add(
+                        DomainError(
+                            "payment.document_twice", field: "\(field).document",
+                            "You cannot allocate to \(found.number) twice in one payment."))
                 }
                 let openRON = Self.ron(found.open, found.rate)
-                targets.append(Target(type: found.type, id: found.id, number: found.number, open: found.open, openRON: openRON, rate: found.rate, amount: value))
+                targets.append(
+                    Target(
+                        type: found.type, id: found.id, number: found.number, open: found.open, openRON: openRON, rate: found.rate,
+                        amount: value))
             }
             let allocated = targets.reduce(Int64(0)) { $0 + $1.amount }
             if let amount, allocated > amount {
                 problems.add(
-                    DomainError("payment.allocated_more", field: "allocations", "You cannot allocate \(DecimalText.amount(allocated)) of a payment of \(DecimalText.amount(amount))."))
+                    DomainError(
+                        "payment.allocated_more", field: "allocations",
+                        "You cannot allocate \(DecimalText.amount(allocated)) of a payment of \(DecimalText.amount(amount))."))
             }
             try problems.throwIfAny()
             let settings = try await Self.ensureInvoicing(db, company: company)
@@ -243,8 +283,10 @@ extension Culise {
                 let value = target.amount == target.open ? target.openRON : Self.ron(target.amount, target.rate)
                 settledRON += value
                 let line = EntryLine(
-                    account: partnerAccount, debit: incoming ? 0 : value, credit: incoming ? value : 0, partner: input.partner, description: target.number,
-                    currency: currency == "RON" ? nil : currency, amountCurrency: currency == "RON" ? nil : (incoming ? -target.amount : target.amount),
+                    account: partnerAccount, debit: incoming ? 0 : value, credit: incoming ? value : 0, partner: input.partner,
+                    description: target.number,
+                    currency: currency == "RON" ? nil : currency,
+                    amountCurrency: currency == "RON" ? nil : (incoming ? -target.amount : target.amount),
                     rate: target.rate, source: SourceReference(type: target.type, id: target.id))
                 lines.append(line)
                 let remaining = target.open - target.amount
@@ -255,7 +297,8 @@ extension Culise {
                         EntryLine(
                             account: partnerAccount, debit: incoming ? 0 : residue, credit: incoming ? residue : 0, partner: input.partner,
                             description: "Diferență \(target.number)", currency: currency == "RON" ? nil : currency,
-                            amountCurrency: currency == "RON" ? nil : (incoming ? -remaining : remaining), rate: target.rate, source: SourceReference(type: target.type, id: target.id)))
+                            amountCurrency: currency == "RON" ? nil : (incoming ? -remaining : remaining), rate: target.rate,
+                            source: SourceReference(type: target.type, id: target.id)))
                     lines.append(
                         EntryLine(
                             account: incoming ? "6588" : "7588", debit: incoming ? residue : 0, credit: incoming ? 0 : residue,
@@ -277,8 +320,10 @@ extension Culise {
                     advance = rest
                     lines.append(
                         EntryLine(
-                            account: incoming ? "419" : "4091", debit: incoming ? 0 : restAtRate, credit: incoming ? restAtRate : 0, partner: input.partner,
-                            description: "Avans", currency: currency == "RON" ? nil : currency, amountCurrency: currency == "RON" ? nil : (incoming ? -rest : rest),
+                            account: incoming ? "419" : "4091", debit: incoming ? 0 : restAtRate, credit: incoming ? restAtRate : 0,
+                            partner: input.partner,
+                            description: "Avans", currency: currency == "RON" ? nil : currency,
+                            amountCurrency: currency == "RON" ? nil : (incoming ? -rest : rest),
                             rate: rate,
                             source: source))
                 }
@@ -290,7 +335,8 @@ extension Culise {
                 let value = abs(restRON)
                 lines.append(
                     EntryLine(
-                        account: gain ? "7651" : "6651", debit: gain ? 0 : value, credit: gain ? value : 0, description: "Diferență de curs", source: source))
+                        account: gain ? "7651" : "6651", debit: gain ? 0 : value, credit: gain ? value : 0,
+                        description: "Diferență de curs", source: source))
             }
             lines.insert(
                 EntryLine(
@@ -299,12 +345,14 @@ extension Culise {
                     amountCurrency: currency == "RON" ? nil : (incoming ? amount! : -amount!), rate: rate, source: source), at: 0)
             let draft = EntryDraft(
                 journal: method == "cash" ? "CS" : "BC", date: date,
-                description: "\(incoming ? "Încasare de la" : "Plată către") \(partner!.name)".prefix(200).description, externalRef: "payment:\(id.description)",
+                description: "\(incoming ? "Încasare de la" : "Plată către") \(partner!.name)".prefix(200).description,
+                externalRef: "payment:\(id.description)",
                 lines: lines)
             let rules = try await LedgerEngine.rules(db, company: company)
             let entryProblems = EntryValidator.problems(draft, rules: rules)
             if !entryProblems.isEmpty { throw ValidationErrors(entryProblems) }
-            let entry = try await LedgerEngine.post(db, company: company, entries: [EntryToWrite(draft: draft)], createdBy: actor.auditName, now: self.nowText)[0]
+            let entry = try await LedgerEngine.post(
+                db, company: company, entries: [EntryToWrite(draft: draft)], createdBy: actor.auditName, now: self.nowText)[0]
             try await db.raw(
                 """
                 INSERT INTO payments (company_id, id, direction, partner_code, date, method, account, currency, amount, exchange_rate, reference, entry_id, created_at, created_by)
@@ -313,10 +361,13 @@ extension Culise {
                 """
             ).run()
             try await AuditLog.append(
-                db, actor: actor, company: company, action: incoming ? "payment.receive" : "payment.pay", entity: "payment", entityID: id.description,
+                db, actor: actor, company: company, action: incoming ? "payment.receive" : "payment.pay", entity: "payment",
+                entityID: id.description,
                 changes: [
                     FieldChange("amount", before: nil, after: "\(DecimalText.amount(amount!)) \(currency)"),
-                    FieldChange("allocated", before: nil, after: targets.map { "\($0.number)=\(DecimalText.amount($0.amount))" }.joined(separator: ", ")),
+                    FieldChange(
+                        "allocated", before: nil,
+                        after: targets.map { "\($0.number)=\(DecimalText.amount($0.amount))" }.joined(separator: ", ")),
                 ], now: self.now)
             return try await Self.loadPayment(db, company: company, id: id)!
         }
@@ -326,7 +377,9 @@ extension Culise {
         try await loadPayments(db, company: company, where: "id = \(bind: id.description)", limit: 1, offset: 0).first
     }
 
-    static func loadPayments(_ db: any SQLDatabase, company: CompanyID, where condition: SQLQueryString, limit: Int, offset: Int) async throws
+    static func loadPayments(
+        _ db: any SQLDatabase, company: CompanyID, where condition: SQLQueryString, limit: Int, offset: Int
+    ) async throws
         -> [PaymentRecord]
     {
         let cid = company.description
@@ -335,11 +388,14 @@ extension Culise {
                 + condition + " ORDER BY date DESC, id DESC LIMIT \(bind: limit) OFFSET \(bind: offset)"
         ).all().map { row in
             PaymentRecord(
-                id: PaymentID(string: try row.decode(column: "id", as: String.self))!, direction: try row.decode(column: "direction", as: String.self),
-                partner: try row.decode(column: "partner_code", as: String.self), date: try LocalDate(iso: row.decode(column: "date", as: String.self)),
+                id: PaymentID(string: try row.decode(column: "id", as: String.self))!,
+                direction: try row.decode(column: "direction", as: String.self),
+                partner: try row.decode(column: "partner_code", as: String.self),
+                date: try LocalDate(iso: row.decode(column: "date", as: String.self)),
                 method: try row.decode(column: "method", as: String.self), account: try row.decode(column: "account", as: String.self),
                 currency: try row.decode(column: "currency", as: String.self), amount: try row.decode(column: "amount", as: Int64.self),
-                reference: try row.decode(column: "reference", as: String?.self), entryID: try row.decode(column: "entry_id", as: Int64.self),
+                reference: try row.decode(column: "reference", as: String?.self),
+                entryID: try row.decode(column: "entry_id", as: Int64.self),
                 allocations: [], advance: 0, writtenOff: 0)
         }
         // Allocations are read back from each payment's posted entry: the ledger is the record.
@@ -378,10 +434,12 @@ extension Culise {
         if let partner, !partner.isEmpty { condition = condition + " AND partner_code = \(bind: partner)" }
         let filter = condition
         return try await read { db in
-            let total = try await db.raw("SELECT COUNT(*) AS n FROM payments WHERE company_id = \(bind: company.description) AND " + filter).first()!
+            let total = try await db.raw("SELECT COUNT(*) AS n FROM payments WHERE company_id = \(bind: company.description) AND " + filter)
+                .first()!
                 .decode(column: "n", as: Int64.self)
             return Page(
-                items: try await Self.loadPayments(db, company: company, where: filter, limit: page.limit, offset: page.offset), total: Int(total),
+                items: try await Self.loadPayments(db, company: company, where: filter, limit: page.limit, offset: page.offset),
+                total: Int(total),
                 offset: page.offset, limit: page.limit)
         }
     }
@@ -420,7 +478,8 @@ extension Culise {
                 if amount != 0 {
                     open.append(
                         (
-                            try row.decode(column: "partner", as: String?.self) ?? "", try row.decode(column: "source_type", as: String?.self),
+                            try row.decode(column: "partner", as: String?.self) ?? "",
+                            try row.decode(column: "source_type", as: String?.self),
                             try row.decode(column: "source_id", as: String?.self), amount
                         ))
                 }
@@ -431,14 +490,16 @@ extension Culise {
             var due: [String: LocalDate] = [:]
             let ids = open.filter { $0.type == documentType }.compactMap(\.id)
             for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
-                var query: SQLQueryString = "SELECT id, due_date, issue_date FROM \(unsafeRaw: table) WHERE company_id = \(bind: cid) AND id IN ("
+                var query: SQLQueryString =
+                    "SELECT id, due_date, issue_date FROM \(unsafeRaw: table) WHERE company_id = \(bind: cid) AND id IN ("
                 for (index, id) in chunk.enumerated() {
                     if index > 0 { query.appendLiteral(", ") }
                     query.appendInterpolation(bind: id)
                 }
                 query.appendLiteral(")")
                 for row in try await db.raw(query).all() {
-                    let date = try row.decode(column: "due_date", as: String?.self) ?? (try row.decode(column: "issue_date", as: String.self))
+                    let date =
+                        try row.decode(column: "due_date", as: String?.self) ?? (try row.decode(column: "issue_date", as: String.self))
                     due[try row.decode(column: "id", as: String.self)] = try LocalDate(iso: date)
                 }
             }
@@ -454,11 +515,15 @@ extension Culise {
                 row.total += item.amount
                 byPartner[item.partner] = row
             }
-            let names = try await db.raw("SELECT code, name FROM partners WHERE company_id = \(bind: cid)").all().reduce(into: [String: String]()) {
+            let names = try await db.raw("SELECT code, name FROM partners WHERE company_id = \(bind: cid)").all().reduce(
+                into: [String: String]()
+            ) {
                 $0[try $1.decode(column: "code", as: String.self)] = try $1.decode(column: "name", as: String.self)
             }
-            var report = AgingReport(side: receivable ? "receivable" : "payable", account: account, asOf: asOf, rows: [], totals: [:], unallocated: 0, total: 0)
-            for key in byPartner.keys.sorted() where byPartner[key]!.total != 0 || byPartner[key]!.buckets.values.contains(where: { $0 != 0 }) {
+            var report = AgingReport(
+                side: receivable ? "receivable" : "payable", account: account, asOf: asOf, rows: [], totals: [:], unallocated: 0, total: 0)
+            for key in byPartner.keys.sorted()
+            where byPartner[key]!.total != 0 || byPartner[key]!.buckets.values.contains(where: { $0 != 0 }) {
                 var row = byPartner[key]!
                 row.name = names[key]
                 for (bucket, value) in row.buckets { report.totals[bucket, default: 0] += value }
@@ -479,13 +544,19 @@ extension Culise {
             var offset = 0
             while true {
                 let page = try await Self.loadInvoices(
-                    db, company: company, where: "state <> 'draft' AND type <> '381' AND due_date < \(bind: asOf.iso)", order: "due_date, id",
+                    db, company: company, where: "state <> 'draft' AND type <> '381' AND due_date < \(bind: asOf.iso)",
+                    order: "due_date, id",
                     limit: 500, offset: offset)
                 for invoice in page where invoice.open > 0 {
                     guard let dueDate = invoice.dueDate else { continue }
                     let days = dueDate.days(until: asOf)
-                    let item = Dunning.Item(number: invoice.number ?? "", dueDate: dueDate, daysOverdue: days, open: invoice.open, currency: invoice.currency)
-                    var notice = notices[invoice.partner] ?? DunningNotice(partner: invoice.partner, name: invoice.document.buyer.name, email: invoice.document.buyer.email, level: 0, items: [], text: "")
+                    let item = Dunning.Item(
+                        number: invoice.number ?? "", dueDate: dueDate, daysOverdue: days, open: invoice.open, currency: invoice.currency)
+                    var notice =
+                        notices[invoice.partner]
+                        ?? DunningNotice(
+                            partner: invoice.partner, name: invoice.document.buyer.name, email: invoice.document.buyer.email, level: 0,
+                            items: [], text: "")
                     notice.items.append(item)
                     notice.level = max(notice.level, Dunning.level(daysOverdue: days))
                     notices[invoice.partner] = notice
@@ -495,12 +566,15 @@ extension Culise {
             }
             let result = notices.values.sorted { $0.partner < $1.partner }.map { notice -> DunningNotice in
                 var copy = notice
-                copy.text = Dunning.letter(to: notice.name, from: own.legalName, items: notice.items, level: notice.level, language: language)
+                copy.text = Dunning.letter(
+                    to: notice.name, from: own.legalName, items: notice.items, level: notice.level, language: language)
                 return copy
             }
             try await AuditLog.append(
                 db, actor: actor, company: company, action: "invoice.dunning_run", entity: "company", entityID: company.description,
-                changes: [FieldChange("notices", before: nil, after: String(result.count)), FieldChange("as_of", before: nil, after: asOf.iso)],
+                changes: [
+                    FieldChange("notices", before: nil, after: String(result.count)), FieldChange("as_of", before: nil, after: asOf.iso),
+                ],
                 now: self.now)
             return result
         }

@@ -1,6 +1,7 @@
 import Application
 import ArgumentParser
 import Companies
+import EFactura
 import Foundation
 import Identity
 import Kernel
@@ -19,6 +20,8 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Send cookies without the Secure flag (only for plain HTTP on a trusted network; localhost does not need it).")
     var insecureCookies = false
     @Flag(help: "Create the demo company and its users first (idempotent).") var demo = false
+    @Flag(help: "Run a local ANAF e-Factura simulator and send invoices to it (for demos and development; overrides CULISE_ANAF_URL).")
+    var anafSimulator = false
 
     func run() async throws {
         let configuration = try global.configuration(
@@ -38,7 +41,20 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw CLI.explain(error)
         }
-        let server = try await WebServer.build(culise: culise, settings: WebSettings(secureCookies: configuration.secureCookies))
+        var anaf = configuration.anafURL.flatMap(URL.init(string:)).map {
+            ANAFConfiguration(baseURL: $0, token: configuration.anafToken ?? "")
+        }
+        var simulatorTask: Task<Void, any Error>?
+        if anafSimulator {
+            let simulator = ANAFSimulator(token: Secrets.random(bytes: 16))
+            let (url, task) = try await simulator.start()
+            simulatorTask = task
+            anaf = ANAFConfiguration(baseURL: url, token: simulator.token)
+            logger.info("ANAF simulator running", metadata: ["url": "\(url)"])
+        }
+        defer { simulatorTask?.cancel() }
+        let server = try await WebServer.build(
+            culise: culise, settings: WebSettings(secureCookies: configuration.secureCookies, anaf: anaf))
         logger.info("serving", metadata: ["url": "http://\(configuration.host):\(configuration.port)", "database": "\(location)"])
         try await server.application(host: configuration.host, port: configuration.port, culise: culise, logger: logger).runService()
     }

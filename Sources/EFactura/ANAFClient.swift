@@ -3,7 +3,7 @@ import Invoicing
 import Kernel
 
 #if canImport(FoundationNetworking)
-    import FoundationNetworking
+import FoundationNetworking
 #endif
 
 /// Where and how to reach ANAF's e-Factura REST API (or the local simulator).
@@ -92,7 +92,8 @@ public actor ANAFClient {
     public func upload(xml: Data, cif: String, creditNote: Bool) async throws(ANAFError) -> String {
         let cifDigits = cif.filter(\.isNumber)
         let body = try await call(
-            "upload", query: [("standard", creditNote ? "CN" : "UBL"), ("cif", cifDigits)], method: "POST", body: xml, retryAmbiguous: false)
+            "upload", query: [("standard", creditNote ? "CN" : "UBL"), ("cif", cifDigits)], method: "POST", body: xml, retryAmbiguous: false
+        )
         let root: XMLElementNode
         do { root = try XMLLite.parse(body) } catch { throw .ambiguous("unreadable upload response") }
         if root.attributes["ExecutionStatus"] == "0", let index = root.attributes["index_incarcare"] { return index }

@@ -89,7 +89,8 @@ public struct AccountSuggester: Sendable {
         let evidence: Int
         if let word, case let both = fromSupplier.filter({ $0.tokens.contains(word) }).count, both > 0 {
             evidence = both
-            explanation = "\(account), because \(both) earlier line\(both == 1 ? "" : "s") from this supplier with '\(shown!)' went to \(account)"
+            explanation =
+                "\(account), because \(both) earlier line\(both == 1 ? "" : "s") from this supplier with '\(shown!)' went to \(account)"
         } else if !fromSupplier.isEmpty {
             evidence = fromSupplier.count
             explanation = "\(account), because \(evidence) earlier line\(evidence == 1 ? "" : "s") from this supplier went to \(account)"
@@ -121,7 +122,8 @@ public enum BillState: String, Sendable, Codable, CaseIterable {
         default:
             throw DomainError(
                 "bill.illegal_transition", kind: .conflict,
-                "You cannot \(action.rawValue) a bill in state \(rawValue) because \(self == .draft ? "it is not posted yet" : "a posted bill never changes; record the supplier's credit note instead").")
+                "You cannot \(action.rawValue) a bill in state \(rawValue) because \(self == .draft ? "it is not posted yet" : "a posted bill never changes; record the supplier's credit note instead")."
+            )
         }
     }
 }

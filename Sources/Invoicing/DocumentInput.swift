@@ -198,7 +198,8 @@ extension DocumentInput {
             problems.check(
                 !number.isEmpty && number.count <= 200,
                 DomainError(
-                    "bill.number", field: "number", "To record a bill, you must give the supplier's invoice number (at most 200 characters)."
+                    "bill.number", field: "number",
+                    "To record a bill, you must give the supplier's invoice number (at most 200 characters)."
                 ))
         }
         problems.check(
@@ -241,7 +242,9 @@ extension DocumentInput {
                         exemptionReason: vat.category.needsExemptionReason ? (input.exemptionReason ?? reason) : nil))
             }
         }
-        for (field, text, limit) in [("note", note, 300), ("buyer_reference", buyerReference, 200), ("order_reference", orderReference, 200)] {
+        for (field, text, limit) in [
+            ("note", note, 300), ("buyer_reference", buyerReference, 200), ("order_reference", orderReference, 200),
+        ] {
             problems.check(
                 (text ?? "").count <= limit,
                 DomainError(
@@ -315,9 +318,11 @@ extension DocumentInput {
                         "You cannot use product '\(code)' because it does not exist or is archived."))
             }
         }
+        // An unknown product is the one problem of its line: its defaults are missing, not the user's input.
+        let unknownProduct = product == nil && input.product?.nilIfBlank != nil
         let name = (input.description?.nilIfBlank ?? product?.name ?? "").trimmingCharacters(in: .whitespaces)
         problems.check(
-            !name.isEmpty && name.count <= 100,
+            unknownProduct || (!name.isEmpty && name.count <= 100),
             DomainError(
                 "document.line_name", field: "\(field).description",
                 "To save line \(index + 1), you must give a description of at most 100 characters (BT-153)."))
@@ -346,9 +351,10 @@ extension DocumentInput {
                 DomainError(
                     "document.unit_price", field: "\(field).unit_price",
                     "You cannot use '\(text)' as a price because it must be 0 or more with at most 6 decimals."))
-        } else if price == nil {
+        } else if price == nil && !unknownProduct {
             problems.add(
-                DomainError("document.unit_price", field: "\(field).unit_price", "To save line \(index + 1), you must give its unit price."))
+                DomainError("document.unit_price", field: "\(field).unit_price", "To save line \(index + 1), you must give its unit price.")
+            )
         }
         func money(_ text: String?, _ name: String) -> Int64 {
             guard let text = text?.nilIfBlank else { return 0 }

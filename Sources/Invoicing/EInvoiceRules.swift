@@ -13,7 +13,9 @@ public enum EInvoiceRules {
             problems.append(DomainError("efactura.\(rule.lowercased())", field: field, "\(message) (\(rule))"))
         }
         if document.number.isEmpty || document.number.count > 200 || !document.number.contains(where: \.isNumber) {
-            add("BR-RO-010", "number", "You cannot send invoice '\(document.number)' because its number must contain a digit and have at most 200 characters.")
+            add(
+                "BR-RO-010", "number",
+                "You cannot send invoice '\(document.number)' because its number must contain a digit and have at most 200 characters.")
         }
         for (role, party) in [("seller", document.seller), ("buyer", document.buyer)] {
             partyProblems(party, role: role, add: add)
@@ -34,13 +36,17 @@ public enum EInvoiceRules {
             }
         }
         if document.currency != "RON" && document.totals.vatTotalRON == nil {
-            add("BR-RO-030", "currency", "To invoice in \(document.currency), you must state the VAT in RON, so the exchange rate is needed.")
+            add(
+                "BR-RO-030", "currency",
+                "To invoice in \(document.currency), you must state the VAT in RON, so the exchange rate is needed.")
         }
         if (document.note ?? "").count > 300 { add("BR-RO-L022", "note", "You cannot send a note longer than 300 characters.") }
         for line in document.lines {
             let field = "lines[\(line.number - 1)]"
             if line.name.isEmpty || line.name.count > 100 {
-                add("BR-RO-L153", "\(field).description", "You cannot send line \(line.number) because its name must have 1 to 100 characters.")
+                add(
+                    "BR-RO-L153", "\(field).description",
+                    "You cannot send line \(line.number) because its name must have 1 to 100 characters.")
             }
             if line.vat.category.needsExemptionReason && (line.exemptionReason ?? "").isEmpty {
                 add("BR-E-10", "\(field).exemption_reason", "To send line \(line.number), you must give its VAT exemption reason.")
@@ -65,10 +71,14 @@ public enum EInvoiceRules {
             add("BR-RO-L027", "\(role).name", "You cannot send a \(role) name that is empty or longer than 200 characters.")
         }
         if party.street.isEmpty || party.street.count > 150 {
-            add(role == "seller" ? "BR-RO-081" : "BR-RO-091", "\(role).address.line", "To send an invoice, the \(role)'s street line must have 1 to 150 characters.")
+            add(
+                role == "seller" ? "BR-RO-081" : "BR-RO-091", "\(role).address.line",
+                "To send an invoice, the \(role)'s street line must have 1 to 150 characters.")
         }
         if party.city.isEmpty || party.city.count > 50 {
-            add(role == "seller" ? "BR-RO-082" : "BR-RO-092", "\(role).address.city", "To send an invoice, the \(role)'s city must have 1 to 50 characters.")
+            add(
+                role == "seller" ? "BR-RO-082" : "BR-RO-092", "\(role).address.city",
+                "To send an invoice, the \(role)'s city must have 1 to 50 characters.")
         }
         if (party.postalCode ?? "").count > 20 {
             add("BR-RO-L0200", "\(role).address.postal_code", "You cannot send a postal code longer than 20 characters.")
@@ -89,8 +99,12 @@ public enum EInvoiceRules {
         if let vat = party.vatID, vat.count < 3 || !vat.prefix(2).allSatisfy({ $0 >= "A" && $0 <= "Z" }) {
             add("BR-CO-09", "\(role).vat_id", "You cannot send VAT id '\(vat)' because it must start with a country code such as RO.")
         }
-        if let email = party.email, email.filter({ $0 == "@" }).count != 1 || email.hasPrefix(".") || email.hasSuffix(".") || email.count > 100 {
-            add("BR-RO-L0302", "\(role).email", "You cannot send e-mail '\(email)' because it is not a valid address of at most 100 characters.")
+        if let email = party.email,
+            email.filter({ $0 == "@" }).count != 1 || email.hasPrefix(".") || email.hasSuffix(".") || email.count > 100
+        {
+            add(
+                "BR-RO-L0302", "\(role).email",
+                "You cannot send e-mail '\(email)' because it is not a valid address of at most 100 characters.")
         }
         if let phone = party.phone, phone.filter(\.isNumber).count < 3 || phone.count > 100 {
             add("BR-RO-L0303", "\(role).phone", "You cannot send phone '\(phone)' because it needs at least 3 digits.")

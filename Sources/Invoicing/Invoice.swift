@@ -38,7 +38,8 @@ public enum InvoiceState: String, Sendable, Codable, CaseIterable {
                 default: "it was issued and an issued invoice never changes; correct it with a credit note"
                 }
             throw DomainError(
-                "invoice.illegal_transition", kind: .conflict, "You cannot \(action.rawValue) an invoice in state \(rawValue) because \(reason).")
+                "invoice.illegal_transition", kind: .conflict,
+                "You cannot \(action.rawValue) an invoice in state \(rawValue) because \(reason).")
         }
     }
 
@@ -407,18 +408,24 @@ public enum Dunning {
                 : "- factura \(item.number), scadentă la \(item.dueDate), întârziere \(item.daysOverdue) zile: \(DecimalText.amount(item.open)) \(item.currency)"
         }.joined(separator: "\n")
         if language == "en" {
-            let opening = [
-                1: "This is a friendly reminder that the following invoices are past due:",
-                2: "Despite our earlier reminder, the following invoices are still unpaid:",
-                3: "FINAL NOTICE: the following invoices remain unpaid. Without payment within 7 days we will start recovery proceedings:",
-            ][level] ?? ""
-            return "Dear \(partner),\n\n\(opening)\n\(list)\n\nIf you have already paid, please disregard this message.\n\nKind regards,\n\(company)"
+            let opening =
+                [
+                    1: "This is a friendly reminder that the following invoices are past due:",
+                    2: "Despite our earlier reminder, the following invoices are still unpaid:",
+                    3:
+                        "FINAL NOTICE: the following invoices remain unpaid. Without payment within 7 days we will start recovery proceedings:",
+                ][level] ?? ""
+            return
+                "Dear \(partner),\n\n\(opening)\n\(list)\n\nIf you have already paid, please disregard this message.\n\nKind regards,\n\(company)"
         }
-        let opening = [
-            1: "Vă reamintim cu amabilitate că următoarele facturi au depășit scadența:",
-            2: "În ciuda notificării anterioare, următoarele facturi sunt încă neachitate:",
-            3: "ULTIMA NOTIFICARE: următoarele facturi sunt în continuare neachitate. Fără plata în 7 zile vom începe procedura de recuperare:",
-        ][level] ?? ""
-        return "Stimate client \(partner),\n\n\(opening)\n\(list)\n\nDacă ați efectuat deja plata, vă rugăm să ignorați acest mesaj.\n\nCu stimă,\n\(company)"
+        let opening =
+            [
+                1: "Vă reamintim cu amabilitate că următoarele facturi au depășit scadența:",
+                2: "În ciuda notificării anterioare, următoarele facturi sunt încă neachitate:",
+                3:
+                    "ULTIMA NOTIFICARE: următoarele facturi sunt în continuare neachitate. Fără plata în 7 zile vom începe procedura de recuperare:",
+            ][level] ?? ""
+        return
+            "Stimate client \(partner),\n\n\(opening)\n\(list)\n\nDacă ați efectuat deja plata, vă rugăm să ignorați acest mesaj.\n\nCu stimă,\n\(company)"
     }
 }

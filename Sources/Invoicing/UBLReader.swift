@@ -4,7 +4,7 @@ import Kernel
 import Tax
 
 #if canImport(FoundationXML)
-    import FoundationXML
+import FoundationXML
 #endif
 
 /// A parsed XML element (namespace prefixes resolved to local names).
@@ -147,7 +147,9 @@ public enum UBLReader {
                 continue
             }
             if position < last {
-                fail("XSD", "You cannot import this file because \(child.name) comes after \(lastName), but UBL puts it before", line: child.line)
+                fail(
+                    "XSD", "You cannot import this file because \(child.name) comes after \(lastName), but UBL puts it before",
+                    line: child.line)
             }
             if position > last {
                 last = position
@@ -206,7 +208,9 @@ public enum UBLReader {
                 }
             }
             if result.street.isEmpty || result.city.isEmpty {
-                fail(role == "seller" ? "BR-RO-081" : "BR-RO-091", "You cannot import this file because the \(role) address has no street or city")
+                fail(
+                    role == "seller" ? "BR-RO-081" : "BR-RO-091",
+                    "You cannot import this file because the \(role) address has no street or city")
             }
             return result
         }
@@ -295,7 +299,10 @@ public enum UBLReader {
         // Totals must follow from the lines (BR-CO-10, 13, 14, 15, 16, 17).
         let sumLines = lines.reduce(Int64(0)) { $0 + $1.net }
         if sumLines != totals.lineTotal {
-            fail("BR-CO-10", "You cannot import this file because its lines add up to \(DecimalText.amount(sumLines)), not \(DecimalText.amount(totals.lineTotal))")
+            fail(
+                "BR-CO-10",
+                "You cannot import this file because its lines add up to \(DecimalText.amount(sumLines)), not \(DecimalText.amount(totals.lineTotal))"
+            )
         }
         let allowances = items.filter { !$0.isCharge }.reduce(Int64(0)) { $0 + $1.amount }
         let charges = items.filter(\.isCharge).reduce(Int64(0)) { $0 + $1.amount }

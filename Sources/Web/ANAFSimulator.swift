@@ -52,7 +52,7 @@ public final class ANAFSimulator: Sendable {
         router.get("/descarcare") { request, context in try self.download(request, context) }
         let bound = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "anaf-simulator")
-        logger.logLevel = .warning
+        logger.logLevel = .critical
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
             onServerRunning: { channel in bound.continuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
@@ -85,7 +85,8 @@ public final class ANAFSimulator: Sendable {
         let data = Data(buffer: body)
         let header = "<header xmlns=\"mfp:anaf:dgti:spv:respUploadFisier:v1\" dateResponse=\"\(Self.stamp())\""
         guard ["UBL", "CN", "CII", "RASP"].contains(standard), !cif.isEmpty, cif.allSatisfy(\.isNumber) else {
-            return xmlResponse("\(header) ExecutionStatus=\"1\"><Errors errorMessage=\"Parametrii standard sau cif sunt invalizi\"/></header>")
+            return xmlResponse(
+                "\(header) ExecutionStatus=\"1\"><Errors errorMessage=\"Parametrii standard sau cif sunt invalizi\"/></header>")
         }
         guard let root = try? XMLTree.parse(data), ["Invoice", "CreditNote"].contains(root.name) else {
             return xmlResponse("\(header) ExecutionStatus=\"1\"><Errors errorMessage=\"Fisierul transmis nu este un XML valid\"/></header>")
@@ -121,10 +122,12 @@ public final class ANAFSimulator: Sendable {
         let index = request.uri.queryParameters.get("id_incarcare") ?? ""
         guard let upload = state.withLock({ $0.uploads.first { $0.index == index } }) else {
             return xmlResponse(
-                "<header xmlns=\"mfp:anaf:dgti:efactura:stareMesajFactura:v1\"><Errors errorMessage=\"Nu exista factura cu id_incarcare= \(index)\"/></header>")
+                "<header xmlns=\"mfp:anaf:dgti:efactura:stareMesajFactura:v1\"><Errors errorMessage=\"Nu exista factura cu id_incarcare= \(index)\"/></header>"
+            )
         }
         return xmlResponse(
-            "<header xmlns=\"mfp:anaf:dgti:efactura:stareMesajFactura:v1\" stare=\"\(upload.accepted ? "ok" : "nok")\" id_descarcare=\"\(upload.messageID)\"/>")
+            "<header xmlns=\"mfp:anaf:dgti:efactura:stareMesajFactura:v1\" stare=\"\(upload.accepted ? "ok" : "nok")\" id_descarcare=\"\(upload.messageID)\"/>"
+        )
     }
 
     private func list(_ request: Request, _ context: BasicRequestContext) throws -> Response {
@@ -142,7 +145,9 @@ public final class ANAFSimulator: Sendable {
                 "detalii": "Factura cu id_incarcare=\(upload.index) emisa de cif_emitent=\(upload.cif)",
             ]
         }
-        let body = try JSONSerialization.data(withJSONObject: ["mesaje": items, "serial": "sim", "cui": cif, "titlu": "Lista Mesaje disponibile din ultimele \(days) zile"])
+        let body = try JSONSerialization.data(withJSONObject: [
+            "mesaje": items, "serial": "sim", "cui": cif, "titlu": "Lista Mesaje disponibile din ultimele \(days) zile",
+        ])
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
@@ -156,7 +161,8 @@ public final class ANAFSimulator: Sendable {
             zip = try SPVArchive.make([("\(upload.index).xml", upload.xml), ("semnatura_\(upload.index).xml", Data(signature.utf8))])
         } else {
             let errors = upload.errors.map { "<Error errorMessage=\"\($0.replacingOccurrences(of: "\"", with: "&quot;"))\"/>" }.joined()
-            let body = "<header xmlns=\"mfp:anaf:dgti:efactura:raspunsErori:v1\" Index_incarcare=\"\(upload.index)\" Cif_emitent=\"\(upload.cif)\">\(errors)</header>"
+            let body =
+                "<header xmlns=\"mfp:anaf:dgti:efactura:raspunsErori:v1\" Index_incarcare=\"\(upload.index)\" Cif_emitent=\"\(upload.cif)\">\(errors)</header>"
             zip = try SPVArchive.make([("\(upload.index).xml", Data(body.utf8))])
         }
         return Response(status: .ok, headers: [.contentType: "application/zip"], body: .init(byteBuffer: ByteBuffer(bytes: zip)))

@@ -1,4 +1,5 @@
 import Application
+import EFactura
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -21,7 +22,12 @@ public struct ProtectedRoute: Sendable, Hashable {
 /// Settings the web layer needs from the configuration.
 public struct WebSettings: Sendable {
     public var secureCookies: Bool
-    public init(secureCookies: Bool = true) { self.secureCookies = secureCookies }
+    /// ANAF's e-Factura API (or the simulator); nil when not configured.
+    public var anaf: ANAFConfiguration?
+    public init(secureCookies: Bool = true, anaf: ANAFConfiguration? = nil) {
+        self.secureCookies = secureCookies
+        self.anaf = anaf
+    }
 }
 
 /// Metrics: one Prometheus registry per process, bootstrapped once.
@@ -73,6 +79,8 @@ public struct WebServer: @unchecked Sendable {
         LedgerAPI(culise: culise).register(protect: protect)
         PartnerAPI(culise: culise).register(protect: protect)
         ProductAPI(culise: culise).register(protect: protect)
+        let anaf = settings.anaf.map(ANAFClient.init)
+        InvoiceAPI(culise: culise, anaf: anaf).register(protect: protect)
         try router.validate()
         let publicRoutes = [
             "GET /", "GET /login", "POST /login", "GET /login/2fa", "POST /login/2fa", "POST /logout", "POST /lang",

@@ -28,7 +28,8 @@ import Testing
                 (
                     "domestic-b2b-21-11",
                     DocumentInput(
-                        partner: "BETA", series: "EXD", issueDate: "2026-03-10", lines: [Self.line("LAPTOP", "2"), Self.line("CARTE", "3")],
+                        partner: "BETA", series: "EXD", issueDate: "2026-03-10",
+                        lines: [Self.line("LAPTOP", "2"), Self.line("CARTE", "3")],
                         buyerReference: "PO-88231")
                 ),
                 ("individual-buyer", DocumentInput(partner: "ION", issueDate: "2026-03-11", lines: [Self.line("CONSULT", "2.5")])),
@@ -80,7 +81,9 @@ import Testing
             let individual = try await culise.invoiceXML(company: company, id: issued["individual-buyer"]!.id, actor: actor).xml
             #expect(individual.contains("<cbc:CompanyID>0000000000000</cbc:CompanyID>"))
             let bucharest = try await culise.invoiceXML(company: company, id: issued["bucharest-buyer"]!.id, actor: actor).xml
-            #expect(bucharest.contains("<cbc:CityName>SECTOR3</cbc:CityName>") && bucharest.contains("<cbc:CountrySubentity>RO-B</cbc:CountrySubentity>"))
+            #expect(
+                bucharest.contains("<cbc:CityName>SECTOR3</cbc:CityName>")
+                    && bucharest.contains("<cbc:CountrySubentity>RO-B</cbc:CountrySubentity>"))
             #expect(!bucharest.contains("<cbc:CompanyID>\(Fixtures.cui(3_456_789))</cbc:CompanyID>\n          <cac:TaxScheme>"))
             // EUR: VAT also in RON (BR-RO-030), and the receivable line carries the currency amount.
             let eur = issued["eur-invoice"]!
@@ -108,7 +111,8 @@ import Testing
                 company: company, id: issued["exempt-line"]!.id, lines: [.init(line: 2, quantity: "1")], reason: "Retur", actor: actor)
             #expect(partial.total == 18_150)
             if engine == Engine.available[0] {
-                try InvoicingFixtures.write(try await culise.invoiceXML(company: company, id: partial.id, actor: actor).xml, name: "credit-note-partial.xml")
+                try InvoicingFixtures.write(
+                    try await culise.invoiceXML(company: company, id: partial.id, actor: actor).xml, name: "credit-note-partial.xml")
             }
             // An issued invoice never changes.
             await #expect(throws: DomainError.self) {
@@ -137,7 +141,9 @@ import Testing
             await #expect(throws: ValidationErrors.self) {
                 _ = try await culise.issueInvoice(
                     company: setup.company,
-                    DocumentInput(partner: "BETA", issueDate: "2025-08-05", lines: [LineInput(description: "Carte", quantity: "1", unitPrice: "10", vatRateKind: "reducedLow")]),
+                    DocumentInput(
+                        partner: "BETA", issueDate: "2025-08-05",
+                        lines: [LineInput(description: "Carte", quantity: "1", unitPrice: "10", vatRateKind: "reducedLow")]),
                     actor: setup.actor)
             }
         }
@@ -179,14 +185,17 @@ import Testing
             let (company, actor) = (setup.company, setup.actor)
             func issue(_ quantity: String) async throws -> InvoiceRecord {
                 try await culise.issueInvoice(
-                    company: company, DocumentInput(partner: "BETA", issueDate: "2026-02-01", lines: [Self.line("CONSULT", quantity)]), actor: actor)
+                    company: company, DocumentInput(partner: "BETA", issueDate: "2026-02-01", lines: [Self.line("CONSULT", quantity)]),
+                    actor: actor)
             }
             let first = try await issue("10")  // 1,815.00
             let second = try await issue("2")  // 363.00
             // Partial.
             let partial = try await culise.recordPayment(
                 company: company,
-                PaymentInput(direction: "in", partner: "BETA", date: "2026-02-10", amount: "1000", allocations: [.init(document: first.number!, amount: "1000")]),
+                PaymentInput(
+                    direction: "in", partner: "BETA", date: "2026-02-10", amount: "1000",
+                    allocations: [.init(document: first.number!, amount: "1000")]),
                 actor: actor)
             #expect(partial.allocations.map(\.documentID) == [first.id.description] && partial.allocations.map(\.amount) == [100_000])
             var reloaded = try await culise.invoice(company: company, id: first.id, actor: actor)
@@ -196,7 +205,8 @@ import Testing
                 company: company,
                 PaymentInput(
                     direction: "in", partner: "BETA", date: "2026-02-12", amount: "1300",
-                    allocations: [.init(document: first.number!, amount: "815"), .init(document: second.number!, amount: "363")]), actor: actor)
+                    allocations: [.init(document: first.number!, amount: "815"), .init(document: second.number!, amount: "363")]),
+                actor: actor)
             #expect(multiple.advance == 12_200)
             let lines = try await culise.entry(company: company, EntryID(multiple.entryID), actor: actor).lines
             #expect(lines.map(\.account) == ["5121", "4111", "4111", "419"])
@@ -207,13 +217,17 @@ import Testing
             let third = try await issue("1")
             await #expect(throws: ValidationErrors.self) {
                 _ = try await culise.recordPayment(
-                    company: company, PaymentInput(direction: "in", partner: "BETA", amount: "500", allocations: [.init(document: third.number!, amount: "500")]),
+                    company: company,
+                    PaymentInput(
+                        direction: "in", partner: "BETA", amount: "500", allocations: [.init(document: third.number!, amount: "500")]),
                     actor: actor)
             }
             // A small difference written off to 6588 settles the invoice.
             let writeOff = try await culise.recordPayment(
                 company: company,
-                PaymentInput(direction: "in", partner: "BETA", amount: "180", allocations: [.init(document: third.number!, amount: "180")], writeOff: true),
+                PaymentInput(
+                    direction: "in", partner: "BETA", amount: "180", allocations: [.init(document: third.number!, amount: "180")],
+                    writeOff: true),
                 actor: actor)
             let writeOffLines = try await culise.entry(company: company, EntryID(writeOff.entryID), actor: actor).lines
             #expect(writeOffLines.contains { $0.account == "6588" && $0.debit == 150 })
@@ -224,11 +238,15 @@ import Testing
             // A supplier bill paid from the bank: 401 = 5121.
             let bill = try await culise.createBill(
                 company: company,
-                DocumentInput(partner: "DELTA", number: "DP-778", issueDate: "2026-02-03", lines: [LineInput(description: "Hârtie A4", quantity: "10", unitPrice: "25", account: "604")]),
+                DocumentInput(
+                    partner: "DELTA", number: "DP-778", issueDate: "2026-02-03",
+                    lines: [LineInput(description: "Hârtie A4", quantity: "10", unitPrice: "25", account: "604")]),
                 actor: actor)
             let posted = try await culise.postBill(company: company, id: bill.id, actor: actor)
             let paid = try await culise.recordPayment(
-                company: company, PaymentInput(direction: "out", partner: "DELTA", amount: "302.50", allocations: [.init(document: "DP-778", amount: "302.50")]),
+                company: company,
+                PaymentInput(
+                    direction: "out", partner: "DELTA", amount: "302.50", allocations: [.init(document: "DP-778", amount: "302.50")]),
                 actor: actor)
             #expect(try await culise.entry(company: company, EntryID(paid.entryID), actor: actor).lines.map(\.account) == ["5121", "401"])
             #expect(try await culise.bill(company: company, id: posted.id, actor: actor).state == .paid)
@@ -241,7 +259,9 @@ import Testing
             let setup = try await InvoicingFixtures.setUp(culise)
             let invoice = try await culise.issueInvoice(
                 company: setup.company,
-                DocumentInput(partner: "BETA", issueDate: "2026-02-01", currency: "EUR", exchangeRate: "5.0000", lines: [Self.line("CONSULT", "1", price: "100")]),
+                DocumentInput(
+                    partner: "BETA", issueDate: "2026-02-01", currency: "EUR", exchangeRate: "5.0000",
+                    lines: [Self.line("CONSULT", "1", price: "100")]),
                 actor: setup.actor)
             #expect(invoice.total == 12_100 && invoice.totalRON == 60_500)
             let payment = try await culise.recordPayment(
@@ -268,21 +288,33 @@ import Testing
                 for partner in ["BETA", "GAMA", "ION"] {
                     invoices.append(
                         try await culise.issueInvoice(
-                            company: company, DocumentInput(partner: partner, issueDate: date, lines: [Self.line("CONSULT", String(index + 1))]), actor: actor))
+                            company: company,
+                            DocumentInput(partner: partner, issueDate: date, lines: [Self.line("CONSULT", String(index + 1))]), actor: actor
+                        ))
                 }
             }
             _ = try await culise.recordPayment(
-                company: company, PaymentInput(direction: "in", partner: "BETA", date: "2026-02-01", amount: "100", allocations: [.init(document: invoices[0].number!, amount: "100")]),
+                company: company,
+                PaymentInput(
+                    direction: "in", partner: "BETA", date: "2026-02-01", amount: "100",
+                    allocations: [.init(document: invoices[0].number!, amount: "100")]),
                 actor: actor)
-            _ = try await culise.creditInvoice(company: company, id: invoices[4].id, lines: [.init(line: 1, quantity: "1")], reason: nil, issueDate: try LocalDate(iso: "2026-01-05"), actor: actor)
+            _ = try await culise.creditInvoice(
+                company: company, id: invoices[4].id, lines: [.init(line: 1, quantity: "1")], reason: nil,
+                issueDate: try LocalDate(iso: "2026-01-05"), actor: actor)
             // An unreferenced manual entry on 4111 and an advance are still part of the balance.
             _ = try await culise.postEntry(
                 company: company,
-                EntryDraft(journal: "GEN", date: try LocalDate(iso: "2026-01-02"), description: "Sold inițial", lines: [
-                    EntryLine(account: "4111", debit: 5_000, partner: "GAMA"), EntryLine(account: "1171", credit: 5_000),
-                ]), actor: actor)
+                EntryDraft(
+                    journal: "GEN", date: try LocalDate(iso: "2026-01-02"), description: "Sold inițial",
+                    lines: [
+                        EntryLine(account: "4111", debit: 5_000, partner: "GAMA"), EntryLine(account: "1171", credit: 5_000),
+                    ]), actor: actor)
             let bill = try await culise.createBill(
-                company: company, DocumentInput(partner: "DELTA", number: "DP-1", issueDate: "2025-11-15", lines: [LineInput(description: "Toner", quantity: "2", unitPrice: "300", account: "604")]),
+                company: company,
+                DocumentInput(
+                    partner: "DELTA", number: "DP-1", issueDate: "2025-11-15",
+                    lines: [LineInput(description: "Toner", quantity: "2", unitPrice: "300", account: "604")]),
                 actor: actor)
             _ = try await culise.postBill(company: company, id: bill.id, actor: actor)
             for asOf in ["2025-12-31", "2026-02-28", "2026-06-30"] {
@@ -290,7 +322,9 @@ import Testing
                 for (side, account) in [("receivable", "4111"), ("payable", "401")] {
                     let aging = try await culise.aging(company: company, side: side, asOf: date, actor: actor)
                     let balances = try await culise.partnerBalances(company: company, account: account, asOf: date, actor: actor)
-                    let expected = balances.reduce(into: [String: Int64]()) { $0[$1.partner] = side == "receivable" ? $1.balance : -$1.balance }
+                    let expected = balances.reduce(into: [String: Int64]()) {
+                        $0[$1.partner] = side == "receivable" ? $1.balance : -$1.balance
+                    }
                     let actual = aging.rows.reduce(into: [String: Int64]()) { $0[$1.partner] = $1.total }
                     #expect(actual == expected, "\(side) \(asOf)")
                     for row in aging.rows { #expect(row.buckets.values.reduce(0, +) + row.unallocated == row.total) }
@@ -299,10 +333,12 @@ import Testing
             let aging = try await culise.aging(company: company, side: "receivable", asOf: try LocalDate(iso: "2026-06-30"), actor: actor)
             #expect(aging.totals["90+"]! > 0 && aging.rows.first { $0.partner == "GAMA" }!.unallocated == 5_000)
             // Dunning lists the overdue invoices per partner, with levels and texts in both languages.
-            let notices = try await culise.dunningRun(company: company, asOf: try LocalDate(iso: "2026-03-20"), language: "ro", actor: actor)
+            let notices = try await culise.dunningRun(
+                company: company, asOf: try LocalDate(iso: "2026-03-20"), language: "ro", actor: actor)
             let gama = try #require(notices.first { $0.partner == "GAMA" })
             #expect(gama.level == 3 && gama.text.contains("ULTIMA NOTIFICARE"))
-            let english = try await culise.dunningRun(company: company, asOf: try LocalDate(iso: "2026-03-20"), language: "en", actor: actor)
+            let english = try await culise.dunningRun(
+                company: company, asOf: try LocalDate(iso: "2026-03-20"), language: "en", actor: actor)
             #expect(english.first { $0.partner == "GAMA" }!.text.contains("FINAL NOTICE"))
         }
     }
@@ -318,7 +354,10 @@ import Testing
                     LineInput(description: "Protocol", quantity: "1", unitPrice: "100", account: "6231", nonDeductible: true),
                 ])
             let bill = try await culise.createBill(company: setup.company, input, actor: setup.actor)
-            #expect(try await culise.duplicateBill(company: setup.company, partner: "DELTA", number: "DP-100", issueDate: try LocalDate(iso: "2026-02-03"), actor: setup.actor)?.id == bill.id)
+            #expect(
+                try await culise.duplicateBill(
+                    company: setup.company, partner: "DELTA", number: "DP-100", issueDate: try LocalDate(iso: "2026-02-03"),
+                    actor: setup.actor)?.id == bill.id)
             do {
                 _ = try await culise.createBill(company: setup.company, input, actor: setup.actor)
                 Issue.record("a duplicate bill was accepted")
@@ -398,7 +437,10 @@ import Testing
             let setup = try await InvoicingFixtures.setUp(culise)
             // No history: no suggestion.
             let first = try await culise.createBill(
-                company: setup.company, DocumentInput(partner: "DELTA", number: "H-0", issueDate: "2026-01-02", lines: [LineInput(description: "Hârtie copiator A4", quantity: "1", unitPrice: "30")]),
+                company: setup.company,
+                DocumentInput(
+                    partner: "DELTA", number: "H-0", issueDate: "2026-01-02",
+                    lines: [LineInput(description: "Hârtie copiator A4", quantity: "1", unitPrice: "30")]),
                 actor: setup.actor)
             #expect(try await culise.bill(company: setup.company, id: first.id, actor: setup.actor).document.lines[0].account == "628")
             for index in 1...9 {
@@ -416,7 +458,8 @@ import Testing
             var xml = try String(contentsOf: kit, encoding: .utf8)
             xml = xml.replacingOccurrences(of: "RO1234567897", with: "RO" + Fixtures.cui(4_567_890))
                 .replacingOccurrences(of: "Laptop 14 inch", with: "Hârtie copiator")
-            let outcome = try await culise.ingestEInvoices(company: setup.company, files: [("delta.xml", Data(xml.utf8))], actor: setup.actor)[0]
+            let outcome = try await culise.ingestEInvoices(
+                company: setup.company, files: [("delta.xml", Data(xml.utf8))], actor: setup.actor)[0]
             #expect(outcome.result == .created && outcome.supplier == "DELTA")
             let bill = try await culise.bill(company: setup.company, id: outcome.bill!, actor: setup.actor)
             let suggestion = try #require(bill.suggestions[0])

@@ -1,0 +1,133 @@
+import Application
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Invoicing
+import Kernel
+import TestSupport
+import Testing
+
+@testable import Web
+
+@Suite struct InvoicingWebTests {
+    static func fields(_ response: TestResponse) -> Set<String> {
+        Set((response.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String })
+    }
+
+    /// Bad input gets a 422 naming the field, and nothing is written.
+    @Test(arguments: Engine.available)
+    func badInputIsRefusedWholeAndNamesTheField(_ engine: Engine) async throws {
+        try await Web.test(engine) { culise, _, browser in
+            let setup = try await InvoicingFixtures.setUp(culise)
+            let (_, token) = try await culise.createToken(user: setup.admin.userID, company: setup.company, name: "t", actor: setup.actor)
+            let before = try await culise.tableCounts()
+            let cases: [(String, String, Set<String>)] = [
+                (
+                    "/api/v1/partners",
+                    #"{"code":"X1","kind":"company","name":"X SRL","cui":"RO18547291","vat_payer":true,"is_customer":true,"is_supplier":false,"ibans":[]}"#,
+                    ["cui"]
+                ),
+                (
+                    "/api/v1/partners",
+                    #"{"code":"X2","kind":"company","name":"X SRL","cui":"18547290","address":{"line":"Str. A 1","city":"Cluj","county":"RO-XX","country":"RO"},"is_customer":true,"is_supplier":false,"ibans":[]}"#,
+                    ["address.county"]
+                ),
+                (
+                    "/api/v1/partners",
+                    #"{"code":"X3","kind":"company","name":"X SRL","cui":"18547290","ibans":["RO49AAAA1B31007593840001"],"is_customer":true,"is_supplier":false}"#,
+                    ["ibans[0]"]
+                ),
+                ("/api/v1/products", #"{"code":"P1","name":"Ceva","unit":"BUC","unit_price":"10","vat_category":"S"}"#, ["unit"]),
+                ("/api/v1/invoices", #"{"partner":"BETA","lines":[{"product":"CONSULT","quantity":"-2"}]}"#, ["lines[0].quantity"]),
+                (
+                    "/api/v1/invoices",
+                    #"{"partner":"BETA","lines":[{"description":"X","quantity":"1","unit_price":"5","unit":"XYZ"},{"product":"NOPE","quantity":"1"}]}"#,
+                    ["lines[0].unit", "lines[1].product"]
+                ),
+            ]
+            for (path, body, expected) in cases {
+                let response = try await browser.api(.post, path, token: token, json: body)
+                #expect(response.status == .unprocessableContent, "\(path) \(body)")
+                #expect(Self.fields(response) == expected, "\(path): \(response.text)")
+            }
+            // Over the line limit.
+            let line = #"{"product":"CONSULT","quantity":"1"}"#
+            let many =
+                "{\"partner\":\"BETA\",\"lines\":[" + Array(repeating: line, count: Limits.linesPerDocument + 1).joined(separator: ",")
+                + "]}"
+            let tooMany = try await browser.api(.post, "/api/v1/invoices", token: token, json: many)
+            #expect(tooMany.status == .unprocessableContent || tooMany.status == .contentTooLarge)
+            #expect(Self.fields(tooMany) == ["lines"])
+            #expect(try await culise.tableCounts() == before)
+            // At the limit it works.
+            let atLimit =
+                "{\"partner\":\"BETA\",\"lines\":[" + Array(repeating: line, count: Limits.linesPerDocument).joined(separator: ",") + "]}"
+            let issued = try await browser.api(.post, "/api/v1/invoices", token: token, json: atLimit)
+            #expect(issued.status == .created, "\(issued.text)")
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func invoiceLifecycleThroughTheAPI(_ engine: Engine) async throws {
+        try await Web.test(engine) { culise, _, browser in
+            let setup = try await InvoicingFixtures.setUp(culise)
+            let (_, token) = try await culise.createToken(user: setup.admin.userID, company: setup.company, name: "t", actor: setup.actor)
+            let body =
+                #"{"partner":"BETA","series":"EXD","issue_date":"2026-03-02","lines":[{"product":"LAPTOP","quantity":"1"},{"product":"CARTE","quantity":"2"}]}"#
+            var key = HTTPFields()
+            key[HTTPField.Name("Idempotency-Key")!] = "inv-1"
+            let created = try await browser.api(.post, "/api/v1/invoices", token: token, json: body, headers: key)
+            #expect(created.status == .created)
+            #expect(created.json["number"] as? String == "EXD-1")
+            #expect((created.json["totals"] as? [String: Any])?["total"] as? String == "4412.60")
+            // A retried POST with the same key replays; it does not issue a second number.
+            let replay = try await browser.api(.post, "/api/v1/invoices", token: token, json: body, headers: key)
+            #expect(replay.json["number"] as? String == "EXD-1")
+            let id = created.json["id"] as! String
+            let xml = try await browser.api(.get, "/api/v1/invoices/\(id)/ubl", token: token)
+            #expect(xml.status == .ok && xml.text.contains("<cbc:ID>EXD-1</cbc:ID>"))
+            let byNumber = try await browser.api(.get, "/api/v1/invoices/EXD-1", token: token)
+            #expect(byNumber.json["id"] as? String == id)
+            // Draft, then issue.
+            let draft = try await browser.api(
+                .post, "/api/v1/invoices", token: token,
+                json: #"{"draft":true,"partner":"ION","lines":[{"product":"CONSULT","quantity":"1"}]}"#)
+            #expect(draft.json["state"] as? String == "draft" && (draft.json["number"] == nil || draft.json["number"] is NSNull))
+            let issued = try await browser.api(.post, "/api/v1/invoices/\(draft.json["id"] as! String)/issue", token: token)
+            #expect(issued.json["state"] as? String == "issued")
+            // Payment, aging, credit note.
+            let paid = try await browser.api(
+                .post, "/api/v1/payments", token: token,
+                json: #"{"direction":"in","partner":"BETA","amount":"1000","allocations":[{"document":"EXD-1","amount":"1000"}]}"#)
+            #expect(paid.status == .created)
+            let shown = try await browser.api(.get, "/api/v1/invoices/\(id)", token: token)
+            #expect(shown.json["state"] as? String == "partially_paid" && shown.json["open"] as? String == "3412.60")
+            let aging = try await browser.api(.get, "/api/v1/reports/aging?side=receivable&as_of=2026-12-31", token: token)
+            #expect(aging.status == .ok && aging.json["total"] as? String == "3594.10")
+            let credit = try await browser.api(
+                .post, "/api/v1/invoices/\(id)/credit-notes", token: token, json: #"{"lines":[{"line":2,"quantity":"1"}],"reason":"Retur"}"#
+            )
+            #expect(credit.status == .created && credit.json["type"] as? String == "381")
+            // Sending without an ANAF configuration says how to configure it.
+            let send = try await browser.api(.post, "/api/v1/invoices/\(id)/efactura/send", token: token)
+            #expect(send.status == .conflict && send.text.contains("CULISE_ANAF_URL"))
+            // Ingest an e-invoice body.
+            let kit = InvoicingFixtures.conformanceKit.appendingPathComponent("examples/valid/kit_invoice_multirate_ron.xml")
+            if let data = try? Data(contentsOf: kit) {
+                let ingested = try await browser.client.execute(
+                    uri: "/api/v1/bills/ingest?filename=kit.xml", method: .post,
+                    headers: [.authorization: "Bearer \(token)", .contentType: "application/xml"], body: ByteBuffer(data: data))
+                #expect(ingested.status == .ok)
+                #expect(String(buffer: ingested.body).contains("\"result\":\"created\""))
+                let bad = try await browser.client.execute(
+                    uri: "/api/v1/bills/ingest", method: .post, headers: [.authorization: "Bearer \(token)"],
+                    body: ByteBuffer(string: "<Invoice"))
+                #expect(bad.status == .unprocessableContent)
+            }
+            let dunning = try await browser.api(
+                .post, "/api/v1/dunning-runs", token: token, json: #"{"as_of":"2026-12-31","language":"en"}"#)
+            #expect(dunning.status == .created && dunning.text.contains("EXD-1"))
+        }
+    }
+}
