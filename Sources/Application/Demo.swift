@@ -27,6 +27,7 @@ extension Culise {
         let input = Culise.demoCompany
         let digits = try CUI(input.cui).digits
         if let existing = try await allCompanies().first(where: { $0.cui.digits == digits }) {
+            try await seedInvoicingDemo(company: existing.id)
             return DemoInfo(company: existing, email: Culise.demoEmail, password: Culise.demoPassword, created: false)
         }
         let company = try await createCompany(input, actor: actor)
@@ -51,6 +52,7 @@ extension Culise {
             _ = try await addUser(
                 email: email, displayName: name, password: Culise.demoPassword, company: company.id, role: role, actor: actor)
         }
+        try await seedInvoicingDemo(company: company.id)
         return DemoInfo(company: company, email: Culise.demoEmail, password: Culise.demoPassword, created: true)
     }
 }

@@ -85,6 +85,14 @@ public struct AgingRow: Sendable, Codable, Equatable {
     /// Amounts on the account that reference no document (opening balances, manual entries).
     public var unallocated: Int64
     public var total: Int64
+
+    public init(partner: String, name: String?, buckets: [String: Int64], unallocated: Int64, total: Int64) {
+        self.partner = partner
+        self.name = name
+        self.buckets = buckets
+        self.unallocated = unallocated
+        self.total = total
+    }
 }
 
 public struct AgingReport: Sendable, Codable, Equatable {

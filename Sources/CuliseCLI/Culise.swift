@@ -15,7 +15,8 @@ struct CuliseCommand: AsyncParsableCommand {
         abstract: "Culise: the back office of a Romanian company (finance, HR, IT) on one database.",
         subcommands: [
             Serve.self, Migrate.self, ConfigCommand.self, Demo.self, CompanyCommand.self, UserCommand.self, TokenCommand.self,
-            AuditCommand.self, Backup.self, Restore.self, LedgerCommand.self, ReportCommand.self, BenchCommand.self,
+            AuditCommand.self, Backup.self, Restore.self, LedgerCommand.self, ReportCommand.self, InvoiceCommand.self, EFacturaCommand.self,
+            BenchCommand.self,
         ])
 }
 

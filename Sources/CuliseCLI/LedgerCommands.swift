@@ -246,7 +246,7 @@ struct ReportCommand: AsyncParsableCommand {
         commandName: "report", abstract: "Ledger reports.",
         subcommands: [
             TrialBalanceReport.self, AccountSheetReport.self, JournalReport.self, BalanceSheetReport.self, ProfitLossReport.self,
-            PartnerBalancesReport.self,
+            PartnerBalancesReport.self, Aging.self,
         ])
 
     struct Range: ParsableArguments {

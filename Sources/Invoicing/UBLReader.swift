@@ -49,7 +49,7 @@ public enum XMLTree {
         let ok = parser.parse()
         guard ok, let root = delegate.root else {
             let line = parser.lineNumber
-            let reason = parser.parserError.map { ($0 as NSError).localizedDescription } ?? "the document is empty"
+            let reason = parser.parserError.map { "XML parser error \(($0 as NSError).code)" } ?? "the document is empty"
             throw DomainError(
                 "efactura.xml_malformed", field: "xml",
                 "You cannot import this file because it is not well-formed XML (line \(line)): \(reason).")

@@ -172,10 +172,22 @@ struct HTMLRoutes: Sendable {
         let company = try await culise.company(principal.companyID, actor: .user(principal))
         let summary = try await culise.companySummary(principal.companyID)
         let t = t(context)
-        let data: [String: Any] = [
+        var data: [String: Any] = [
             "company": companyFacts(company, t), "members": summary.members, "audit_rows": summary.auditRows,
             "role": t["role_\(principal.role.rawValue)"] ?? principal.role.rawValue,
         ]
+        // e-Factura: invoices not yet accepted, most urgent first, with their 5-working-day deadline.
+        if Policy.allows(principal.role, .invoicing, .read) {
+            let pending = try await culise.outbox(company: principal.companyID, pendingOnly: true, limit: 20, actor: .user(principal))
+            data["efactura_pending"] = pending.map { item -> [String: Any] in
+                [
+                    "number": item.number, "href": "/invoices/\(item.invoice)", "state": t["state_ef_\(item.state)"] ?? item.state,
+                    "deadline": item.deadline.iso, "days_left": item.daysLeft, "late": item.daysLeft < 0,
+                ]
+            }
+            data["has_efactura_pending"] = !pending.isEmpty
+            data["show_efactura"] = true
+        }
         return try await page("home", "title_home", data, request, context)
     }
 

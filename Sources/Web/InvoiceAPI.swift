@@ -326,7 +326,10 @@ struct InvoiceAPI: Sendable {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: xml)))
     }
 
-    func client() throws -> ANAFClient {
+    func client() throws -> ANAFClient { try Self.required(anaf) }
+
+    /// The configured ANAF client, or the error that says how to configure one.
+    static func required(_ anaf: ANAFClient?) throws -> ANAFClient {
         guard let anaf else {
             throw DomainError(
                 "efactura.not_configured", kind: .conflict,

@@ -134,8 +134,23 @@ struct FormMiddleware: RouterMiddleware {
         guard request.method == .post, !request.isAPI else { return try await next(request, context) }
         var context = context
         var request = request
-        let buffer = try await Body.collect(&request, limit: Limits.requestBodyBytes)
-        context.form = FormParser.parse(String(buffer: buffer))
+        if let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/form-data"),
+            let boundary = Multipart.boundary(type)
+        {
+            // File uploads (e-invoices, statements): a larger limit, text fields into `form`, files into `files`.
+            let buffer = try await Body.collect(&request, limit: Limits.uploadBytes)
+            let parts = Multipart.parse(Data(buffer: buffer), boundary: boundary)
+            for part in parts {
+                if let filename = part.filename {
+                    if !part.data.isEmpty { context.files.append(UploadedFile(field: part.name, filename: filename, data: part.data)) }
+                } else {
+                    context.form[part.name] = String(decoding: part.data, as: UTF8.self)
+                }
+            }
+        } else {
+            let buffer = try await Body.collect(&request, limit: Limits.requestBodyBytes)
+            context.form = FormParser.parse(String(buffer: buffer))
+        }
         guard let sent = context.form["_csrf"], !context.csrfToken.isEmpty,
             Secrets.constantTimeEquals(sent, context.csrfToken)
         else { throw WebError.csrf }
@@ -198,6 +213,67 @@ enum FormParser {
 
     static func decode(_ text: String) -> String {
         text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? text
+    }
+}
+
+/// A file sent with a multipart form.
+public struct UploadedFile: Sendable {
+    public let field: String
+    public let filename: String
+    public let data: Data
+}
+
+/// A small multipart/form-data reader (RFC 7578): names, file names and bodies; nothing else is needed.
+enum Multipart {
+    struct Part {
+        var name: String
+        var filename: String?
+        var data: Data
+    }
+
+    static func boundary(_ contentType: String) -> String? {
+        for piece in contentType.split(separator: ";") {
+            let trimmed = piece.trimmingCharacters(in: .whitespaces)
+            if trimmed.lowercased().hasPrefix("boundary=") {
+                let value = trimmed.dropFirst("boundary=".count)
+                let unquoted = value.hasPrefix("\"") && value.hasSuffix("\"") && value.count >= 2 ? value.dropFirst().dropLast() : value
+                return unquoted.isEmpty || unquoted.count > 200 ? nil : String(unquoted)
+            }
+        }
+        return nil
+    }
+
+    static func parse(_ body: Data, boundary: String) -> [Part] {
+        let delimiter = Data("--\(boundary)".utf8)
+        let headerEnd = Data("\r\n\r\n".utf8)
+        var parts: [Part] = []
+        var searchFrom = body.startIndex
+        var starts: [Data.Index] = []
+        while let range = body.range(of: delimiter, in: searchFrom..<body.endIndex) {
+            starts.append(range.upperBound)
+            searchFrom = range.upperBound
+        }
+        for (index, start) in starts.enumerated() where index + 1 < starts.count {
+            let end = starts[index + 1] - delimiter.count
+            var chunk = body[start..<end]
+            if chunk.starts(with: Data("\r\n".utf8)) { chunk = chunk.dropFirst(2) }
+            if chunk.count >= 2, chunk.suffix(2) == Data("\r\n".utf8) { chunk = chunk.dropLast(2) }
+            guard let split = chunk.range(of: headerEnd) else { continue }
+            let headers = String(decoding: chunk[chunk.startIndex..<split.lowerBound], as: UTF8.self)
+            var name: String?
+            var filename: String?
+            for line in headers.components(separatedBy: "\r\n") where line.lowercased().hasPrefix("content-disposition:") {
+                for item in line.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                    if item.hasPrefix("name=") { name = String(item.dropFirst(5)).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+                    if item.hasPrefix("filename=") {
+                        filename = String(item.dropFirst(9)).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                    }
+                }
+            }
+            guard let name else { continue }
+            parts.append(Part(name: name, filename: filename, data: Data(chunk[split.upperBound...])))
+        }
+        return parts
     }
 }
 

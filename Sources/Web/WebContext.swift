@@ -23,6 +23,8 @@ public struct WebContext: RequestContext, RemoteAddressRequestContext {
     public var newCSRFCookie: String?
     /// The fields of an URL-encoded form POST, read by `FormMiddleware`.
     public var form: [String: String] = [:]
+    /// Files of a multipart form (see `Multipart`).
+    public var files: [UploadedFile] = []
     public var requestID: String = ""
 
     public init(source: ApplicationRequestContextSource) {

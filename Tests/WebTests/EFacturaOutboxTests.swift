@@ -43,12 +43,12 @@ import Web
 
             // A timeout after ANAF received the upload: the retry finds it in the message list and does not upload again.
             let slow = try await Self.issue(culise, setup)
-            simulator.delayNextUpload(by: .seconds(2))
-            let impatient = ANAFClient(ANAFConfiguration(baseURL: url, token: "secret-token", maxRetries: 0, timeout: 0.5))
+            simulator.delayNextUpload(by: .seconds(6))
+            let impatient = ANAFClient(ANAFConfiguration(baseURL: url, token: "secret-token", maxRetries: 0, timeout: 2))
             let unknown = try await culise.sendEFactura(company: setup.company, id: slow.id, client: impatient, actor: setup.actor)
             #expect(unknown.state == OutboxState.uploadUnknown)
+            for _ in 0..<50 where simulator.uploadCount < 2 { try await Task.sleep(for: .milliseconds(100)) }
             #expect(simulator.uploadCount == 2)
-            try await Task.sleep(for: .seconds(2))
             let retried = try await culise.sendEFactura(company: setup.company, id: slow.id, client: client, actor: setup.actor)
             #expect(retried.state == OutboxState.uploaded && retried.uploadIndex != nil)
             #expect(simulator.uploadCount == 2)

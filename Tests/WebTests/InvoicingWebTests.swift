@@ -131,3 +131,89 @@ import Testing
         }
     }
 }
+
+@Suite struct InvoicingPageTests {
+    @Test(arguments: Engine.available)
+    func pagesWorkEndToEnd(_ engine: Engine) async throws {
+        try await Web.test(engine) { culise, _, browser in
+            let setup = try await InvoicingFixtures.setUp(culise)
+            try await browser.login("admin@alfa.ro", Fixtures.password)
+            for path in [
+                "/invoices", "/invoices/new", "/bills", "/bills/new", "/payments", "/aging", "/aging?side=payable", "/dunning", "/efactura",
+                "/products", "/home",
+            ] {
+                let page = try await browser.get(path)
+                #expect(page.status == .ok, "\(path): \(page.status)")
+            }
+            // The form: one line with every problem shown at once, then a valid issue.
+            let bad = try await browser.post(
+                "/invoices",
+                ["partner": "BETA", "action": "issue", "lines[0].product": "CONSULT", "lines[0].quantity": "-1", "lines[1].quantity": "x"],
+                from: "/invoices/new")
+            #expect(bad.status == .unprocessableContent)
+            #expect(bad.text.contains("error-summary"))
+            let created = try await browser.post(
+                "/invoices",
+                [
+                    "partner": "BETA", "series": "EXD", "action": "issue", "lines[0].product": "LAPTOP", "lines[0].quantity": "1",
+                    "lines[1].product": "",
+                    "discount": "100", "discount_reason": "Fidelitate",
+                ],
+                from: "/invoices/new")
+            #expect(created.status == .seeOther)
+            let location = try #require(created.headers[.location])
+            let page = try await browser.get(location)
+            #expect(page.status == .ok && page.text.contains("EXD-1") && page.text.contains("Fidelitate"))
+            #expect(page.text.contains("/ledger/entries/"))
+            // A draft, issued from its page.
+            let draft = try await browser.post(
+                "/invoices", ["partner": "ION", "action": "draft", "lines[0].product": "CONSULT", "lines[0].quantity": "2"],
+                from: "/invoices/new")
+            let draftPath = try #require(draft.headers[.location]).split(separator: "?")[0]
+            let issued = try await browser.post("\(draftPath)/issue", [:], from: String(draftPath))
+            #expect(issued.status == .seeOther)
+            #expect(try await browser.get(String(draftPath)).text.contains("EXD-2") == false)
+            // A payment through the form, then the aging page shows the rest.
+            let paid = try await browser.post(
+                "/payments",
+                [
+                    "direction": "in", "partner": "BETA", "amount": "1000", "method": "bank", "currency": "RON",
+                    "allocations[0].document": "EXD-1",
+                    "allocations[0].amount": "1000",
+                ], from: "/payments")
+            #expect(paid.status == .seeOther)
+            #expect(try await browser.get("/aging?as_of=2030-01-01").text.contains("BETA"))
+            // A multipart upload of an e-invoice, then posting it with a chosen account.
+            let kit = InvoicingFixtures.conformanceKit.appendingPathComponent("examples/valid/kit_invoice_multirate_ron.xml")
+            if let xml = try? Data(contentsOf: kit) {
+                let csrf = try await browser.csrf(from: "/bills")
+                let boundary = "culise-test-boundary"
+                var body = Data()
+                body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n\(csrf)\r\n".utf8))
+                body.append(
+                    Data(
+                        "--\(boundary)\r\nContent-Disposition: form-data; name=\"files\"; filename=\"kit.xml\"\r\nContent-Type: text/xml\r\n\r\n"
+                            .utf8))
+                body.append(xml)
+                body.append(Data("\r\n--\(boundary)--\r\n".utf8))
+                var headers = HTTPFields()
+                headers[.contentType] = "multipart/form-data; boundary=\(boundary)"
+                let uploaded = try await browser.request(.post, "/bills/ingest", headers: headers, body: ByteBuffer(data: body))
+                #expect(uploaded.status == .ok)
+                #expect(uploaded.text.contains("EXS-2025-0142"))
+                let bills = try await culise.bills(company: setup.company, state: "draft", partner: nil, page: .first, actor: setup.actor)
+                let bill = try #require(bills.items.first)
+                let fields = Dictionary(uniqueKeysWithValues: bill.document.lines.map { ("account.\($0.number)", "371") })
+                let posted = try await browser.post("/bills/\(bill.id)/post", fields, from: "/bills/\(bill.id)")
+                #expect(posted.status == .seeOther)
+                #expect(try await culise.bill(company: setup.company, id: bill.id, actor: setup.actor).state == .posted)
+            }
+            let product = try await browser.post(
+                "/products", ["code": "NOU", "name": "Produs nou", "unit": "H87", "unit_price": "12.5", "vat": "S:standard"],
+                from: "/products")
+            #expect(product.status == .seeOther)
+            let dunning = try await browser.post("/dunning", ["as_of": "2030-01-01", "language": "ro"], from: "/dunning")
+            #expect(dunning.status == .ok && dunning.text.contains("EXD-1"))
+        }
+    }
+}

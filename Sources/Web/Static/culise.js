@@ -4,13 +4,18 @@ document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
   });
+  // Print buttons (invoices print on A4 with the print stylesheet).
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
   // Move focus to the error summary so screen readers announce it.
   var summary = document.querySelector(".error-summary");
   if (summary) { summary.focus(); }
   // Prevent double submission of forms (a repeated click must not create two records).
   document.querySelectorAll("form[method=post]").forEach(function (form) {
     form.addEventListener("submit", function () {
-      form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+      // After the browser has taken the clicked button's name and value into the submission.
+      setTimeout(function () { form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; }); }, 0);
     });
   });
   // Journal entry form: add lines and keep live totals (the server checks everything again).
