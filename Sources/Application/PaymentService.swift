@@ -188,7 +188,8 @@ extension Culise {
                 var amount: Int64
             }
             var targets: [Target] = []
-            for (index, allocation) in input.allocations.enumerated() where partner != nil {
+            for (index, allocation) in input.allocations.enumerated()
+            where partner != nil && input.allocations.count <= Limits.allocationsPerPayment {
                 let field = "allocations[\(index)]"
                 let value = DecimalText.parse(allocation.amount, scale: 2).map(InvoiceMath.minor)
                 guard let value, value > 0 else {

@@ -469,3 +469,39 @@ import Testing
         }
     }
 }
+
+@Suite struct InvoicingLimitTests {
+    @Test func anOversizedEInvoiceIsRefusedBeforeParsing() throws {
+        let data = Data(repeating: 0x20, count: Limits.eInvoiceBytes + 1)
+        do {
+            _ = try UBLReader.read(data)
+            Issue.record("an oversized file was read")
+        } catch {
+            #expect(error.problems.map(\.id) == ["efactura.too_large"])
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func ingestionAndAllocationsAreBounded(_ engine: Engine) async throws {
+        try await TestDatabase.withCulise(engine) { culise, _ in
+            let setup = try await InvoicingFixtures.setUp(culise)
+            let files = (0...Limits.ingestDocuments).map { (name: "f\($0).xml", data: Data("<Invoice/>".utf8)) }
+            do {
+                _ = try await culise.ingestEInvoices(company: setup.company, files: files, actor: setup.actor)
+                Issue.record("more than the limit was ingested")
+            } catch let error as DomainError {
+                #expect(error.id == "efactura.too_many")
+            }
+            let allocations = (0...Limits.allocationsPerPayment).map { PaymentInput.Allocation(document: "X-\($0)", amount: "1") }
+            do {
+                _ = try await culise.recordPayment(
+                    company: setup.company, PaymentInput(direction: "in", partner: "BETA", amount: "1000", allocations: allocations),
+                    actor: setup.actor)
+                Issue.record("more allocations than the limit were accepted")
+            } catch let error as ValidationErrors {
+                #expect(error.problems.contains { $0.id == "payment.too_many_allocations" })
+            }
+            #expect(try await culise.payments(company: setup.company, partner: nil, page: .first, actor: setup.actor).total == 0)
+        }
+    }
+}
