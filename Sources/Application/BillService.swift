@@ -61,7 +61,8 @@ extension Culise {
         let context = DocumentContext(
             side: .purchase, seller: Self.party(partner), buyer: Self.sellerParty(own, settings: settings), products: products,
             today: LocalDate.today(now: clock()), paymentTermDays: partner.paymentTermDays,
-            postableAccounts: try await Self.postableAccounts(db, company: company))
+            postableAccounts: try await Self.postableAccounts(
+                db, company: company, among: Self.candidateAccounts(input, products: products)))
         return (try input.validated(context), partner)
     }
 
@@ -179,7 +180,7 @@ extension Culise {
         }
         try problems.throwIfAny()
         let draft = Self.purchaseEntry(document, id: id, isCreditNote: bill.isCreditNote, partner: bill.partner)
-        let rules = try await LedgerEngine.rules(db, company: company)
+        let rules = try await LedgerEngine.rules(db, company: company, only: Set(draft.lines.map(\.account)))
         let entryProblems = EntryValidator.problems(draft, rules: rules)
         if !entryProblems.isEmpty { throw ValidationErrors(entryProblems) }
         let entry = try await LedgerEngine.post(
@@ -288,9 +289,9 @@ extension Culise {
         for index in bills.indices where bills[index].state != .draft {
             let value = settlement[bills[index].id.description] ?? Settlement()
             let foreign = bills[index].currency != "RON"
-            bills[index].paid = foreign ? value.paidCurrency : value.paid
-            bills[index].open =
-                bills[index].isCreditNote ? 0 : bills[index].total - bills[index].paid - (foreign ? value.creditedCurrency : value.credited)
+            let credited = foreign ? value.creditedCurrency : value.credited
+            bills[index].open = bills[index].isCreditNote ? 0 : (foreign ? value.openCurrency : value.open)
+            bills[index].paid = bills[index].isCreditNote ? 0 : bills[index].total - bills[index].open - credited
             if !bills[index].isCreditNote {
                 bills[index].state = bills[index].open <= 0 ? .paid : (bills[index].paid > 0 ? .partiallyPaid : .posted)
             }

@@ -263,11 +263,26 @@ extension Culise {
         return result
     }
 
-    static func postableAccounts(_ db: any SQLDatabase, company: CompanyID) async throws -> Set<String> {
-        Set(
-            try await db.raw(
-                "SELECT code FROM accounts WHERE company_id = \(bind: company.description) AND postable = \(bind: true) AND active = \(bind: true)"
-            ).all().map { try $0.decode(column: "code", as: String.self) })
+    /// The postable, active accounts of the company; `among` limits the question to the codes a use case can touch.
+    static func postableAccounts(_ db: any SQLDatabase, company: CompanyID, among: Set<String>? = nil) async throws -> Set<String> {
+        var query: SQLQueryString =
+            "SELECT code FROM accounts WHERE company_id = \(bind: company.description) AND postable = \(bind: true) AND active = \(bind: true)"
+        if let among {
+            query.appendLiteral(" AND code IN (")
+            for (index, code) in among.sorted().enumerated() {
+                if index > 0 { query.appendLiteral(", ") }
+                query.appendInterpolation(bind: code)
+            }
+            query.appendLiteral(among.isEmpty ? "NULL)" : ")")
+        }
+        return Set(try await db.raw(query).all().map { try $0.decode(column: "code", as: String.self) })
+    }
+
+    /// Every account a document's lines may end up on: typed ones, the products' and the defaults.
+    static func candidateAccounts(_ input: DocumentInput, products: [String: Product]) -> Set<String> {
+        Set(input.lines.compactMap(\.account)).union(products.values.flatMap { [$0.salesAccount, $0.purchaseAccount] }).union([
+            "704", "628",
+        ])
     }
 
     /// Validates a sales document against the company's data.
@@ -288,7 +303,8 @@ extension Culise {
         let context = DocumentContext(
             side: .sales, seller: Self.sellerParty(seller, settings: settings), buyer: Self.party(partner), products: products,
             today: LocalDate.today(now: clock()), paymentTermDays: partner.paymentTermDays,
-            postableAccounts: try await Self.postableAccounts(db, company: company))
+            postableAccounts: try await Self.postableAccounts(
+                db, company: company, among: Self.candidateAccounts(input, products: products)))
         return (try input.validated(context), partner, series)
     }
 
@@ -353,9 +369,9 @@ extension Culise {
         return try await transaction { db in
             let (document, partner, series) = try await self.validateSale(db, company: company, input)
             let id = InvoiceID.generate(now: self.now)
-            try await self.insertInvoice(
+            let draft = try await self.insertInvoice(
                 db, company: company, id: id, document: document, partner: partner.code, series: series, corrects: nil, actor: actor)
-            return try await self.issueLocked(db, company: company, id: id, actor: actor)
+            return try await self.issueLocked(db, company: company, id: id, draft: draft, actor: actor)
         }
     }
 
@@ -365,10 +381,12 @@ extension Culise {
         return try await transaction { db in try await self.issueLocked(db, company: company, id: id, actor: actor) }
     }
 
+    /// Inserts a draft and returns it as a record (no read-back).
+    @discardableResult
     func insertInvoice(
         _ db: any SQLDatabase, company: CompanyID, id: InvoiceID, document: CommercialDocument, partner: String, series: String,
         corrects: InvoiceID?, actor: Actor
-    ) async throws {
+    ) async throws -> InvoiceRecord {
         try await db.raw(
             """
             INSERT INTO invoices (company_id, id, type, state, series, year, seq, number, partner_code, issue_date, supply_date, due_date,
@@ -381,12 +399,23 @@ extension Culise {
                 \(bind: try Self.json(document)), \(bind: self.nowText), \(bind: actor.auditName), NULL)
             """
         ).run()
+        return InvoiceRecord(
+            id: id, type: document.type, state: .draft, series: series, number: nil, partner: partner, issueDate: document.issueDate,
+            dueDate: document.dueDate, currency: document.currency, total: document.totals.payable,
+            totalRON: Self.ron(document.totals.payable, document.exchangeRate), paid: 0, credited: 0, open: 0, entryID: nil,
+            corrects: corrects,
+            document: document, efactura: nil)
     }
 
     /// The heart of issuing, inside the caller's transaction. A failure anywhere rolls the number back with everything else.
-    func issueLocked(_ db: any SQLDatabase, company: CompanyID, id: InvoiceID, actor: Actor) async throws -> InvoiceRecord {
+    func issueLocked(
+        _ db: any SQLDatabase, company: CompanyID, id: InvoiceID, draft: InvoiceRecord? = nil, actor: Actor
+    ) async throws
+        -> InvoiceRecord
+    {
         let cid = company.description
-        let current = try await Self.requireInvoice(db, company: company, id: id)
+        let current: InvoiceRecord
+        if let draft { current = draft } else { current = try await Self.requireInvoice(db, company: company, id: id) }
         _ = try current.state.apply(.issue)
         var document = current.document
         let year = Int64(document.issueDate.year)
@@ -414,7 +443,7 @@ extension Culise {
         let xml = UBLWriter.xml(document)
         // Post the entry.
         let draft = Self.salesEntry(document, id: id, corrects: current.corrects, partner: current.partner)
-        let rules = try await LedgerEngine.rules(db, company: company)
+        let rules = try await LedgerEngine.rules(db, company: company, only: Set(draft.lines.map(\.account)))
         let entryProblems = EntryValidator.problems(draft, rules: rules)
         if !entryProblems.isEmpty { throw ValidationErrors(entryProblems) }
         let entry = try await LedgerEngine.post(
@@ -441,7 +470,19 @@ extension Culise {
                 FieldChange("number", before: nil, after: number), FieldChange("state", before: "draft", after: "issued"),
                 FieldChange("total", before: nil, after: DecimalText.amount(document.totals.payable)),
             ], now: self.now)
-        return try await Self.loadInvoice(db, company: company, id: id)!
+        // The issued record as it now stands in the database (nothing is paid or credited yet).
+        var issued = current
+        issued.state = .issued
+        issued.number = number
+        issued.entryID = entry.rawValue
+        issued.document = document
+        issued.paid = 0
+        issued.credited = 0
+        issued.open = document.type.isCreditNote ? 0 : current.total
+        issued.efactura = EFacturaStatus(
+            state: OutboxState.validated, deadline: EFacturaDeadline.due(issued: document.issueDate), uploadIndex: nil, attempts: 0,
+            errors: [])
+        return issued
     }
 
     static func ron(_ amount: Int64, _ rate: Decimal?) -> Int64 {
@@ -575,10 +616,10 @@ extension Culise {
             )
         }
         let creditID = InvoiceID.generate(now: self.now)
-        try await self.insertInvoice(
+        let draft = try await self.insertInvoice(
             db, company: company, id: creditID, document: document, partner: original.partner, series: original.series, corrects: id,
             actor: actor)
-        return try await self.issueLocked(db, company: company, id: creditID, actor: actor)
+        return try await self.issueLocked(db, company: company, id: creditID, draft: draft, actor: actor)
     }
 
     // MARK: - Reading
@@ -653,24 +694,26 @@ extension Culise {
             guard records[index].state != .draft, records[index].type != .creditNote else { continue }
             let foreign = records[index].currency != "RON"
             let value = settlement[key] ?? Settlement()
-            records[index].paid = foreign ? value.paidCurrency : value.paid
+            records[index].open = foreign ? value.openCurrency : value.open
             records[index].credited = foreign ? value.creditedCurrency : value.credited
-            records[index].open = records[index].total - records[index].paid - records[index].credited
+            records[index].paid = records[index].total - records[index].open - records[index].credited
             records[index].state = InvoiceState.settled(
                 total: records[index].total, paid: records[index].paid, credited: records[index].credited)
         }
         return records
     }
 
+    /// A document's position from the ledger: what is still open and what credit notes took off, in RON and in its currency.
     struct Settlement {
-        var paid: Int64 = 0
+        var open: Int64 = 0
+        var openCurrency: Int64 = 0
         var credited: Int64 = 0
-        var paidCurrency: Int64 = 0
         var creditedCurrency: Int64 = 0
     }
 
-    /// What payments and credit notes took off each document, from the ledger lines on `account` that reference it.
-    /// Receivables: payments credit the account and credit notes debit it in red; payables mirror that.
+    /// The open amount of each document is the sum of the lines on `account` that reference it (receivables: debit − credit;
+    /// payables: credit − debit), so anything that moves it (payments, write-offs, credit notes in red, reversals,
+    /// reclassifications between partners) is counted once and consistently. Credit notes are the red lines on the document side.
     static func settlements(
         _ db: any SQLDatabase, company: CompanyID, account: String, type: String, ids: [String], asOf: LocalDate?
     ) async throws -> [String: Settlement] {
@@ -692,19 +735,16 @@ extension Culise {
             let id = try row.decode(column: "source_id", as: String.self)
             let debit = try row.decode(column: "debit", as: Int64.self)
             let credit = try row.decode(column: "credit", as: Int64.self)
+            // Currency amounts are signed like debit − credit.
             let currency = try row.decode(column: "amount_currency", as: Int64?.self) ?? 0
+            let sign: Int64 = receivable ? 1 : -1
             var value = result[id] ?? Settlement()
-            // The side that records the document itself (debit for receivables, credit for payables) is skipped when positive.
+            value.open += sign * (debit - credit)
+            value.openCurrency += sign * currency
             let documentSide = receivable ? debit : credit
-            let settleSide = receivable ? credit : debit
-            // Currency amounts are signed like debit − credit; settling moves them against the document's side.
-            let settledCurrency = receivable ? -currency : currency
             if documentSide < 0 {
                 value.credited += -documentSide
-                value.creditedCurrency += settledCurrency
-            } else if settleSide != 0 {
-                value.paid += settleSide
-                value.paidCurrency += settledCurrency
+                value.creditedCurrency += -sign * currency
             }
             result[id] = value
         }

@@ -53,11 +53,20 @@ enum LedgerEngine {
     static func period(_ date: LocalDate) -> Int64 { Int64(date.year * 100 + date.month) }
 
     /// The company's posting rules as stored.
-    static func rules(_ db: any SQLDatabase, company: CompanyID) async throws -> PostingRules {
+    /// `only`: load just these accounts (a posting use case knows its lines' accounts; the chart has hundreds).
+    static func rules(_ db: any SQLDatabase, company: CompanyID, only: Set<String>? = nil) async throws -> PostingRules {
         let id = company.description
-        let accountRows = try await db.raw(
+        var accountQuery: SQLQueryString =
             "SELECT code, name, type, parent, postable, requires_partner, active FROM accounts WHERE company_id = \(bind: id)"
-        ).all()
+        if let only {
+            accountQuery.appendLiteral(" AND code IN (")
+            for (index, code) in only.sorted().enumerated() {
+                if index > 0 { accountQuery.appendLiteral(", ") }
+                accountQuery.appendInterpolation(bind: code)
+            }
+            accountQuery.appendLiteral(only.isEmpty ? "NULL)" : ")")
+        }
+        let accountRows = try await db.raw(accountQuery).all()
         var accounts: [String: Account] = [:]
         for row in accountRows {
             let code = try row.decode(column: "code", as: String.self)

@@ -172,7 +172,7 @@ extension Culise {
                     "You cannot record a payment for '\(input.partner)' because no such partner exists."))
             let defaultAccount = method == "cash" ? (currency == "RON" ? "5311" : "5314") : (currency == "RON" ? "5121" : "5124")
             let account = input.account?.trimmingCharacters(in: .whitespaces).nilIfEmptyText ?? defaultAccount
-            let postable = try await Self.postableAccounts(db, company: company)
+            let postable = try await Self.postableAccounts(db, company: company, among: [account])
             problems.check(
                 postable.contains(account),
                 DomainError(
@@ -357,7 +357,7 @@ extension Culise {
                 description: "\(incoming ? "Încasare de la" : "Plată către") \(partner!.name)".prefix(200).description,
                 externalRef: "payment:\(id.description)",
                 lines: lines)
-            let rules = try await LedgerEngine.rules(db, company: company)
+            let rules = try await LedgerEngine.rules(db, company: company, only: Set(draft.lines.map(\.account)))
             let entryProblems = EntryValidator.problems(draft, rules: rules)
             if !entryProblems.isEmpty { throw ValidationErrors(entryProblems) }
             let entry = try await LedgerEngine.post(

@@ -5,6 +5,36 @@ extension Schema {
     static let invoicing = Migration(3, "invoicing") { _ in
         [
             "ALTER TABLE partners ADD COLUMN tax_id TEXT",
+            "ALTER TABLE partners ADD COLUMN merged_into TEXT",
+            """
+            CREATE TABLE partner_contacts (
+                company_id TEXT NOT NULL REFERENCES companies(id),
+                partner_code TEXT NOT NULL,
+                id TEXT NOT NULL,
+                name TEXT NOT NULL,
+                role TEXT,
+                email TEXT,
+                phone TEXT,
+                PRIMARY KEY (company_id, partner_code, id)
+            )
+            """,
+            """
+            CREATE TABLE partner_interactions (
+                company_id TEXT NOT NULL REFERENCES companies(id),
+                id TEXT NOT NULL,
+                partner_code TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                date TEXT NOT NULL,
+                summary TEXT NOT NULL,
+                user_name TEXT NOT NULL,
+                follow_up TEXT,
+                follow_up_done BOOLEAN NOT NULL,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (company_id, id)
+            )
+            """,
+            "CREATE INDEX partner_interactions_partner ON partner_interactions (company_id, partner_code, date)",
+            "CREATE INDEX partner_interactions_follow_up ON partner_interactions (company_id, follow_up_done, follow_up)",
             "CREATE INDEX partners_tax_id ON partners (company_id, tax_id)",
             """
             CREATE TABLE invoice_settings (

@@ -7,7 +7,8 @@ import Storage
 
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Benchmarks (run them on a release build: swift build -c release).", subcommands: [LedgerBench.self]
+        commandName: "bench", abstract: "Benchmarks (run them on a release build: swift build -c release).",
+        subcommands: [LedgerBench.self, InvoiceBench.self]
     )
 
     struct LedgerBench: AsyncParsableCommand {

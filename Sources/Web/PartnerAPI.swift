@@ -82,6 +82,103 @@ struct PartnerAPI: Sendable {
         protect(.invoicing, .write).post("/api/v1/partners", use: create)
         protect(.invoicing, .read).get("/api/v1/partners/{code}", use: show)
         protect(.invoicing, .write).put("/api/v1/partners/{code}", use: update)
+        protect(.invoicing, .read).get("/api/v1/partners/{code}/interactions", use: interactions)
+        protect(.invoicing, .write).post("/api/v1/partners/{code}/interactions", use: logInteraction)
+        protect(.invoicing, .read).get("/api/v1/partners/{code}/contacts", use: contacts)
+        protect(.invoicing, .write).post("/api/v1/partners/{code}/contacts", use: addContact)
+        protect(.invoicing, .write).post("/api/v1/partners/{code}/merge", use: merge)
+    }
+
+    struct InteractionDTO: Codable {
+        let id: String
+        let kind: String
+        let date: String
+        let summary: String
+        let user: String
+        let followUp: String?
+        let followUpDone: Bool
+
+        init(_ record: InteractionRecord) {
+            id = record.id
+            kind = record.interaction.kind.rawValue
+            date = record.interaction.date.iso
+            summary = record.interaction.summary
+            user = record.user
+            followUp = record.interaction.followUp?.iso
+            followUpDone = record.followUpDone
+        }
+    }
+
+    struct InteractionBody: Decodable {
+        var kind: String
+        var date: String?
+        var summary: String
+        var followUp: String?
+    }
+
+    @Sendable func interactions(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        guard let code = context.parameters.get("code") else { throw WebError.notFound }
+        let items = try await culise.interactions(company: p.companyID, partner: code, actor: .user(p))
+        return try JSON.response(["items": items.map(InteractionDTO.init)])
+    }
+
+    @Sendable func logInteraction(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        guard let code = context.parameters.get("code") else { throw WebError.notFound }
+        return try await APIRoutes(culise: culise).idempotentPOST(request, context) { buffer in
+            let body = try JSON.decode(InteractionBody.self, from: buffer)
+            let record = try await culise.logInteraction(
+                company: p.companyID, partner: code, kind: body.kind, date: body.date, summary: body.summary, followUp: body.followUp,
+                actor: .user(p))
+            return try APIRoutes.encoded(InteractionDTO(record), status: .created)
+        }
+    }
+
+    struct ContactDTO: Codable {
+        let id: String
+        let name: String
+        let role: String?
+        let email: String?
+        let phone: String?
+    }
+
+    @Sendable func contacts(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        guard let code = context.parameters.get("code") else { throw WebError.notFound }
+        let items = try await culise.contacts(company: p.companyID, partner: code, actor: .user(p)).map {
+            ContactDTO(id: $0.id, name: $0.contact.name, role: $0.contact.role, email: $0.contact.email, phone: $0.contact.phone)
+        }
+        return try JSON.response(["items": items])
+    }
+
+    @Sendable func addContact(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        guard let code = context.parameters.get("code") else { throw WebError.notFound }
+        return try await APIRoutes(culise: culise).idempotentPOST(request, context) { buffer in
+            let body = try JSON.decode(Contact.self, from: buffer)
+            let record = try await culise.addContact(company: p.companyID, partner: code, body, actor: .user(p))
+            return try APIRoutes.encoded(
+                ContactDTO(
+                    id: record.id, name: record.contact.name, role: record.contact.role, email: record.contact.email,
+                    phone: record.contact.phone),
+                status: .created)
+        }
+    }
+
+    struct MergeBody: Decodable {
+        var duplicate: String
+    }
+
+    /// Merges the partner named in the body into this one.
+    @Sendable func merge(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        guard let code = context.parameters.get("code") else { throw WebError.notFound }
+        return try await APIRoutes(culise: culise).idempotentPOST(request, context) { buffer in
+            let body = try JSON.decode(MergeBody.self, from: buffer)
+            let report = try await culise.mergePartners(company: p.companyID, keep: code, duplicate: body.duplicate, actor: .user(p))
+            return try APIRoutes.encoded(report, status: .ok)
+        }
     }
 
     @Sendable func list(_ request: Request, context: WebContext) async throws -> Response {

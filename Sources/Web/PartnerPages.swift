@@ -15,6 +15,159 @@ struct PartnerPages: Sendable {
     func register(protect: (Area, Access) -> Protected) {
         protect(.invoicing, .read).get("/partners", use: list)
         protect(.invoicing, .write).post("/partners", use: create)
+        protect(.invoicing, .read).get("/partners/{code}", use: detail)
+        protect(.invoicing, .write).post("/partners/{code}", use: update)
+        protect(.invoicing, .write).post("/partners/{code}/interactions", use: logInteraction)
+        protect(.invoicing, .write).post("/partners/{code}/contacts", use: addContact)
+        protect(.invoicing, .write).post("/partners/{code}/merge", use: merge)
+    }
+
+    static func values(_ partner: Partner) -> [String: String] {
+        [
+            "code": partner.code, "kind": partner.kind.rawValue, "name": partner.name, "cui": partner.cui?.digits ?? partner.taxID ?? "",
+            "vat_payer": partner.vatPayer ? "true" : "false", "cnp": partner.cnp?.value ?? "", "address.line": partner.address?.line ?? "",
+            "address.city": partner.address?.city ?? "", "address.county": partner.address?.county ?? "",
+            "address.country": partner.address?.country ?? "RO", "ibans[0]": partner.ibans.first?.value ?? "", "email": partner.email ?? "",
+            "phone": partner.phone ?? "", "payment_term_days": String(partner.paymentTermDays),
+            "is_customer": partner.isCustomer ? "true" : "false",
+            "is_supplier": partner.isSupplier ? "true" : "false",
+        ]
+    }
+
+    func detailPage(
+        _ request: Request, _ context: WebContext, code: String, values: [String: String]? = nil, error: (any Error)? = nil
+    )
+        async throws -> Response
+    {
+        let p = try context.requirePrincipal()
+        let t = html.t(context)
+        let actor = Actor.user(p)
+        let partner = try await culise.partner(company: p.companyID, code: code, actor: actor)
+        let interactions = try await culise.interactions(company: p.companyID, partner: code, actor: actor)
+        let contacts = try await culise.contacts(company: p.companyID, partner: code, actor: actor)
+        let problems = error.flatMap { html.errors($0, context) }
+        let errors = problems?.byField ?? [:]
+        let others = try await culise.searchPartners(company: p.companyID, query: nil, page: try PageRequest(limit: 500), actor: actor)
+            .items
+            .filter { $0.code != code }
+        let facts: [[String: Any]] = [
+            ["label": t["col_fiscal_code"] ?? "CUI", "value": partner.fiscalIdentifier],
+            ["label": t["crm_invoices"]!, "value": t["inv_title"]!, "href": "/invoices?partner=\(code)"],
+            ["label": t["bills_title"]!, "value": t["bills_title"]!, "href": "/bills"],
+        ]
+        let data: [String: Any] = [
+            "heading": "\(partner.name) (\(partner.code))", "code": code, "facts": facts,
+            "interactions": interactions.map { record -> [String: Any] in
+                var item: [String: Any] = [
+                    "date": record.interaction.date.iso,
+                    "kind": t["kind_\(record.interaction.kind.rawValue)"] ?? record.interaction.kind.rawValue,
+                    "summary": record.interaction.summary, "user": record.user,
+                ]
+                if let follow = record.interaction.followUp { item["follow_up"] = follow.iso }
+                return item
+            },
+            "contacts": contacts.map { record -> [String: Any] in
+                var item: [String: Any] = ["name": record.contact.name]
+                if let role = record.contact.role { item["role"] = role }
+                if let email = record.contact.email { item["email"] = email }
+                if let phone = record.contact.phone { item["phone"] = phone }
+                return item
+            },
+            "can_edit": Policy.allows(p.role, .invoicing, .write),
+            "fields": fields(context, values ?? Self.values(partner), errors).filter { $0.name != "code" }.map(\.dictionary),
+            "interaction_fields": [
+                Field(
+                    name: "kind", label: t["crm_kind"]!, value: "call", error: errors["kind"],
+                    choices: Interaction.Kind.allCases.map { ($0.rawValue, t["kind_\($0.rawValue)"] ?? $0.rawValue) }),
+                Field(name: "date", label: t["field_date"]!, type: "date", value: LocalDate.today().iso, error: errors["date"]),
+                Field(name: "summary", label: t["crm_summary"]!, error: errors["summary"]),
+                Field(name: "follow_up", label: t["crm_follow_up"]!, type: "date", error: errors["follow_up"]),
+            ].map(\.dictionary),
+            "contact_fields": [
+                Field(name: "contact_name", label: t["field_name"]!, error: errors["name"]), Field(name: "role", label: t["crm_role"]!),
+                Field(name: "contact_email", label: t["field_email"]!, type: "email", error: errors["email"]),
+                Field(name: "contact_phone", label: t["field_phone"]!, error: errors["phone"]),
+            ].map(\.dictionary),
+            "merge_fields": [
+                Field(
+                    name: "duplicate", label: t["crm_duplicate"]!, error: errors["duplicate"],
+                    choices: [("", "—")] + others.map { ($0.code, "\($0.name) (\($0.code), \($0.fiscalIdentifier))") })
+            ].map(\.dictionary),
+            "form_errors": problems?.summary ?? [], "has_errors": !(problems?.summary.isEmpty ?? true),
+            "inv_nav": InvoicePages.nav.map { ["href": $0.href, "label": t[$0.key] ?? $0.key, "active": $0.href == "/partners"] },
+        ]
+        return try await html.page("partner", "title_partners", data, request, context, status: error == nil ? .ok : .unprocessableContent)
+    }
+
+    @Sendable func detail(_ request: Request, context: WebContext) async throws -> Response {
+        guard let code = context.parameters.get("code") else { throw WebError.notFound }
+        return try await detailPage(request, context, code: code)
+    }
+
+    static func input(_ form: [String: String], code: String) -> PartnerInput {
+        let text = { (key: String) -> String? in form[key].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } }
+        var address: Address?
+        if let line = text("address.line") {
+            address = Address(
+                line: line, city: form["address.city"] ?? "", county: text("address.county"), country: text("address.country") ?? "RO")
+        }
+        return PartnerInput(
+            code: code, kind: Partner.Kind(rawValue: form["kind"] ?? "") ?? .company, name: form["name"] ?? "", cui: text("cui"),
+            vatPayer: form["vat_payer"] == "true", cnp: text("cnp"), address: address, ibans: text("ibans[0]").map { [$0] } ?? [],
+            email: text("email"), phone: text("phone"), paymentTermDays: text("payment_term_days").flatMap { Int($0) },
+            isCustomer: form["is_customer"] == "true", isSupplier: form["is_supplier"] == "true")
+    }
+
+    @Sendable func update(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        guard let code = context.parameters.get("code") else { throw WebError.notFound }
+        do {
+            _ = try await culise.updatePartner(company: p.companyID, code: code, Self.input(context.form, code: code), actor: .user(p))
+            return redirect(to: "/partners/\(code)?flash=partner_saved")
+        } catch  where html.errors(error, context) != nil {
+            return try await detailPage(request, context, code: code, values: context.form, error: error)
+        }
+    }
+
+    @Sendable func logInteraction(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        guard let code = context.parameters.get("code") else { throw WebError.notFound }
+        let form = context.form
+        do {
+            _ = try await culise.logInteraction(
+                company: p.companyID, partner: code, kind: form["kind"] ?? "", date: form["date"], summary: form["summary"] ?? "",
+                followUp: form["follow_up"], actor: .user(p))
+            return redirect(to: "/partners/\(code)?flash=interaction_logged")
+        } catch  where html.errors(error, context) != nil {
+            return try await detailPage(request, context, code: code, error: error)
+        }
+    }
+
+    @Sendable func addContact(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        guard let code = context.parameters.get("code") else { throw WebError.notFound }
+        let form = context.form
+        do {
+            _ = try await culise.addContact(
+                company: p.companyID, partner: code,
+                Contact(name: form["contact_name"] ?? "", role: form["role"], email: form["contact_email"], phone: form["contact_phone"]),
+                actor: .user(p))
+            return redirect(to: "/partners/\(code)?flash=contact_added")
+        } catch  where html.errors(error, context) != nil {
+            return try await detailPage(request, context, code: code, error: error)
+        }
+    }
+
+    @Sendable func merge(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        guard let code = context.parameters.get("code") else { throw WebError.notFound }
+        do {
+            _ = try await culise.mergePartners(
+                company: p.companyID, keep: code, duplicate: context.form["duplicate"] ?? "", actor: .user(p))
+            return redirect(to: "/partners/\(code)?flash=partners_merged")
+        } catch  where html.errors(error, context) != nil {
+            return try await detailPage(request, context, code: code, error: error)
+        }
     }
 
     func fields(_ context: WebContext, _ values: [String: String], _ errors: [String: String]) -> [Field] {
@@ -51,7 +204,7 @@ struct PartnerPages: Sendable {
             let roles = [partner.isCustomer ? t["field_is_customer"]! : nil, partner.isSupplier ? t["field_is_supplier"]! : nil].compactMap
             { $0 }
             return [
-                Table.cell(partner.code), Table.cell(partner.name), Table.cell(partner.fiscalIdentifier),
+                Table.cell(partner.code, href: "/partners/\(partner.code)"), Table.cell(partner.name), Table.cell(partner.fiscalIdentifier),
                 Table.cell(partner.address?.city ?? ""),
                 Table.cell(roles.joined(separator: ", ")),
             ]
@@ -84,18 +237,7 @@ struct PartnerPages: Sendable {
     @Sendable func create(_ request: Request, context: WebContext) async throws -> Response {
         let p = try context.requirePrincipal()
         let form = context.form
-        let text = { (key: String) -> String? in form[key].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } }
-        var address: Address?
-        if let line = text("address.line") {
-            address = Address(
-                line: line, city: form["address.city"] ?? "", county: text("address.county"), country: text("address.country") ?? "RO")
-        }
-        let input = PartnerInput(
-            code: form["code"] ?? "", kind: Partner.Kind(rawValue: form["kind"] ?? "") ?? .company, name: form["name"] ?? "",
-            cui: text("cui"),
-            vatPayer: form["vat_payer"] == "true", cnp: text("cnp"), address: address, ibans: text("ibans[0]").map { [$0] } ?? [],
-            email: text("email"), phone: text("phone"), paymentTermDays: text("payment_term_days").flatMap { Int($0) },
-            isCustomer: form["is_customer"] == "true", isSupplier: form["is_supplier"] == "true")
+        let input = Self.input(form, code: form["code"] ?? "")
         do {
             _ = try await culise.createPartner(company: p.companyID, input, actor: .user(p))
             return redirect(to: "/partners?flash=partner_added")

@@ -115,3 +115,90 @@ import Testing
         }
     }
 }
+
+@Suite struct PartnerCRMTests {
+    @Test(arguments: Engine.available)
+    func contactsInteractionsAndFollowUps(_ engine: Engine) async throws {
+        try await TestDatabase.withCulise(engine) { culise, _ in
+            let setup = try await InvoicingFixtures.setUp(culise)
+            await #expect(throws: ValidationErrors.self) {
+                _ = try await culise.addContact(
+                    company: setup.company, partner: "BETA", Contact(name: "", email: "not-an-email", phone: "1"), actor: setup.actor)
+            }
+            let contact = try await culise.addContact(
+                company: setup.company, partner: "BETA",
+                Contact(name: "Maria Ionescu", role: "Contabil", email: "Maria@Beta.ro", phone: "0744 000 111"),
+                actor: setup.actor)
+            #expect(contact.contact.email == "maria@beta.ro")
+            #expect(try await culise.contacts(company: setup.company, partner: "BETA", actor: setup.actor).count == 1)
+            _ = try await culise.logInteraction(
+                company: setup.company, partner: "BETA", kind: "call", date: "2026-03-01", summary: "Discutat scadența facturii EXD-1",
+                followUp: "2026-03-05", actor: setup.actor)
+            _ = try await culise.logInteraction(
+                company: setup.company, partner: "BETA", kind: "note", date: "2026-03-02", summary: "Client mulțumit", followUp: nil,
+                actor: setup.actor)
+            await #expect(throws: ValidationErrors.self) {
+                _ = try await culise.logInteraction(
+                    company: setup.company, partner: "BETA", kind: "fax", date: "2026-03-02", summary: "", followUp: "2026-01-01",
+                    actor: setup.actor)
+            }
+            let history = try await culise.interactions(company: setup.company, partner: "BETA", actor: setup.actor)
+            #expect(history.map(\.interaction.kind) == [.note, .call])
+            #expect(history[0].user == "admin@alfa.ro")
+            let due = try await culise.interactions(
+                company: setup.company, partner: nil, dueBy: try LocalDate(iso: "2026-03-10"), actor: setup.actor)
+            #expect(due.count == 1)
+            try await culise.completeFollowUp(company: setup.company, interaction: due[0].id, actor: setup.actor)
+            #expect(
+                try await culise.interactions(
+                    company: setup.company, partner: nil, dueBy: try LocalDate(iso: "2026-03-10"), actor: setup.actor
+                ).isEmpty)
+        }
+    }
+
+    /// Merging moves documents and ledger balances (by reclassification, per document) and keeps the books intact.
+    @Test(arguments: Engine.available)
+    func mergeMovesDocumentsAndBalances(_ engine: Engine) async throws {
+        try await TestDatabase.withCulise(engine) { culise, _ in
+            let setup = try await InvoicingFixtures.setUp(culise)
+            let (company, actor) = (setup.company, setup.actor)
+            _ = try await culise.createPartner(
+                company: company,
+                PartnerInput(
+                    code: "BETA2", kind: .company, name: "Beta Distributie S.R.L.", cui: Fixtures.cui(2_345_679),
+                    address: Address(line: "Str. Fabricii 12", city: "Cluj-Napoca", county: "RO-CJ"), paymentTermDays: 30), actor: actor)
+            _ = try await culise.logInteraction(
+                company: company, partner: "BETA2", kind: "email", date: nil, summary: "Ofertă", followUp: nil, actor: actor)
+            let one = try await culise.issueInvoice(
+                company: company,
+                DocumentInput(partner: "BETA", issueDate: "2026-02-01", lines: [LineInput(product: "CONSULT", quantity: "1")]), actor: actor
+            )
+            let two = try await culise.issueInvoice(
+                company: company,
+                DocumentInput(partner: "BETA2", issueDate: "2026-02-02", lines: [LineInput(product: "CONSULT", quantity: "2")]),
+                actor: actor)
+            _ = try await culise.recordPayment(
+                company: company,
+                PaymentInput(direction: "in", partner: "BETA2", amount: "100", allocations: [.init(document: two.number!, amount: "100")]),
+                actor: actor)
+            let asOf = try LocalDate(iso: "2030-01-01")
+            let before = try await culise.aging(company: company, side: "receivable", asOf: asOf, actor: actor)
+            let report = try await culise.mergePartners(company: company, keep: "BETA", duplicate: "BETA2", actor: actor)
+            #expect(report.documents == 2 && report.entries.count == 1)
+            let after = try await culise.aging(company: company, side: "receivable", asOf: asOf, actor: actor)
+            #expect(after.total == before.total)
+            #expect(after.rows.map(\.partner) == ["BETA"])
+            #expect(after.rows[0].total == one.total + two.total - 10_000)
+            let balances = try await culise.partnerBalances(company: company, account: "4111", asOf: asOf, actor: actor)
+            #expect(balances.map(\.partner) == ["BETA"])
+            #expect(try await culise.invoice(company: company, id: two.id, actor: actor).partner == "BETA")
+            #expect(try await culise.invoice(company: company, id: two.id, actor: actor).open == two.total - 10_000)
+            #expect(try await culise.interactions(company: company, partner: "BETA", actor: actor).count == 1)
+            #expect(try await culise.searchPartners(company: company, query: "BETA2", page: .first, actor: actor).total == 0)
+            #expect(try await culise.verifyLedger(company: company, actor: actor).isIntact)
+            await #expect(throws: DomainError.self) {
+                _ = try await culise.mergePartners(company: company, keep: "BETA", duplicate: "BETA", actor: actor)
+            }
+        }
+    }
+}

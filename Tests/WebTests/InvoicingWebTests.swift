@@ -212,6 +212,24 @@ import Testing
                 "/products", ["code": "NOU", "name": "Produs nou", "unit": "H87", "unit_price": "12.5", "vat": "S:standard"],
                 from: "/products")
             #expect(product.status == .seeOther)
+            // The partner page: log a call, add a contact, edit, merge a duplicate.
+            #expect(try await browser.get("/partners/BETA").status == .ok)
+            let call = try await browser.post(
+                "/partners/BETA/interactions",
+                ["kind": "call", "date": "2026-03-01", "summary": "Scadență discutată", "follow_up": "2026-03-08"],
+                from: "/partners/BETA")
+            #expect(call.status == .seeOther)
+            let badContact = try await browser.post(
+                "/partners/BETA/contacts", ["contact_name": "", "contact_email": "x"], from: "/partners/BETA")
+            #expect(badContact.status == .unprocessableContent)
+            let partnerPage = try await browser.get("/partners/BETA")
+            #expect(partnerPage.text.contains("Scadență discutată"))
+            var values = PartnerPages.values(try await culise.partner(company: setup.company, code: "GAMA", actor: setup.actor))
+            values["phone"] = "0264 123 456"
+            #expect(try await browser.post("/partners/GAMA", values, from: "/partners/GAMA").status == .seeOther)
+            #expect(try await culise.partner(company: setup.company, code: "GAMA", actor: setup.actor).phone == "0264 123 456")
+            let merged = try await browser.post("/partners/BETA/merge", ["duplicate": "ION"], from: "/partners/BETA")
+            #expect(merged.status == .seeOther)
             let dunning = try await browser.post("/dunning", ["as_of": "2030-01-01", "language": "ro"], from: "/dunning")
             #expect(dunning.status == .ok && dunning.text.contains("EXD-1"))
         }
