@@ -248,13 +248,9 @@ extension Culise {
 
     static func loadProducts(_ db: any SQLDatabase, company: CompanyID, codes: Set<String>) async throws -> [String: Product] {
         guard !codes.isEmpty else { return [:] }
-        var query: SQLQueryString =
-            "SELECT \(unsafeRaw: productColumns) FROM products WHERE company_id = \(bind: company.description) AND archived = \(bind: false) AND code IN ("
-        for (index, code) in codes.sorted().enumerated() {
-            if index > 0 { query.appendLiteral(", ") }
-            query.appendInterpolation(bind: code)
-        }
-        query.appendLiteral(")")
+        let query: SQLQueryString =
+            "SELECT \(unsafeRaw: productColumns) FROM products WHERE company_id = \(bind: company.description) AND archived = \(bind: false) AND code IN "
+            + .list(codes.sorted())
         var result: [String: Product] = [:]
         for row in try await db.raw(query).all() {
             let product = try decodeProduct(row)
@@ -267,14 +263,7 @@ extension Culise {
     static func postableAccounts(_ db: any SQLDatabase, company: CompanyID, among: Set<String>? = nil) async throws -> Set<String> {
         var query: SQLQueryString =
             "SELECT code FROM accounts WHERE company_id = \(bind: company.description) AND postable = \(bind: true) AND active = \(bind: true)"
-        if let among {
-            query.appendLiteral(" AND code IN (")
-            for (index, code) in among.sorted().enumerated() {
-                if index > 0 { query.appendLiteral(", ") }
-                query.appendInterpolation(bind: code)
-            }
-            query.appendLiteral(among.isEmpty ? "NULL)" : ")")
-        }
+        if let among { query = query + " AND code IN " + .list(among.sorted()) }
         return Set(try await db.raw(query).all().map { try $0.decode(column: "code", as: String.self) })
     }
 
@@ -667,12 +656,7 @@ extension Culise {
         // Payment state from the ledger; e-Factura state from the outbox. Two queries for the whole page.
         let ids = records.map(\.id.description)
         let settlement = try await settlements(db, company: company, account: receivableAccount, type: "invoice", ids: ids, asOf: nil)
-        var idList: SQLQueryString = "("
-        for (index, id) in ids.enumerated() {
-            if index > 0 { idList.appendLiteral(", ") }
-            idList.appendInterpolation(bind: id)
-        }
-        idList.appendLiteral(")")
+        let idList = SQLQueryString.list(ids)
         var outbox: [String: EFacturaStatus] = [:]
         for row in try await db.raw(
             "SELECT invoice_id, state, deadline, upload_index, attempts, errors FROM efactura WHERE company_id = \(bind: cid) AND invoice_id IN "
@@ -722,13 +706,8 @@ extension Culise {
         var query: SQLQueryString = """
             SELECT source_id, debit, credit, amount_currency FROM entry_lines
             WHERE company_id = \(bind: company.description) AND account = \(bind: account) AND source_type = \(bind: type) AND posted = \(bind: true)
-                AND source_id IN (
-            """
-        for (index, id) in ids.enumerated() {
-            if index > 0 { query.appendLiteral(", ") }
-            query.appendInterpolation(bind: id)
-        }
-        query.appendLiteral(")")
+                AND source_id IN
+            """ + .list(ids)
         if let asOf { query = query + " AND date <= \(bind: asOf.iso)" }
         var result: [String: Settlement] = [:]
         for row in try await db.raw(query).all() {

@@ -58,14 +58,7 @@ enum LedgerEngine {
         let id = company.description
         var accountQuery: SQLQueryString =
             "SELECT code, name, type, parent, postable, requires_partner, active FROM accounts WHERE company_id = \(bind: id)"
-        if let only {
-            accountQuery.appendLiteral(" AND code IN (")
-            for (index, code) in only.sorted().enumerated() {
-                if index > 0 { accountQuery.appendLiteral(", ") }
-                accountQuery.appendInterpolation(bind: code)
-            }
-            accountQuery.appendLiteral(only.isEmpty ? "NULL)" : ")")
-        }
+        if let only { accountQuery = accountQuery + " AND code IN " + .list(only.sorted()) }
         let accountRows = try await db.raw(accountQuery).all()
         var accounts: [String: Account] = [:]
         for row in accountRows {
@@ -77,22 +70,37 @@ enum LedgerEngine {
                 requiresPartner: try row.decode(column: "requires_partner", as: Bool.self),
                 isActive: try row.decode(column: "active", as: Bool.self))
         }
-        let journals = try await db.raw("SELECT code FROM journals WHERE company_id = \(bind: id)").all()
-            .map { try $0.decode(column: "code", as: String.self) }
-        guard let settings = try await db.raw("SELECT lock_date FROM ledger_settings WHERE company_id = \(bind: id)").first() else {
+        // Journals, the lock date, closed periods and closed years in one round trip (posting is latency-bound).
+        let rows = try await db.raw(
+            """
+            SELECT 'j' AS kind, code AS a, NULL AS b FROM journals WHERE company_id = \(bind: id)
+            UNION ALL SELECT 's', COALESCE(lock_date, ''), NULL FROM ledger_settings WHERE company_id = \(bind: id)
+            UNION ALL SELECT 'p', CAST(period AS TEXT), NULL FROM closed_periods WHERE company_id = \(bind: id)
+            UNION ALL SELECT 'y', start_date, end_date FROM fiscal_years WHERE company_id = \(bind: id) AND closed = \(bind: true)
+            """
+        ).all()
+        var journals: [String] = []
+        var settingsFound = false
+        var lock: LocalDate?
+        var closedPeriods: [YearMonth] = []
+        var closedYears: [ClosedRange<LocalDate>] = []
+        for row in rows {
+            let a = try row.decode(column: "a", as: String.self)
+            switch try row.decode(column: "kind", as: String.self) {
+            case "j": journals.append(a)
+            case "s":
+                settingsFound = true
+                lock = a.isEmpty ? nil : try LocalDate(iso: a)
+            case "p":
+                let value = Int(a) ?? 0
+                closedPeriods.append(try YearMonth(year: value / 100, month: value % 100))
+            default:
+                closedYears.append(try LocalDate(iso: a)...LocalDate(iso: row.decode(column: "b", as: String.self)))
+            }
+        }
+        guard settingsFound else {
             throw DomainError(
                 "ledger.not_set_up", kind: .conflict, "You cannot use the ledger of this company because its books were not set up.")
-        }
-        let lock = try settings.decode(column: "lock_date", as: String?.self).map { try LocalDate(iso: $0) }
-        let closedPeriods = try await db.raw("SELECT period FROM closed_periods WHERE company_id = \(bind: id)").all().map { row in
-            let value = Int(try row.decode(column: "period", as: Int64.self))
-            return try YearMonth(year: value / 100, month: value % 100)
-        }
-        let closedYears = try await db.raw(
-            "SELECT start_date, end_date FROM fiscal_years WHERE company_id = \(bind: id) AND closed = \(bind: true)"
-        ).all().map { row in
-            try LocalDate(
-                iso: row.decode(column: "start_date", as: String.self))...LocalDate(iso: row.decode(column: "end_date", as: String.self))
         }
         return PostingRules(
             accounts: accounts, journals: Set(journals), lockDate: lock, closedPeriods: Set(closedPeriods), closedYearRanges: closedYears)

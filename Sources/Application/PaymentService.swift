@@ -499,13 +499,8 @@ extension Culise {
             var due: [String: LocalDate] = [:]
             let ids = open.filter { $0.type == documentType }.compactMap(\.id)
             for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
-                var query: SQLQueryString =
-                    "SELECT id, due_date, issue_date FROM \(unsafeRaw: table) WHERE company_id = \(bind: cid) AND id IN ("
-                for (index, id) in chunk.enumerated() {
-                    if index > 0 { query.appendLiteral(", ") }
-                    query.appendInterpolation(bind: id)
-                }
-                query.appendLiteral(")")
+                let query: SQLQueryString =
+                    "SELECT id, due_date, issue_date FROM \(unsafeRaw: table) WHERE company_id = \(bind: cid) AND id IN " + .list(chunk)
                 for row in try await db.raw(query).all() {
                     let date =
                         try row.decode(column: "due_date", as: String?.self) ?? (try row.decode(column: "issue_date", as: String.self))

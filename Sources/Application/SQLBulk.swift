@@ -71,3 +71,18 @@ enum SQLBulk {
         try await insert(db, into: table, columns: columns, rows: encodable, suffix: suffix)
     }
 }
+
+extension SQLQueryString {
+    /// `(?, ?, …)` with one bind per value, for `IN` lists; `(NULL)` when empty (matches nothing).
+    static func list(_ values: some Sequence<String>) -> SQLQueryString {
+        var query: SQLQueryString = "("
+        var first = true
+        for value in values {
+            if !first { query.appendLiteral(", ") }
+            query.appendInterpolation(bind: value)
+            first = false
+        }
+        query.appendLiteral(first ? "NULL)" : ")")
+        return query
+    }
+}
