@@ -22,6 +22,8 @@ public final class Culise: Sendable {
     public let logger: Logger
     public let settings: AppSettings
     let clock: @Sendable () -> Date
+    /// Group commit of concurrent invoice issues (see `IssueQueue`).
+    let issueQueue = IssueQueue()
 
     public init(
         database: Database, logger: Logger, settings: AppSettings = AppSettings(), clock: @escaping @Sendable () -> Date = { Date() }

@@ -353,15 +353,21 @@ extension Culise {
     }
 
     /// Validates, numbers and posts a new invoice in one transaction (the API's and CLI's "issue").
+    /// Concurrent calls for one company are issued together in one transaction (group commit; `IssueQueue`).
     public func issueInvoice(company: CompanyID, _ input: DocumentInput, actor: Actor) async throws -> InvoiceRecord {
         try actor.require(.invoicing, .write, in: company)
-        return try await transaction { db in
-            let (document, partner, series) = try await self.validateSale(db, company: company, input)
-            let id = InvoiceID.generate(now: self.now)
-            let draft = try await self.insertInvoice(
-                db, company: company, id: id, document: document, partner: partner.code, series: series, corrects: nil, actor: actor)
-            return try await self.issueLocked(db, company: company, id: id, draft: draft, actor: actor)
+        return try await issueQueue.submit(self, company: company, input: input, actor: actor)
+    }
+
+    /// Issues many invoices of one company in one transaction; one result per input (bulk API, imports, benchmarks).
+    public func issueInvoices(company: CompanyID, _ inputs: [DocumentInput], actor: Actor) async throws -> [Result<InvoiceRecord, any Error>] {
+        try actor.require(.invoicing, .write, in: company)
+        var results: [Result<InvoiceRecord, any Error>] = []
+        for start in stride(from: 0, to: inputs.count, by: IssueQueue.maxBatch) {
+            let chunk = inputs[start..<min(start + IssueQueue.maxBatch, inputs.count)].map { ($0, actor) }
+            results += try await issueBatch(company: company, chunk)
         }
+        return results
     }
 
     /// Issues a saved draft: assigns the next gapless number, posts the entry and queues the e-Factura XML.

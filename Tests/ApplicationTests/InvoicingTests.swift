@@ -505,3 +505,34 @@ import Testing
         }
     }
 }
+
+@Suite struct InvoiceBatchTests {
+    /// A batch validates each invoice on its own: the bad ones get their problems and no number; the rest are gapless.
+    @Test(arguments: Engine.available)
+    func batchesIsolateFailuresAndStayGapless(_ engine: Engine) async throws {
+        try await TestDatabase.withCulise(engine) { culise, _ in
+            let setup = try await InvoicingFixtures.setUp(culise)
+            try await culise.setLockDate(company: setup.company, try LocalDate(iso: "2026-01-31"), actor: setup.actor)
+            let good = DocumentInput(partner: "BETA", series: "EXD", issueDate: "2026-02-10", lines: [LineInput(product: "CONSULT", quantity: "1")])
+            var inputs = Array(repeating: good, count: 10)
+            inputs[2].partner = "NOPE"
+            inputs[5].issueDate = "2026-01-10"  // locked period
+            inputs[7].lines = [LineInput(product: "CONSULT", quantity: "-1")]
+            inputs[8].series = "ZZZ"
+            let results = try await culise.issueInvoices(company: setup.company, inputs, actor: setup.actor)
+            let numbers = results.compactMap { try? $0.get().number }
+            #expect(numbers == (1...6).map { "EXD-\($0)" })
+            for index in [2, 5, 7, 8] {
+                guard case .failure = results[index] else {
+                    Issue.record("input \(index) should have failed")
+                    continue
+                }
+            }
+            // What the batch returned is what is stored, and the chains verify.
+            let stored = try await culise.invoice(company: setup.company, number: "EXD-4", actor: setup.actor)
+            #expect(stored == (try results[4].get()))
+            #expect(try await culise.verifyLedger(company: setup.company, actor: setup.actor).isIntact)
+            #expect(try await culise.verifyAuditChain().isIntact)
+        }
+    }
+}
