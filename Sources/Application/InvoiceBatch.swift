@@ -79,13 +79,15 @@ extension AuditLog {
                 diff: diffJSON(event.changes), prevHash: previous, hash: "")
             let hash = row.computedHash()
             rows.append([
-                .int(seq), .text(row.at), .text(row.actor), SQLValue(row.userID), SQLValue(row.companyID), .text(event.action), .text(event.entity),
+                .int(seq), .text(row.at), .text(row.actor), SQLValue(row.userID), SQLValue(row.companyID), .text(event.action),
+                .text(event.entity),
                 .text(event.entityID), .text(row.diff), .text(previous), .text(hash),
             ])
             previous = hash
         }
         try await SQLBulk.insert(
-            db, into: "audit_log", columns: ["seq", "at", "actor", "user_id", "company_id", "action", "entity", "entity_id", "diff", "prev_hash", "hash"],
+            db, into: "audit_log",
+            columns: ["seq", "at", "actor", "user_id", "company_id", "action", "entity", "entity_id", "diff", "prev_hash", "hash"],
             values: rows)
         try await db.raw("UPDATE chain_heads SET hash = \(bind: previous) WHERE name = 'audit'").run()
     }
@@ -96,24 +98,29 @@ extension Culise {
     /// (fields, e-Factura rules, posting rules) before numbers are taken, numbers allocated per series in one
     /// statement, all entries posted at once, and the invoice, outbox and audit rows written with multi-row statements.
     /// Returns one result per input, in order; an invalid input gets its own problems and no number.
-    func issueBatch(company: CompanyID, _ items: [(input: DocumentInput, actor: Actor)]) async throws -> [Result<InvoiceRecord, any Error>] {
+    func issueBatch(company: CompanyID, _ items: [(input: DocumentInput, actor: Actor)]) async throws -> [Result<InvoiceRecord, any Error>]
+    {
         try await transaction { db in
             let cid = company.description
             var results = [Result<InvoiceRecord, any Error>?](repeating: nil, count: items.count)
             // Reads shared by the batch.
             let settings = try await Self.ensureInvoicing(db, company: company)
             let seller = Self.sellerParty(try await Self.loadCompany(db, company), settings: settings)
-            let seriesCodes = Set(items.map { $0.input.series?.trimmingCharacters(in: .whitespaces).uppercased() ?? "" }.filter { !$0.isEmpty })
-                .union([settings.defaultSeries])
+            let seriesCodes = Set(
+                items.map { $0.input.series?.trimmingCharacters(in: .whitespaces).uppercased() ?? "" }.filter { !$0.isEmpty }
+            )
+            .union([settings.defaultSeries])
             let activeSeries = Set(
                 try await db.raw(
-                    "SELECT code FROM invoice_series WHERE company_id = \(bind: cid) AND active = \(bind: true) AND code IN " + .list(seriesCodes.sorted())
+                    "SELECT code FROM invoice_series WHERE company_id = \(bind: cid) AND active = \(bind: true) AND code IN "
+                        + .list(seriesCodes.sorted())
                 ).all().map { try $0.decode(column: "code", as: String.self) })
             var partners: [String: Partner] = [:]
             for code in Set(items.map(\.input.partner)).sorted() {
                 if let partner = try await Self.loadPartner(db, company: company, code: code) { partners[code] = partner }
             }
-            let products = try await Self.loadProducts(db, company: company, codes: Set(items.flatMap { $0.input.lines.compactMap(\.product) }))
+            let products = try await Self.loadProducts(
+                db, company: company, codes: Set(items.flatMap { $0.input.lines.compactMap(\.product) }))
             var candidates: Set<String> = ["704", "628"]
             for item in items { candidates.formUnion(Self.candidateAccounts(item.input, products: products)) }
             let postable = try await Self.postableAccounts(db, company: company, among: candidates)
@@ -133,12 +140,15 @@ extension Culise {
                     guard let partner = partners[item.input.partner] else {
                         throw ValidationErrors([
                             DomainError(
-                                "invoice.partner", field: "partner", "You cannot invoice partner '\(item.input.partner)' because it does not exist.")
+                                "invoice.partner", field: "partner",
+                                "You cannot invoice partner '\(item.input.partner)' because it does not exist.")
                         ])
                     }
-                    let series = item.input.series?.trimmingCharacters(in: .whitespaces).uppercased().nilIfEmptyText ?? settings.defaultSeries
+                    let series =
+                        item.input.series?.trimmingCharacters(in: .whitespaces).uppercased().nilIfEmptyText ?? settings.defaultSeries
                     guard activeSeries.contains(series) else {
-                        throw DomainError("invoice.series", field: "series", "You cannot use series '\(series)' because it does not exist; add it first.")
+                        throw DomainError(
+                            "invoice.series", field: "series", "You cannot use series '\(series)' because it does not exist; add it first.")
                     }
                     let context = DocumentContext(
                         side: .sales, seller: seller, buyer: Self.party(partner), products: products, today: today,
@@ -147,7 +157,9 @@ extension Culise {
                     document.number = "\(series)-1"
                     let problems = EInvoiceRules.problems(document)
                     if !problems.isEmpty { throw ValidationErrors(problems) }
-                    valid.append(Valid(index: index, id: InvoiceID.generate(now: self.now), document: document, partner: partner.code, series: series))
+                    valid.append(
+                        Valid(
+                            index: index, id: InvoiceID.generate(now: self.now), document: document, partner: partner.code, series: series))
                 } catch {
                     results[index] = .failure(error)
                 }
@@ -166,7 +178,9 @@ extension Culise {
             guard !valid.isEmpty else { return results.map { $0! } }
             // Numbers: one counter update per (series, year) for all of that group, in arrival order.
             var groups: [String: [Int]] = [:]
-            for (position, item) in valid.enumerated() { groups["\(item.series)|\(item.document.issueDate.year)", default: []].append(position) }
+            for (position, item) in valid.enumerated() {
+                groups["\(item.series)|\(item.document.issueDate.year)", default: []].append(position)
+            }
             for key in groups.keys.sorted() {
                 let positions = groups[key]!
                 let series = valid[positions[0]].series
@@ -215,14 +229,17 @@ extension Culise {
                 let seq = Int64(document.number.split(separator: "-").last.flatMap { Int64($0) } ?? 0)
                 invoiceRows.append([
                     .text(cid), .text(item.id.description), .text(document.type.rawValue), .text("issued"), .text(item.series),
-                    .int(Int64(document.issueDate.year)), .int(seq), .text(document.number), .text(item.partner), .text(document.issueDate.iso),
+                    .int(Int64(document.issueDate.year)), .int(seq), .text(document.number), .text(item.partner),
+                    .text(document.issueDate.iso),
                     .text(document.supplyDate.iso), SQLValue(document.dueDate?.iso), .text(document.currency),
                     SQLValue(document.exchangeRate.map { "\($0)" }), .int(document.totals.taxExclusive), .int(document.totals.vatTotal),
                     .int(document.totals.payable), .int(Self.ron(document.totals.payable, document.exchangeRate)), .null,
-                    .int(entries[position].rawValue), .text(try Self.json(document)), .text(self.nowText), .text(actor.auditName), .text(self.nowText),
+                    .int(entries[position].rawValue), .text(try Self.json(document)), .text(self.nowText), .text(actor.auditName),
+                    .text(self.nowText),
                 ])
                 outboxRows.append([
-                    .text(cid), .text(item.id.description), .text(OutboxState.validated), .text(xml), .text(SHA256.hash(data: Data(xml.utf8)).hexString),
+                    .text(cid), .text(item.id.description), .text(OutboxState.validated), .text(xml),
+                    .text(SHA256.hash(data: Data(xml.utf8)).hexString),
                     .text(EFacturaDeadline.due(issued: document.issueDate).iso), .int(0), .text(self.nowText),
                 ])
                 events.append(
@@ -234,24 +251,31 @@ extension Culise {
                         ]))
                 results[item.index] = .success(
                     InvoiceRecord(
-                        id: item.id, type: document.type, state: .issued, series: item.series, number: document.number, partner: item.partner,
-                        issueDate: document.issueDate, dueDate: document.dueDate, currency: document.currency, total: document.totals.payable,
-                        totalRON: Self.ron(document.totals.payable, document.exchangeRate), paid: 0, credited: 0, open: document.totals.payable,
+                        id: item.id, type: document.type, state: .issued, series: item.series, number: document.number,
+                        partner: item.partner,
+                        issueDate: document.issueDate, dueDate: document.dueDate, currency: document.currency,
+                        total: document.totals.payable,
+                        totalRON: Self.ron(document.totals.payable, document.exchangeRate), paid: 0, credited: 0,
+                        open: document.totals.payable,
                         entryID: entries[position].rawValue, corrects: nil, document: document,
                         efactura: EFacturaStatus(
-                            state: OutboxState.validated, deadline: EFacturaDeadline.due(issued: document.issueDate), uploadIndex: nil, attempts: 0,
+                            state: OutboxState.validated, deadline: EFacturaDeadline.due(issued: document.issueDate), uploadIndex: nil,
+                            attempts: 0,
                             errors: [])))
             }
             try await SQLBulk.insert(
                 db, into: "invoices",
                 columns: [
-                    "company_id", "id", "type", "state", "series", "year", "seq", "number", "partner_code", "issue_date", "supply_date", "due_date",
-                    "currency", "exchange_rate", "net", "vat", "total", "total_ron", "corrects", "entry_id", "document", "created_at", "created_by",
+                    "company_id", "id", "type", "state", "series", "year", "seq", "number", "partner_code", "issue_date", "supply_date",
+                    "due_date",
+                    "currency", "exchange_rate", "net", "vat", "total", "total_ron", "corrects", "entry_id", "document", "created_at",
+                    "created_by",
                     "issued_at",
                 ], values: invoiceRows)
             try await SQLBulk.insert(
                 db, into: "efactura",
-                columns: ["company_id", "invoice_id", "state", "xml", "xml_sha256", "deadline", "attempts", "updated_at"], values: outboxRows)
+                columns: ["company_id", "invoice_id", "state", "xml", "xml_sha256", "deadline", "attempts", "updated_at"],
+                values: outboxRows)
             try await AuditLog.appendMany(db, events, now: self.now)
             return results.map { $0! }
         }

@@ -360,7 +360,9 @@ extension Culise {
     }
 
     /// Issues many invoices of one company in one transaction; one result per input (bulk API, imports, benchmarks).
-    public func issueInvoices(company: CompanyID, _ inputs: [DocumentInput], actor: Actor) async throws -> [Result<InvoiceRecord, any Error>] {
+    public func issueInvoices(
+        company: CompanyID, _ inputs: [DocumentInput], actor: Actor
+    ) async throws -> [Result<InvoiceRecord, any Error>] {
         try actor.require(.invoicing, .write, in: company)
         var results: [Result<InvoiceRecord, any Error>] = []
         for start in stride(from: 0, to: inputs.count, by: IssueQueue.maxBatch) {

@@ -41,9 +41,24 @@ extension BenchCommand {
             if direct {
                 let input = DocumentInput(
                     partner: "ALFA", lines: [LineInput(product: "INSTAL", quantity: "1"), LineInput(product: "LAPTOP", quantity: "2")])
-                let start = ContinuousClock.now
+                var start = ContinuousClock.now
                 for _ in 0..<1_000 { _ = try await culise.issueInvoice(company: company, input, actor: .system("bench")) }
-                log(String(format: "app layer alone: 1,000 invoices in %.2f s", seconds(ContinuousClock.now - start)))
+                log(String(format: "app layer alone, one caller: 1,000 invoices in %.2f s", seconds(ContinuousClock.now - start)))
+                start = ContinuousClock.now
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<concurrency {
+                        group.addTask {
+                            for _ in 0..<(5_000 / concurrency) {
+                                _ = try await culise.issueInvoice(company: company, input, actor: .system("bench"))
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                log(
+                    String(
+                        format: "app layer alone, %d callers: %d invoices in %.2f s", concurrency, 5_000 / concurrency * concurrency,
+                        seconds(ContinuousClock.now - start)))
             }
             let server = try await WebServer.build(culise: culise, settings: WebSettings(secureCookies: false))
             let app = server.application(host: "127.0.0.1", port: port, culise: culise, logger: CLI.logger(configuration))

@@ -513,7 +513,8 @@ import Testing
         try await TestDatabase.withCulise(engine) { culise, _ in
             let setup = try await InvoicingFixtures.setUp(culise)
             try await culise.setLockDate(company: setup.company, try LocalDate(iso: "2026-01-31"), actor: setup.actor)
-            let good = DocumentInput(partner: "BETA", series: "EXD", issueDate: "2026-02-10", lines: [LineInput(product: "CONSULT", quantity: "1")])
+            let good = DocumentInput(
+                partner: "BETA", series: "EXD", issueDate: "2026-02-10", lines: [LineInput(product: "CONSULT", quantity: "1")])
             var inputs = Array(repeating: good, count: 10)
             inputs[2].partner = "NOPE"
             inputs[5].issueDate = "2026-01-10"  // locked period
