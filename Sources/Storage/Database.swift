@@ -210,7 +210,14 @@ private final class PostgresBackend: Sendable {
             database: location.database, tls: tls)
         configuration.options.maximumConnections = 16
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        let task = Task { await client.run() }
+        // Wait until the client's run loop has started, so the first lease does not race it (PostgresNIO warns then).
+        let started = AsyncStream<Void>.makeStream()
+        let task = Task {
+            started.continuation.yield()
+            await client.run()
+        }
+        for await _ in started.stream { break }
+        for _ in 0..<3 { await Task.yield() }
         let backend = PostgresBackend(client: client, runTask: task, maximum: 16)
         // Fail fast with a clear error when the server cannot be reached.
         _ = try await backend.withConnection { db in try await db.raw("SELECT 1 AS one").all() }
