@@ -1,5 +1,6 @@
 import Companies
 import Foundation
+import Invoicing
 import Kernel
 import Partners
 import Tax
@@ -88,5 +89,26 @@ import Testing
         #expect(VATRounding.round(Decimal(string: "-2.345")!) == Decimal(string: "-2.35"))
         #expect(VATRounding.minorUnits(Decimal(string: "1234.5")!) == 123_450)
         #expect(VATCategory.exempt.needsExemptionReason && !VATCategory.standard.needsExemptionReason)
+    }
+}
+
+@Suite struct EFacturaDeadlineTests {
+    @Test func orthodoxEasterAndHolidays() throws {
+        #expect(RomanianHolidays.orthodoxEaster(2026) == (try LocalDate(iso: "2026-04-12")))
+        #expect(RomanianHolidays.orthodoxEaster(2025) == (try LocalDate(iso: "2025-04-20")))
+        #expect(RomanianHolidays.orthodoxEaster(2027) == (try LocalDate(iso: "2027-05-02")))
+        for holiday in ["2026-04-10", "2026-04-13", "2026-05-31", "2026-06-01", "2026-12-01", "2026-01-24"] {
+            #expect(RomanianHolidays.isHoliday(try LocalDate(iso: holiday)), "\(holiday)")
+        }
+        #expect(!RomanianHolidays.isHoliday(try LocalDate(iso: "2026-04-14")))
+    }
+
+    @Test func fiveWorkingDaysSkipWeekendsAndHolidays() throws {
+        // Monday → the next Monday.
+        #expect(EFacturaDeadline.due(issued: try LocalDate(iso: "2026-03-02")) == (try LocalDate(iso: "2026-03-09")))
+        // Thursday 26 November 2026: 30 November and 1 December are holidays.
+        #expect(EFacturaDeadline.due(issued: try LocalDate(iso: "2026-11-26")) == (try LocalDate(iso: "2026-12-07")))
+        // Over Orthodox Easter 2026 (Good Friday 10 April, Easter Monday 13 April).
+        #expect(EFacturaDeadline.due(issued: try LocalDate(iso: "2026-04-08")) == (try LocalDate(iso: "2026-04-17")))
     }
 }
