@@ -242,6 +242,21 @@ extension Culise {
             lines.append(EntryLine(account: vatDeductibleAccount, debit: sign * deductible, description: document.number, source: source))
             totalRON += deductible
         }
+        // Reverse charge (taxare inversă): the buyer self-assesses the VAT at the standard rate of the supply date,
+        // deductible and collected at once (4426 = 4427); it does not change what is owed to the supplier.
+        let reverseCharged = document.lines.filter { $0.vat.category == .reverseCharge }.reduce(Int64(0)) { $0 + $1.net }
+        if reverseCharged != 0 {
+            let percent = (try? VATRateTable.romania.rate(.standard, supplyDate: document.supplyDate)) ?? 21
+            let selfAssessed = ron(InvoiceMath.categoryVAT(taxable: reverseCharged, percent: percent), rate)
+            lines.append(
+                EntryLine(
+                    account: vatDeductibleAccount, debit: sign * selfAssessed, description: "Taxare inversă \(document.number)",
+                    source: source))
+            lines.append(
+                EntryLine(
+                    account: vatCollectedAccount, credit: sign * selfAssessed, description: "Taxare inversă \(document.number)",
+                    source: source))
+        }
         lines.append(
             EntryLine(
                 account: payableAccount, credit: sign * totalRON, partner: partner, description: document.number,

@@ -369,6 +369,21 @@ import Testing
             // 250 + 52.50 VAT deductible; 100 + 21 non-deductible VAT on the expense.
             #expect(lines.map(\.account) == ["604", "6231", "4426", "401"])
             #expect(lines.map { $0.debit + $0.credit } == [25_000, 12_100, 5_250, 42_350])
+            // Reverse charge on a purchase: VAT self-assessed at 21 %, 4426 = 4427; the supplier is owed the net only.
+            let reverse = try await culise.createBill(
+                company: setup.company,
+                DocumentInput(
+                    partner: "DELTA", number: "DP-101", issueDate: "2026-02-04",
+                    lines: [
+                        LineInput(
+                            description: "Deșeuri feroase", quantity: "1000", unitPrice: "1.2", vatCategory: "AE",
+                            exemptionReason: "Taxare inversă", account: "371")
+                    ]),
+                actor: setup.actor)
+            let reversePosted = try await culise.postBill(company: setup.company, id: reverse.id, actor: setup.actor)
+            let reverseLines = try await culise.entry(company: setup.company, EntryID(reversePosted.entryID!), actor: setup.actor).lines
+            #expect(reverseLines.map(\.account) == ["371", "4426", "4427", "401"])
+            #expect(reverseLines.map { $0.debit + $0.credit } == [120_000, 25_200, 25_200, 120_000])
         }
     }
 
