@@ -369,6 +369,16 @@ extension Culise {
         }
     }
 
+    /// The supplier's rule, if any: its default account and whether its e-invoices post without review.
+    public func supplierRule(company: CompanyID, partner: String, actor: Actor) async throws -> (account: String?, autoPost: Bool)? {
+        try actor.require(.invoicing, .read, in: company)
+        return try await read { db in
+            try await db.raw(
+                "SELECT account, auto_post FROM supplier_rules WHERE company_id = \(bind: company.description) AND partner_code = \(bind: partner)"
+            ).first().map { (try $0.decode(column: "account", as: String?.self), try $0.decode(column: "auto_post", as: Bool.self)) }
+        }
+    }
+
     /// Sets (or clears) a per-supplier rule: a default account and whether its e-invoices post without review.
     public func setSupplierRule(company: CompanyID, partner: String, account: String?, autoPost: Bool, actor: Actor) async throws {
         try actor.require(.invoicing, .write, in: company)

@@ -87,6 +87,7 @@ struct PartnerAPI: Sendable {
         protect(.invoicing, .read).get("/api/v1/partners/{code}/contacts", use: contacts)
         protect(.invoicing, .write).post("/api/v1/partners/{code}/contacts", use: addContact)
         protect(.invoicing, .write).post("/api/v1/partners/{code}/merge", use: merge)
+        protect(.invoicing, .write).put("/api/v1/partners/{code}/supplier-rule", use: setSupplierRule)
     }
 
     struct InteractionDTO: Codable {
@@ -164,6 +165,20 @@ struct PartnerAPI: Sendable {
                     phone: record.contact.phone),
                 status: .created)
         }
+    }
+
+    struct SupplierRuleBody: Codable {
+        var account: String?
+        var autoPost: Bool
+    }
+
+    @Sendable func setSupplierRule(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        guard let code = context.parameters.get("code") else { throw WebError.notFound }
+        let body = try JSON.decode(SupplierRuleBody.self, from: try await APIRoutes.body(request))
+        try await culise.setSupplierRule(
+            company: p.companyID, partner: code, account: body.account, autoPost: body.autoPost, actor: .user(p))
+        return try JSON.response(body)
     }
 
     struct MergeBody: Decodable {

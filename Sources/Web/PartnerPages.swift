@@ -20,6 +20,7 @@ struct PartnerPages: Sendable {
         protect(.invoicing, .write).post("/partners/{code}/interactions", use: logInteraction)
         protect(.invoicing, .write).post("/partners/{code}/contacts", use: addContact)
         protect(.invoicing, .write).post("/partners/{code}/merge", use: merge)
+        protect(.invoicing, .write).post("/partners/{code}/supplier-rule", use: supplierRule)
     }
 
     static func values(_ partner: Partner) -> [String: String] {
@@ -50,6 +51,7 @@ struct PartnerPages: Sendable {
         let others = try await culise.searchPartners(company: p.companyID, query: nil, page: try PageRequest(limit: 500), actor: actor)
             .items
             .filter { $0.code != code }
+        let rule = try await culise.supplierRule(company: p.companyID, partner: code, actor: actor)
         let facts: [[String: Any]] = [
             ["label": t["col_fiscal_code"] ?? "CUI", "value": partner.fiscalIdentifier],
             ["label": t["crm_invoices"]!, "value": t["inv_title"]!, "href": "/invoices?partner=\(code)"],
@@ -92,6 +94,11 @@ struct PartnerPages: Sendable {
                 Field(
                     name: "duplicate", label: t["crm_duplicate"]!, error: errors["duplicate"],
                     choices: [("", "—")] + others.map { ($0.code, "\($0.name) (\($0.code), \($0.fiscalIdentifier))") })
+            ].map(\.dictionary),
+            "is_supplier": partner.isSupplier,
+            "rule_fields": [
+                Field(name: "account", label: t["crm_rule_account"]!, value: rule?.account ?? "", error: errors["account"]),
+                Field(name: "auto_post", label: t["crm_rule_auto_post"]!, type: "checkbox", checked: rule?.autoPost ?? false),
             ].map(\.dictionary),
             "form_errors": problems?.summary ?? [], "has_errors": !(problems?.summary.isEmpty ?? true),
             "inv_nav": InvoicePages.nav.map { ["href": $0.href, "label": t[$0.key] ?? $0.key, "active": $0.href == "/partners"] },
@@ -153,6 +160,21 @@ struct PartnerPages: Sendable {
                 Contact(name: form["contact_name"] ?? "", role: form["role"], email: form["contact_email"], phone: form["contact_phone"]),
                 actor: .user(p))
             return redirect(to: "/partners/\(code)?flash=contact_added")
+        } catch  where html.errors(error, context) != nil {
+            return try await detailPage(request, context, code: code, error: error)
+        }
+    }
+
+    @Sendable func supplierRule(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        guard let code = context.parameters.get("code") else { throw WebError.notFound }
+        let account = context.form["account"]?.trimmingCharacters(in: .whitespaces)
+        do {
+            try await culise.setSupplierRule(
+                company: p.companyID, partner: code, account: (account?.isEmpty ?? true) ? nil : account,
+                autoPost: context.form["auto_post"] == "true",
+                actor: .user(p))
+            return redirect(to: "/partners/\(code)?flash=partner_saved")
         } catch  where html.errors(error, context) != nil {
             return try await detailPage(request, context, code: code, error: error)
         }

@@ -481,6 +481,13 @@ import Testing
             #expect(suggestion.account == "604")
             #expect(suggestion.explanation == "604, because 9 earlier lines from this supplier with 'hârtie' went to 604")
             #expect(bill.state == .draft)
+            // A supplier rule with automatic posting books the next e-invoice from that supplier without review.
+            try await culise.setSupplierRule(company: setup.company, partner: "DELTA", account: "604", autoPost: true, actor: setup.actor)
+            let second = xml.replacingOccurrences(of: "EXS-2025-0142", with: "EXS-2025-0143")
+            let auto = try await culise.ingestEInvoices(
+                company: setup.company, files: [("delta2.xml", Data(second.utf8))], actor: setup.actor)[0]
+            #expect(auto.result == .created && auto.message.contains("rule"))
+            #expect(try await culise.bill(company: setup.company, id: auto.bill!, actor: setup.actor).state == .posted)
         }
     }
 }

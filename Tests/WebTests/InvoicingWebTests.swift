@@ -228,6 +228,10 @@ import Testing
             values["phone"] = "0264 123 456"
             #expect(try await browser.post("/partners/GAMA", values, from: "/partners/GAMA").status == .seeOther)
             #expect(try await culise.partner(company: setup.company, code: "GAMA", actor: setup.actor).phone == "0264 123 456")
+            let rule = try await browser.post(
+                "/partners/DELTA/supplier-rule", ["account": "604", "auto_post": "true"], from: "/partners/DELTA")
+            #expect(rule.status == .seeOther)
+            #expect(try await culise.supplierRule(company: setup.company, partner: "DELTA", actor: setup.actor)?.autoPost == true)
             let merged = try await browser.post("/partners/BETA/merge", ["duplicate": "ION"], from: "/partners/BETA")
             #expect(merged.status == .seeOther)
             let dunning = try await browser.post("/dunning", ["as_of": "2030-01-01", "language": "ro"], from: "/dunning")
