@@ -22,7 +22,9 @@ extension BenchCommand {
         @Option(help: "Port of the in-process server.") var port = 18_090
         @Option(help: "Working folder (database and exported files).") var work: String = "/tmp/culise-bench-invoices"
         @Option(help: "Database URL (default: a fresh SQLite file in the working folder).") var database: String?
-        @Flag(help: "Also time the app layer alone (no HTTP), sequentially, for comparison.") var direct = false
+        @Flag(help: "Also time the app layer alone (no HTTP), for comparison.") var direct = false
+        @Option(help: "HTTP load generator: curl (a separate process, `curl --parallel`, keep-alive) or urlsession (in this process).")
+        var client: String = FileManager.default.isExecutableFile(atPath: "/usr/bin/curl") ? "curl" : "urlsession"
 
         func log(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
 
@@ -61,7 +63,9 @@ extension BenchCommand {
                         seconds(ContinuousClock.now - start)))
             }
             let server = try await WebServer.build(culise: culise, settings: WebSettings(secureCookies: false))
-            let app = server.application(host: "127.0.0.1", port: port, culise: culise, logger: CLI.logger(configuration))
+            var quiet = CLI.logger(configuration)
+            quiet.logLevel = .critical
+            let app = server.application(host: "127.0.0.1", port: port, culise: culise, logger: quiet)
             let serverTask = Task { try await app.runService(gracefulShutdownSignals: []) }
             defer { serverTask.cancel() }
             let session = URLSession(configuration: .ephemeral)
@@ -75,7 +79,8 @@ extension BenchCommand {
             }
             let customers = ["ALFA", "BRAVO", "CRIS", "DORU"]
             let products = ["LAPTOP", "MONITOR", "CARTE", "INSTAL", "SUPORT", "CURS"]
-            func body(_ index: Int) -> Data {
+            let lines = self.lines
+            let body: @Sendable (Int) -> Data = { index in
                 let items = (0..<lines).map { line in
                     "{\"product\":\"\(products[(index + line) % products.count])\",\"quantity\":\"\(1 + (index + line) % 5)\"}"
                 }.joined(separator: ",")
@@ -86,7 +91,48 @@ extension BenchCommand {
             ).total
             log("issuing \(count) invoices through the API with \(concurrency) clients")
             let started = ContinuousClock.now
-            let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
+            let latencies =
+                client == "curl"
+                ? try curlLoad(token: token, bodies: (0..<count).map(body))
+                : try await urlSessionLoad(session: session, token: token, body: body)
+            let issueSeconds = seconds(ContinuousClock.now - started)
+            try await finish(culise: culise, company: company, before: before, latencies: latencies, issueSeconds: issueSeconds, url: url)
+        }
+
+        /// `curl --parallel` in its own process: keep-alive connections, one request per URL entry, latency per request.
+        func curlLoad(token: String, bodies: [Data]) throws -> [Double] {
+            let config = URL(fileURLWithPath: work).appendingPathComponent("requests.curl")
+            var text = ""
+            for (index, body) in bodies.enumerated() {
+                let file = URL(fileURLWithPath: work).appendingPathComponent("body-\(index % 64).json")
+                if index < 64 { try body.write(to: file) }
+                if index > 0 { text += "next\n" }
+                text += "url = \"http://127.0.0.1:\(port)/api/v1/invoices\"\noutput = \"/dev/null\"\ndata-binary = \"@\(file.path)\"\n"
+                text += "header = \"Authorization: Bearer \(token)\"\nheader = \"Content-Type: application/json\"\n"
+                text += "write-out = \"%{http_code} %{time_total}\\n\"\n"
+            }
+            try Data(text.utf8).write(to: config)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+            process.arguments = ["-s", "--parallel", "--parallel-max", String(concurrency), "--config", config.path]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let output = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            var latencies: [Double] = []
+            for line in String(decoding: output, as: UTF8.self).split(separator: "\n") {
+                let parts = line.split(separator: " ")
+                guard parts.count == 2, parts[0] == "201", let time = Double(parts[1]) else {
+                    throw CLIError(message: "a request failed: \(line)")
+                }
+                latencies.append(time * 1000)
+            }
+            return latencies.sorted()
+        }
+
+        func urlSessionLoad(session: URLSession, token: String, body: @escaping @Sendable (Int) -> Data) async throws -> [Double] {
+            try await withThrowingTaskGroup(of: [Double].self) { group in
                 for worker in 0..<concurrency {
                     group.addTask {
                         var samples: [Double] = []
@@ -113,7 +159,9 @@ extension BenchCommand {
                 for try await samples in group { all += samples }
                 return all.sorted()
             }
-            let issueSeconds = seconds(ContinuousClock.now - started)
+        }
+
+        func finish(culise: Culise, company: CompanyID, before: Int, latencies: [Double], issueSeconds: Double, url: String) async throws {
             let after = try await culise.invoices(
                 company: company, filter: InvoiceFilter(), page: try PageRequest(limit: 1), actor: .system("bench")
             ).total
@@ -138,12 +186,14 @@ extension BenchCommand {
             guard verification.isIntact else { throw CLIError(message: "ledger verification failed: \(verification.problem ?? "")") }
             await culise.close()
             let p = { (q: Double) in latencies[min(latencies.count - 1, Int(Double(latencies.count) * q))] }
-            print("| engine | invoices | lines each | clients | issue wall | invoices/s | p50 | p99 | UBL files | export wall | files/s |")
-            print("|---|---|---|---|---|---|---|---|---|---|---|")
+            print(
+                "| engine | client | invoices | lines each | clients | issue wall | invoices/s | p50 | p99 | UBL files | export wall | files/s |"
+            )
+            print("|---|---|---|---|---|---|---|---|---|---|---|---|")
             print(
                 String(
-                    format: "| %@ | %d | %d | %d | %.1f s | %.0f | %.1f ms | %.1f ms | %d | %.2f s | %.0f |",
-                    url.hasPrefix("sqlite") ? "sqlite" : "postgres",
+                    format: "| %@ | %@ | %d | %d | %d | %.1f s | %.0f | %.1f ms | %.1f ms | %d | %.2f s | %.0f |",
+                    url.hasPrefix("sqlite") ? "sqlite" : "postgres", client,
                     count, lines, concurrency, issueSeconds, Double(count) / issueSeconds, p(0.5), p(0.99), files, exportSeconds,
                     Double(files) / exportSeconds))
         }
