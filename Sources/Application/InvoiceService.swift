@@ -52,6 +52,14 @@ public struct InvoiceSettings: Sendable, Codable, Equatable {
     public var phone: String?
     /// Differences up to this amount (RON minor units) may be written off to 6588/7588 when a payment is allocated.
     public var writeOffLimit: Int64
+
+    public init(defaultSeries: String, iban: String?, email: String?, phone: String?, writeOffLimit: Int64) {
+        self.defaultSeries = defaultSeries
+        self.iban = iban
+        self.email = email
+        self.phone = phone
+        self.writeOffLimit = writeOffLimit
+    }
 }
 
 /// Filters for the invoice list.

@@ -242,6 +242,71 @@ struct InvoiceAPI: Sendable {
         read.get("/api/v1/payments/{id}", use: showPayment)
         read.get("/api/v1/reports/aging", use: aging)
         write.post("/api/v1/dunning-runs", use: dunning)
+        read.get("/api/v1/invoicing/settings", use: settings)
+        write.put("/api/v1/invoicing/settings", use: updateSettings)
+        read.get("/api/v1/invoice-series", use: series)
+        write.post("/api/v1/invoice-series", use: addSeries)
+    }
+
+    struct SettingsDTO: Codable {
+        var defaultSeries: String
+        var iban: String?
+        var email: String?
+        var phone: String?
+        /// RON minor units (bani).
+        var writeOffLimit: Int64
+    }
+
+    @Sendable func settings(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let value = try await culise.invoiceSettings(company: p.companyID, actor: .user(p))
+        return try JSON.response(
+            SettingsDTO(
+                defaultSeries: value.defaultSeries, iban: value.iban, email: value.email, phone: value.phone,
+                writeOffLimit: value.writeOffLimit))
+    }
+
+    @Sendable func updateSettings(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let body = try JSON.decode(SettingsDTO.self, from: try await APIRoutes.body(request))
+        try await culise.updateInvoiceSettings(
+            company: p.companyID,
+            InvoiceSettings(
+                defaultSeries: body.defaultSeries, iban: body.iban, email: body.email, phone: body.phone, writeOffLimit: body.writeOffLimit),
+            actor: .user(p))
+        return try await settings(request, context: context)
+    }
+
+    struct SeriesDTO: Codable {
+        var code: String
+        var name: String?
+        var year: Int?
+        var firstNumber: Int64?
+    }
+
+    @Sendable func series(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let items = try await culise.series(company: p.companyID, actor: .user(p)).map { SeriesDTO(code: $0.code, name: $0.name) }
+        return try JSON.response(["items": items])
+    }
+
+    /// Adds a series, or sets the first number of an existing series for a year (refused once that year has numbers).
+    @Sendable func addSeries(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        return try await APIRoutes(culise: culise).idempotentPOST(request, context) { buffer in
+            let body = try JSON.decode(SeriesDTO.self, from: buffer)
+            let code = body.code.trimmingCharacters(in: .whitespaces).uppercased()
+            let exists = try await culise.series(company: p.companyID, actor: .user(p)).contains { $0.code == code }
+            if exists, let year = body.year, let first = body.firstNumber {
+                try await culise.setFirstNumber(company: p.companyID, series: code, year: year, first: first, actor: .user(p))
+            } else {
+                try await culise.addSeries(
+                    company: p.companyID, code: code, name: body.name ?? code, year: body.year, firstNumber: body.firstNumber,
+                    actor: .user(p))
+            }
+            return try APIRoutes.encoded(
+                SeriesDTO(code: code, name: body.name, year: body.year, firstNumber: body.firstNumber), status: .created)
+        }
     }
 
     static func id<T>(_ context: WebContext, _ make: (String) -> T?) throws -> T {

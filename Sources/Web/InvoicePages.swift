@@ -46,6 +46,9 @@ struct InvoicePages: Sendable {
         read.get("/products", use: products)
         write.post("/products", use: createProduct)
         write.post("/products/{code}/archive", use: archiveProduct)
+        read.get("/invoicing/settings", use: settingsPage)
+        write.post("/invoicing/settings", use: saveSettings)
+        write.post("/invoicing/series", use: saveSeries)
     }
 
     // MARK: helpers
@@ -53,6 +56,7 @@ struct InvoicePages: Sendable {
     static let nav: [(href: String, key: String)] = [
         ("/invoices", "inv_title"), ("/bills", "bills_title"), ("/payments", "pay_title"), ("/aging", "aging_title"),
         ("/dunning", "dun_title"), ("/efactura", "ef_title"), ("/partners", "partners_title"), ("/products", "prod_title"),
+        ("/invoicing/settings", "set_nav"),
     ]
 
     func base(_ request: Request, _ context: WebContext) -> [String: Any] {
@@ -747,6 +751,98 @@ struct InvoicePages: Sendable {
         let p = try context.requirePrincipal()
         try await culise.refreshEFactura(company: p.companyID, client: try client(), actor: .user(p))
         return redirect(to: "/efactura?flash=efactura_refreshed")
+    }
+
+    // MARK: settings
+
+    func settingsView(
+        _ request: Request, _ context: WebContext, values: [String: String]? = nil, error: (any Error)? = nil
+    ) async throws
+        -> Response
+    {
+        let p = try context.requirePrincipal()
+        let t = html.t(context)
+        let settings = try await culise.invoiceSettings(company: p.companyID, actor: .user(p))
+        let series = try await culise.series(company: p.companyID, actor: .user(p))
+        let problems = error.flatMap { html.errors($0, context) }
+        let errors = problems?.byField ?? [:]
+        let current =
+            values ?? [
+                "default_series": settings.defaultSeries, "iban": settings.iban ?? "", "email": settings.email ?? "",
+                "phone": settings.phone ?? "",
+                "write_off_limit": String(settings.writeOffLimit),
+            ]
+        let fields = [
+            Field(
+                name: "default_series", label: t["field_default_series"]!, value: current["default_series"] ?? "", error: errors["series"],
+                choices: series.map { ($0.code, "\($0.code) · \($0.name)") }),
+            Field(name: "iban", label: t["field_iban"]!, value: current["iban"] ?? "", error: errors["iban"]),
+            Field(name: "email", label: t["field_email"]!, type: "email", value: current["email"] ?? ""),
+            Field(name: "phone", label: t["field_phone"]!, value: current["phone"] ?? ""),
+            Field(
+                name: "write_off_limit", label: t["field_write_off_limit"]!, value: current["write_off_limit"] ?? "",
+                error: errors["write_off_limit"]),
+        ]
+        let seriesFields = [
+            Field(name: "code", label: t["field_series_code"]!, error: errors["code"]), Field(name: "name", label: t["field_series_name"]!),
+            Field(name: "year", label: t["field_year"]!, value: String(LocalDate.today().year)),
+            Field(name: "first_number", label: t["field_first_number"]!, error: errors["first_number"]),
+        ]
+        let data: [String: Any] = [
+            "fields": fields.map(\.dictionary), "series_fields": seriesFields.map(\.dictionary),
+            "series": series.map { ["code": $0.code, "name": $0.name] }, "form_errors": problems?.summary ?? [],
+            "has_errors": !(problems?.summary.isEmpty ?? true),
+        ]
+        return try await render(
+            "invoicing_settings", "set_title", data, request, context, status: error == nil ? .ok : .unprocessableContent)
+    }
+
+    @Sendable func settingsPage(_ request: Request, context: WebContext) async throws -> Response {
+        try await settingsView(request, context)
+    }
+
+    @Sendable func saveSettings(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let form = context.form
+        let text = { (key: String) -> String? in form[key].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } }
+        do {
+            guard let limit = Int64(form["write_off_limit"] ?? "") else {
+                throw DomainError(
+                    "invoice.write_off_limit", field: "write_off_limit",
+                    "You cannot use that threshold; write a whole number of bani, like 500.")
+            }
+            try await culise.updateInvoiceSettings(
+                company: p.companyID,
+                InvoiceSettings(
+                    defaultSeries: form["default_series"] ?? "", iban: text("iban"), email: text("email"), phone: text("phone"),
+                    writeOffLimit: limit),
+                actor: .user(p))
+            return redirect(to: "/invoicing/settings?flash=settings_saved")
+        } catch  where html.errors(error, context) != nil {
+            return try await settingsView(request, context, values: form, error: error)
+        }
+    }
+
+    @Sendable func saveSeries(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let form = context.form
+        do {
+            let code = (form["code"] ?? "").trimmingCharacters(in: .whitespaces).uppercased()
+            let first = form["first_number"].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+            let year = form["year"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            let existing = try await culise.series(company: p.companyID, actor: .user(p)).contains { $0.code == code }
+            if existing, let first, let year {
+                try await culise.setFirstNumber(company: p.companyID, series: code, year: year, first: first, actor: .user(p))
+            } else {
+                try await culise.addSeries(
+                    company: p.companyID, code: code, name: (form["name"] ?? "").isEmpty ? code : form["name"]!, year: year,
+                    firstNumber: first,
+                    actor: .user(p))
+            }
+            return redirect(to: "/invoicing/settings?flash=series_saved")
+        } catch  where html.errors(error, context) != nil {
+            return try await settingsView(request, context, error: error)
+        }
     }
 
     // MARK: products

@@ -234,6 +234,21 @@ import Testing
             #expect(try await culise.supplierRule(company: setup.company, partner: "DELTA", actor: setup.actor)?.autoPost == true)
             let merged = try await browser.post("/partners/BETA/merge", ["duplicate": "ION"], from: "/partners/BETA")
             #expect(merged.status == .seeOther)
+            // Settings: a wrong IBAN is refused on the page; a series with a first number is used by the next invoice.
+            #expect(try await browser.get("/invoicing/settings").status == .ok)
+            let badIBAN = try await browser.post(
+                "/invoicing/settings", ["default_series": "FCT", "iban": "RO00XXXX", "write_off_limit": "500"], from: "/invoicing/settings")
+            #expect(badIBAN.status == .unprocessableContent)
+            let series = try await browser.post(
+                "/invoicing/series", ["code": "ABC", "name": "Serie nouă", "year": "2026", "first_number": "100"],
+                from: "/invoicing/settings")
+            #expect(series.status == .seeOther)
+            let numbered = try await culise.issueInvoice(
+                company: setup.company,
+                DocumentInput(
+                    partner: "BETA", series: "ABC", issueDate: "2026-05-05", lines: [LineInput(product: "CONSULT", quantity: "1")]),
+                actor: setup.actor)
+            #expect(numbered.number == "ABC-100")
             let dunning = try await browser.post("/dunning", ["as_of": "2030-01-01", "language": "ro"], from: "/dunning")
             #expect(dunning.status == .ok && dunning.text.contains("EXD-1"))
         }
