@@ -172,6 +172,18 @@ extension Culise {
         }
     }
 
+    /// Adds a series, or, when it exists, sets its first number for `year` (what the settings page and the API do).
+    public func saveSeries(company: CompanyID, code: String, name: String?, year: Int?, firstNumber: Int64?, actor: Actor) async throws {
+        let normalised = code.trimmingCharacters(in: .whitespaces).uppercased()
+        let exists = try await series(company: company, actor: actor).contains { $0.code == normalised }
+        if exists, let year, let firstNumber {
+            try await setFirstNumber(company: company, series: normalised, year: year, first: firstNumber, actor: actor)
+        } else {
+            let title = name?.trimmingCharacters(in: .whitespaces).isEmpty == false ? name! : normalised
+            try await addSeries(company: company, code: normalised, name: title, year: year, firstNumber: firstNumber, actor: actor)
+        }
+    }
+
     /// Sets the first number of a series for a year; refused once that year has issued numbers.
     public func setFirstNumber(company: CompanyID, series: String, year: Int, first: Int64, actor: Actor) async throws {
         try actor.require(.invoicing, .write, in: company)

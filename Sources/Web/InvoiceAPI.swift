@@ -295,15 +295,9 @@ struct InvoiceAPI: Sendable {
         let p = try context.requirePrincipal()
         return try await APIRoutes(culise: culise).idempotentPOST(request, context) { buffer in
             let body = try JSON.decode(SeriesDTO.self, from: buffer)
+            try await culise.saveSeries(
+                company: p.companyID, code: body.code, name: body.name, year: body.year, firstNumber: body.firstNumber, actor: .user(p))
             let code = body.code.trimmingCharacters(in: .whitespaces).uppercased()
-            let exists = try await culise.series(company: p.companyID, actor: .user(p)).contains { $0.code == code }
-            if exists, let year = body.year, let first = body.firstNumber {
-                try await culise.setFirstNumber(company: p.companyID, series: code, year: year, first: first, actor: .user(p))
-            } else {
-                try await culise.addSeries(
-                    company: p.companyID, code: code, name: body.name ?? code, year: body.year, firstNumber: body.firstNumber,
-                    actor: .user(p))
-            }
             return try APIRoutes.encoded(
                 SeriesDTO(code: code, name: body.name, year: body.year, firstNumber: body.firstNumber), status: .created)
         }

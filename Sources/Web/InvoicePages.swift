@@ -827,18 +827,10 @@ struct InvoicePages: Sendable {
         let p = try context.requirePrincipal()
         let form = context.form
         do {
-            let code = (form["code"] ?? "").trimmingCharacters(in: .whitespaces).uppercased()
-            let first = form["first_number"].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
-            let year = form["year"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-            let existing = try await culise.series(company: p.companyID, actor: .user(p)).contains { $0.code == code }
-            if existing, let first, let year {
-                try await culise.setFirstNumber(company: p.companyID, series: code, year: year, first: first, actor: .user(p))
-            } else {
-                try await culise.addSeries(
-                    company: p.companyID, code: code, name: (form["name"] ?? "").isEmpty ? code : form["name"]!, year: year,
-                    firstNumber: first,
-                    actor: .user(p))
-            }
+            try await culise.saveSeries(
+                company: p.companyID, code: form["code"] ?? "", name: form["name"],
+                year: form["year"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) },
+                firstNumber: form["first_number"].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }, actor: .user(p))
             return redirect(to: "/invoicing/settings?flash=series_saved")
         } catch  where html.errors(error, context) != nil {
             return try await settingsView(request, context, error: error)
