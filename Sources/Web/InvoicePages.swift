@@ -350,9 +350,8 @@ struct InvoicePages: Sendable {
         if invoice.state == .draft {
             actions.append(["href": "/invoices/\(id)/issue", "label": t["inv_issue"]!, "primary": true])
             actions.append(["href": "/invoices/\(id)/delete", "label": t["inv_delete_draft"]!, "primary": false])
-        } else if invoice.type != .creditNote && invoice.state != .cancelled {
-            actions.append(["href": "/invoices/\(id)/credit", "label": t["inv_credit"]!, "primary": false])
         }
+        let canCredit = invoice.state != .draft && invoice.type != .creditNote && invoice.state != .cancelled
         if let state = invoice.efactura?.state {
             if ["validated", "failed", "upload_unknown"].contains(state) {
                 actions.append(["href": "/invoices/\(id)/send", "label": t["ef_send"]!, "primary": true])
@@ -366,6 +365,12 @@ struct InvoicePages: Sendable {
             "has_efactura_errors": !errors.isEmpty && invoice.efactura?.state == "rejected",
         ]
         if invoice.efactura != nil { data["xml_href"] = "/invoices/\(id)/xml" }
+        if canCredit {
+            data["credit_lines"] = invoice.document.lines.map {
+                ["number": $0.number, "name": $0.name, "quantity": DecimalText.plain($0.quantity), "unit": $0.unit]
+            }
+            data["credit_href"] = "/invoices/\(id)/credit"
+        }
         return try await render("invoice", "inv_invoice", data, request, context)
     }
 
@@ -391,9 +396,19 @@ struct InvoicePages: Sendable {
         try await invoiceAction(context) { p, id in try await culise.issueDraft(company: p.companyID, id: id, actor: .user(p)).id }
     }
 
+    /// A full credit note when no quantity is given, otherwise one line per quantity typed.
     @Sendable func credit(_ request: Request, context: WebContext) async throws -> Response {
-        try await invoiceAction(context) { p, id in
-            try await culise.creditInvoice(company: p.companyID, id: id, lines: nil, reason: context.form["reason"], actor: .user(p)).id
+        let lines = context.form.compactMap { key, value -> Culise.CreditLine? in
+            guard key.hasPrefix("credit."), let line = Int(key.dropFirst("credit.".count)),
+                !value.trimmingCharacters(in: .whitespaces).isEmpty
+            else { return nil }
+            return Culise.CreditLine(line: line, quantity: value.trimmingCharacters(in: .whitespaces))
+        }.sorted { $0.line < $1.line }
+        let reason = context.form["reason"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+        return try await invoiceAction(context) { p, id in
+            try await culise.creditInvoice(
+                company: p.companyID, id: id, lines: lines.isEmpty ? nil : lines, reason: reason, actor: .user(p)
+            ).id
         }
     }
 

@@ -172,6 +172,11 @@ import Testing
             let draftPath = try #require(draft.headers[.location]).split(separator: "?")[0]
             let issued = try await browser.post("\(draftPath)/issue", [:], from: String(draftPath))
             #expect(issued.status == .seeOther)
+            // A partial credit note from the invoice page: only the quantity typed is credited.
+            let credited = try await browser.post("\(draftPath)/credit", ["credit.1": "1", "reason": "Retur"], from: String(draftPath))
+            #expect(credited.status == .seeOther)
+            let creditPage = try await browser.get(try #require(credited.headers[.location]))
+            #expect(creditPage.text.contains("Retur") && creditPage.text.contains("181.50"))
             #expect(try await browser.get(String(draftPath)).text.contains("EXD-2") == false)
             // A payment through the form, then the aging page shows the rest.
             let paid = try await browser.post(
