@@ -226,17 +226,8 @@ extension Culise {
         for item in document.allowancesCharges {
             if item.isCharge { byAccount[firstAccount, default: 0] += item.amount } else { byAccount["609", default: 0] -= item.amount }
         }
-        var lines: [EntryLine] = []
-        var totalRON: Int64 = 0
-        for (account, amount) in byAccount.sorted(by: { $0.key < $1.key }) where amount != 0 {
-            let value = ron(amount, rate)
-            totalRON += value
-            if amount > 0 {
-                lines.append(EntryLine(account: account, debit: sign * value, description: document.number, source: source))
-            } else {
-                lines.append(EntryLine(account: account, credit: -sign * value, description: document.number, source: source))
-            }
-        }
+        var (lines, totalRON) = accountLines(
+            byAccount, rate: rate, sign: sign, positiveIsDebit: true, description: document.number, source: source)
         let deductible = ron(document.totals.vatTotal - nonDeductibleVAT, rate)
         if deductible != 0 {
             lines.append(EntryLine(account: vatDeductibleAccount, debit: sign * deductible, description: document.number, source: source))

@@ -502,6 +502,25 @@ extension Culise {
         return issued
     }
 
+    /// One line per account of a document's amounts (document currency → RON), on its natural side (revenue: credit;
+    /// expense: debit) or the opposite one for a negative amount, times `sign` (−1 for a credit note's red storno).
+    static func accountLines(
+        _ byAccount: [String: Int64], rate: Decimal?, sign: Int64, positiveIsDebit: Bool, description: String, source: SourceReference
+    ) -> (lines: [EntryLine], totalRON: Int64) {
+        var lines: [EntryLine] = []
+        var total: Int64 = 0
+        for (account, amount) in byAccount.sorted(by: { $0.key < $1.key }) where amount != 0 {
+            let value = ron(amount, rate)
+            total += value
+            let onDebit = (amount > 0) == positiveIsDebit
+            let signed = sign * abs(value)
+            lines.append(
+                EntryLine(
+                    account: account, debit: onDebit ? signed : 0, credit: onDebit ? 0 : signed, description: description, source: source))
+        }
+        return (lines, total)
+    }
+
     static func ron(_ amount: Int64, _ rate: Decimal?) -> Int64 {
         guard let rate else { return amount }
         return Rounding.functionalAmount(foreignMinor: amount, rate: rate)
@@ -517,17 +536,8 @@ extension Culise {
         for item in document.allowancesCharges {
             if item.isCharge { byAccount["708", default: 0] += item.amount } else { byAccount["709", default: 0] -= item.amount }
         }
-        var lines: [EntryLine] = []
-        var totalRON: Int64 = 0
-        for (account, amount) in byAccount.sorted(by: { $0.key < $1.key }) where amount != 0 {
-            let value = ron(amount, rate)
-            totalRON += value
-            if amount > 0 {
-                lines.append(EntryLine(account: account, credit: sign * value, description: document.number, source: source))
-            } else {
-                lines.append(EntryLine(account: account, debit: -sign * value, description: document.number, source: source))
-            }
-        }
+        var (lines, totalRON) = accountLines(
+            byAccount, rate: rate, sign: sign, positiveIsDebit: false, description: document.number, source: source)
         let vatRON = rate == nil ? document.totals.vatTotal : (document.totals.vatTotalRON ?? 0)
         if vatRON != 0 {
             lines.append(EntryLine(account: vatCollectedAccount, credit: sign * vatRON, description: document.number, source: source))

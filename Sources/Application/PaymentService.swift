@@ -314,7 +314,6 @@ extension Culise {
                             description: "Diferență \(target.number)", source: source))
                 }
             }
-            var advance: Int64 = 0
             let rest = amount! - allocated
             var restRON = bankRON - settledRON
             if rest > 0 {
@@ -326,7 +325,6 @@ extension Culise {
                             description: "Diferență plată", source: source))
                     writtenOff += restAtRate
                 } else {
-                    advance = rest
                     lines.append(
                         EntryLine(
                             account: incoming ? "419" : "4091", debit: incoming ? 0 : restAtRate, credit: incoming ? restAtRate : 0,
