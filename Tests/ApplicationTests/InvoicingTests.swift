@@ -551,6 +551,16 @@ import Testing
                     continue
                 }
             }
+            // A draft whose issue fails after it took a number (its date is in the locked period) gives the number back.
+            let stale = try await culise.createInvoiceDraft(
+                company: setup.company,
+                DocumentInput(
+                    partner: "BETA", series: "EXD", issueDate: "2026-01-20", lines: [LineInput(product: "CONSULT", quantity: "1")]),
+                actor: setup.actor)
+            await #expect(throws: ValidationErrors.self) {
+                _ = try await culise.issueDraft(company: setup.company, id: stale.id, actor: setup.actor)
+            }
+            #expect(try await culise.issueInvoice(company: setup.company, good, actor: setup.actor).number == "EXD-7")
             // What the batch returned is what is stored, and the chains verify.
             let stored = try await culise.invoice(company: setup.company, number: "EXD-4", actor: setup.actor)
             #expect(stored == (try results[4].get()))
