@@ -50,6 +50,8 @@ let package = Package(
         .target(name: "Tax", dependencies: ["Kernel"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // Pure domain: products, invoices, bills, payments, e-Factura (issue 4; products so far).
         .target(name: "Invoicing", dependencies: ["Kernel", "Tax", "Companies"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        // Pure domain: bank and cash, exchange rates (issue 5; BNR rates so far).
+        .target(name: "Banking", dependencies: ["Kernel"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // Pure domain: chart of accounts, journal entries, validation, the entry chain, reports.
         .target(
             name: "Ledger", dependencies: ["Kernel", .product(name: "Crypto", package: "swift-crypto")], exclude: ["README.md"],
@@ -80,7 +82,7 @@ let package = Package(
         .target(
             name: "Application",
             dependencies: [
-                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "EFactura", "Storage",
+                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "EFactura", "Storage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),
@@ -109,7 +111,8 @@ let package = Package(
         .executableTarget(
             name: "CuliseCLI",
             dependencies: [
-                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Invoicing", "EFactura", "Storage", "Application", "Web",
+                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Invoicing", "Banking", "EFactura", "Storage", "Application",
+                "Web",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -134,7 +137,8 @@ let package = Package(
         .testTarget(
             name: "ApplicationTests",
             dependencies: [
-                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "EFactura", "Storage", "Application", "Web",
+                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "EFactura", "Storage",
+                "Application", "Web",
                 "TestSupport",
             ],
             swiftSettings: swiftSettings

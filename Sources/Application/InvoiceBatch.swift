@@ -153,7 +153,7 @@ extension Culise {
                     let context = DocumentContext(
                         side: .sales, seller: seller, buyer: Self.party(partner), products: products, today: today,
                         paymentTermDays: partner.paymentTermDays, postableAccounts: postable)
-                    var document = try item.input.validated(context)
+                    var document = try (try await Self.withBNRRate(db, item.input, today: today)).validated(context)
                     document.number = "\(series)-1"
                     let problems = EInvoiceRules.problems(document)
                     if !problems.isEmpty { throw ValidationErrors(problems) }

@@ -298,6 +298,7 @@ extension Culise {
     func validateSale(
         _ db: any SQLDatabase, company: CompanyID, _ input: DocumentInput
     ) async throws -> (CommercialDocument, Partner, String) {
+        let input = try await Self.withBNRRate(db, input, today: LocalDate.today(now: clock()))
         let settings = try await Self.ensureInvoicing(db, company: company)
         let seller = try await Self.loadCompany(db, company)
         guard let partner = try await Self.loadPartner(db, company: company, code: input.partner) else {

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Invoicing
+import Kernel
 import Logging
 import NIOCore
 import Synchronization

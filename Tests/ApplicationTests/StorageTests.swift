@@ -122,11 +122,11 @@ import Testing
 
     @Test(arguments: Engine.available)
     func businessTablesLeadWithCompanyID(_ engine: Engine) async throws {
-        // Platform tables (companies, users, sessions, tokens, audit, settings) are not company-owned;
+        // Platform tables (companies, users, sessions, tokens, audit, settings) and public reference data (BNR rates) are not company-owned;
         // every other table must have company_id as its first key column.
         let platform: Set<String> = [
             "settings", "companies", "users", "sessions", "recovery_codes", "api_tokens", "login_failures", "idempotency_keys",
-            "chain_heads", "audit_log", "schema_migrations",
+            "chain_heads", "audit_log", "schema_migrations", "fx_rates",
         ]
         try await TestDatabase.withCulise(engine) { culise, _ in
             let tables = try await culise.tableCounts().keys
