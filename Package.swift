@@ -132,7 +132,7 @@ let package = Package(
         .testTarget(name: "KernelTests", dependencies: ["Kernel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DomainTests",
-            dependencies: ["Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "TestSupport"],
+            dependencies: ["Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ApplicationTests",

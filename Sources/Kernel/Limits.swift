@@ -39,6 +39,8 @@ public enum Limits {
     public static let eInvoiceBytes = 10 << 20
     /// Documents in one ingestion (a folder or a ZIP).
     public static let ingestDocuments = 5_000
+    /// Lines in one bank statement import (all statements of a file together).
+    public static let statementLines = 100_000
     /// Invoices one payment may be allocated to.
     public static let allocationsPerPayment = 500
     /// Stored idempotent responses are kept this long.
