@@ -36,6 +36,26 @@ public struct BankStatement: Hashable, Sendable, Codable {
 }
 
 enum StatementAmount {
+    /// The checks every format ends with: the line limit and an empty file; then all problems, or the statements.
+    static func finish(
+        _ statements: [BankStatement], lines: Int, problems: inout ProblemCollector, emptyHint: String
+    ) throws(ValidationErrors)
+        -> [BankStatement]
+    {
+        if lines > Limits.statementLines {
+            problems.add(
+                DomainError(
+                    "statement.too_many_lines", kind: .tooLarge, field: "file",
+                    "You cannot import \(lines) lines at once; the limit is \(Limits.statementLines)."))
+        }
+        if statements.isEmpty {
+            problems.add(
+                DomainError("statement.empty", field: "file", "You cannot import this file because it holds no statement\(emptyHint)."))
+        }
+        try problems.throwIfAny()
+        return statements
+    }
+
     /// Minor units of a positive decimal amount ("1234.5", "1234,50"); nil when malformed.
     static func minor(_ text: String) -> Int64? {
         let cleaned = text.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: ",", with: ".")
@@ -146,17 +166,7 @@ public enum CAMT053 {
                 BankStatement(
                     id: statement.value("Id") ?? "", iban: iban, currency: currency, opening: opening, closing: closing, lines: lines))
         }
-        if count > Limits.statementLines {
-            problems.add(
-                DomainError(
-                    "statement.too_many_lines", kind: .tooLarge, field: "file",
-                    "You cannot import \(count) lines at once; the limit is \(Limits.statementLines)."))
-        }
-        if statements.isEmpty {
-            problems.add(DomainError("statement.empty", field: "file", "You cannot import this file because it holds no statement."))
-        }
-        try problems.throwIfAny()
-        return statements
+        return try StatementAmount.finish(statements, lines: count, problems: &problems, emptyHint: "")
     }
 }
 
@@ -232,17 +242,7 @@ public enum MT940 {
             problems.add(
                 DomainError("statement.iban", field: "file", "You cannot import statement \(statement.id) without its account (:25:)."))
         }
-        if count > Limits.statementLines {
-            problems.add(
-                DomainError(
-                    "statement.too_many_lines", kind: .tooLarge, field: "file",
-                    "You cannot import \(count) lines at once; the limit is \(Limits.statementLines)."))
-        }
-        if statements.isEmpty {
-            problems.add(DomainError("statement.empty", field: "file", "You cannot import this file because it holds no statement (:20:)."))
-        }
-        try problems.throwIfAny()
-        return statements
+        return try StatementAmount.finish(statements, lines: count, problems: &problems, emptyHint: " (:20:)")
     }
 
     /// `:61:` value date YYMMDD, optional entry date MMDD, C/D/RC/RD, amount, type code, reference[//bank reference].
