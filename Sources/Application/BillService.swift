@@ -263,8 +263,9 @@ extension Culise {
     static let billColumns =
         "id, type, state, partner_code, number, issue_date, due_date, currency, total, payable, entry_id, source, warnings, document"
 
+    /// `suggest`: train the account suggester and suggest for draft lines (the bill page and API detail, not lists or postings).
     static func loadBills(
-        _ db: any SQLDatabase, company: CompanyID, where condition: SQLQueryString, limit: Int, offset: Int
+        _ db: any SQLDatabase, company: CompanyID, where condition: SQLQueryString, limit: Int, offset: Int, suggest: Bool = false
     ) async throws
         -> [BillRecord]
     {
@@ -303,7 +304,7 @@ extension Culise {
             }
         }
         // Suggestions for draft lines without an account.
-        if bills.contains(where: { $0.state == .draft }) {
+        if suggest && bills.contains(where: { $0.state == .draft }) {
             let suggester = try await accountSuggester(db, company: company)
             for index in bills.indices where bills[index].state == .draft {
                 bills[index].suggestions = bills[index].document.lines.map { line in
@@ -336,7 +337,8 @@ extension Culise {
         try actor.require(.invoicing, .read, in: company)
         guard
             let bill = try await read({ db in
-                try await Self.loadBills(db, company: company, where: "id = \(bind: id.description)", limit: 1, offset: 0).first
+                try await Self.loadBills(db, company: company, where: "id = \(bind: id.description)", limit: 1, offset: 0, suggest: true)
+                    .first
             })
         else { throw DomainError("bill.not_found", kind: .notFound, "You cannot open bill \(id) because it does not exist.") }
         return bill

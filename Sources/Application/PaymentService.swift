@@ -405,31 +405,33 @@ extension Culise {
                 entryID: try row.decode(column: "entry_id", as: Int64.self),
                 allocations: [], advance: 0, writtenOff: 0)
         }
-        // Allocations are read back from each payment's posted entry: the ledger is the record.
-        for index in records.indices {
-            let lines = try await db.raw(
-                """
-                SELECT account, debit, credit, amount_currency, source_type, source_id FROM entry_lines
-                WHERE company_id = \(bind: cid) AND entry_id = \(bind: records[index].entryID) ORDER BY line_no
-                """
-            ).all()
-            for line in lines {
-                let account = try line.decode(column: "account", as: String.self)
-                let type = try line.decode(column: "source_type", as: String?.self)
-                let value = try line.decode(column: "debit", as: Int64.self) + (try line.decode(column: "credit", as: Int64.self))
-                let currencyValue = try line.decode(column: "amount_currency", as: Int64?.self)
-                if account == receivableAccount || account == payableAccount, let type, type != "payment" {
-                    let documentID = try line.decode(column: "source_id", as: String.self)
-                    let amount = abs(currencyValue ?? value)
-                    if let existing = records[index].allocations.firstIndex(where: { $0.documentID == documentID }) {
-                        records[index].writtenOff += amount
-                        records[index].allocations[existing].amount += amount
-                    } else {
-                        records[index].allocations.append(AllocationLine(documentType: type, documentID: documentID, amount: amount))
-                    }
-                } else if account == "419" || account == "4091" {
-                    records[index].advance += abs(currencyValue ?? value)
+        // Allocations are read back from the payments' posted entries (one query for the page): the ledger is the record.
+        guard !records.isEmpty else { return records }
+        let positions = Dictionary(records.indices.map { (records[$0].entryID, $0) }, uniquingKeysWith: { first, _ in first })
+        let lines = try await db.raw(
+            """
+            SELECT entry_id, account, debit, credit, amount_currency, source_type, source_id FROM entry_lines
+            WHERE company_id = \(bind: cid) AND entry_id IN
+            """ + .list(records.map(\.entryID)) + " ORDER BY entry_id, line_no"
+        ).all()
+        for line in lines {
+            guard let index = positions[try line.decode(column: "entry_id", as: Int64.self)] else { continue }
+            let account = try line.decode(column: "account", as: String.self)
+            let type = try line.decode(column: "source_type", as: String?.self)
+            let value = abs(
+                try line.decode(column: "amount_currency", as: Int64?.self)
+                    ?? (try line.decode(column: "debit", as: Int64.self) + (try line.decode(column: "credit", as: Int64.self))))
+            if account == receivableAccount || account == payableAccount, let type, type != "payment" {
+                let documentID = try line.decode(column: "source_id", as: String.self)
+                if let existing = records[index].allocations.firstIndex(where: { $0.documentID == documentID }) {
+                    records[index].allocations[existing].amount += value
+                } else {
+                    records[index].allocations.append(AllocationLine(documentType: type, documentID: documentID, amount: value))
                 }
+            } else if account == "419" || account == "4091" {
+                records[index].advance += value
+            } else if account == "6588" || account == "7588" {
+                records[index].writtenOff += value
             }
         }
         return records

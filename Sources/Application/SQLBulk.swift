@@ -74,12 +74,21 @@ enum SQLBulk {
 
 extension SQLQueryString {
     /// `(?, ?, …)` with one bind per value, for `IN` lists; `(NULL)` when empty (matches nothing).
-    static func list(_ values: some Sequence<String>) -> SQLQueryString {
+    static func list(_ values: some Sequence<Int64>) -> SQLQueryString { list(values.map { SQLValue.int($0) }) }
+
+    static func list(_ values: some Sequence<String>) -> SQLQueryString { list(values.map { SQLValue.text($0) }) }
+
+    static func list(_ values: [SQLValue]) -> SQLQueryString {
         var query: SQLQueryString = "("
         var first = true
         for value in values {
             if !first { query.appendLiteral(", ") }
-            query.appendInterpolation(bind: value)
+            switch value {
+            case .int(let number): query.appendInterpolation(bind: number)
+            case .text(let text): query.appendInterpolation(bind: text)
+            case .bool(let flag): query.appendInterpolation(bind: flag)
+            case .null: query.appendLiteral("NULL")
+            }
             first = false
         }
         query.appendLiteral(first ? "NULL)" : ")")

@@ -231,6 +231,9 @@ import Testing
                 actor: actor)
             let writeOffLines = try await culise.entry(company: company, EntryID(writeOff.entryID), actor: actor).lines
             #expect(writeOffLines.contains { $0.account == "6588" && $0.debit == 150 })
+            #expect(writeOff.writtenOff == 150 && writeOff.allocations.map(\.amount) == [18_150])
+            let page = try await culise.payments(company: company, partner: "BETA", page: .first, actor: actor)
+            #expect(page.items.count == 3 && page.items.allSatisfy { !$0.allocations.isEmpty })
             #expect(try await culise.invoice(company: company, id: third.id, actor: actor).state == .paid)
             // Reversing the payment's entry puts the invoice back: the state follows the ledger.
             _ = try await culise.reverseEntry(company: company, EntryID(writeOff.entryID), on: nil, actor: actor)
