@@ -260,30 +260,34 @@ extension Culise {
     /// Posts the reversing entry of a posted one (storno in red or swapped sides, per the company setting) and links both.
     public func reverseEntry(company: CompanyID, _ id: EntryID, on date: LocalDate?, actor: Actor) async throws -> EntryID {
         try ledgerActor(actor, company: company, .write)
-        return try await transaction { db in
-            _ = try (try await Self.state(db, company: company, id)).apply(.reverse)
-            guard let entry = try await LedgerEngine.load(db, company: company, where: "id = \(bind: id.rawValue)").first else {
-                throw DomainError("ledger.entry_not_found", kind: .notFound, "You cannot reverse entry \(id) because it does not exist.")
-            }
-            let styleText = try await db.raw(
-                "SELECT reversal_style FROM ledger_settings WHERE company_id = \(bind: company.description)"
-            ).first()?.decode(column: "reversal_style", as: String.self)
-            let style = styleText.flatMap(ReversalStyle.init(rawValue:)) ?? .negative
-            let original = EntryDraft(journal: entry.journal, date: entry.date, description: entry.description, lines: entry.lines)
-            let reversal = original.reversal(
-                on: date ?? entry.date, style: style, description: "Stornare \(entry.number ?? entry.id.description): \(entry.description)")
-            let problems = EntryValidator.problems(reversal, rules: try await LedgerEngine.rules(db, company: company))
-            if !problems.isEmpty { throw ValidationErrors(problems) }
-            let ids = try await LedgerEngine.post(
-                db, company: company, entries: [EntryToWrite(draft: reversal, reverses: id)], createdBy: actor.auditName, now: self.nowText)
-            try await db.raw(
-                "UPDATE entries SET state = 'reversed', reversed_by = \(bind: ids[0].rawValue) WHERE company_id = \(bind: company.description) AND id = \(bind: id.rawValue)"
-            ).run()
-            try await AuditLog.append(
-                db, actor: actor, company: company, action: "ledger.reverse", entity: "entry", entityID: id.description,
-                changes: [FieldChange("reversed_by", before: nil, after: ids[0].description)], now: self.now)
-            return ids[0]
+        return try await transaction { db in try await self.reverseInside(db, company: company, id, on: date, actor: actor) }
+    }
+
+    /// Reverses a posted entry inside the caller's transaction (bank unmatching and FX reversals use it too).
+    func reverseInside(_ db: any SQLDatabase, company: CompanyID, _ id: EntryID, on date: LocalDate?, actor: Actor) async throws -> EntryID
+    {
+        _ = try (try await Self.state(db, company: company, id)).apply(.reverse)
+        guard let entry = try await LedgerEngine.load(db, company: company, where: "id = \(bind: id.rawValue)").first else {
+            throw DomainError("ledger.entry_not_found", kind: .notFound, "You cannot reverse entry \(id) because it does not exist.")
         }
+        let styleText = try await db.raw(
+            "SELECT reversal_style FROM ledger_settings WHERE company_id = \(bind: company.description)"
+        ).first()?.decode(column: "reversal_style", as: String.self)
+        let style = styleText.flatMap(ReversalStyle.init(rawValue:)) ?? .negative
+        let original = EntryDraft(journal: entry.journal, date: entry.date, description: entry.description, lines: entry.lines)
+        let reversal = original.reversal(
+            on: date ?? entry.date, style: style, description: "Stornare \(entry.number ?? entry.id.description): \(entry.description)")
+        let problems = EntryValidator.problems(reversal, rules: try await LedgerEngine.rules(db, company: company))
+        if !problems.isEmpty { throw ValidationErrors(problems) }
+        let ids = try await LedgerEngine.post(
+            db, company: company, entries: [EntryToWrite(draft: reversal, reverses: id)], createdBy: actor.auditName, now: self.nowText)
+        try await db.raw(
+            "UPDATE entries SET state = 'reversed', reversed_by = \(bind: ids[0].rawValue) WHERE company_id = \(bind: company.description) AND id = \(bind: id.rawValue)"
+        ).run()
+        try await AuditLog.append(
+            db, actor: actor, company: company, action: "ledger.reverse", entity: "entry", entityID: id.description,
+            changes: [FieldChange("reversed_by", before: nil, after: ids[0].description)], now: self.now)
+        return ids[0]
     }
 
     public func entry(company: CompanyID, _ id: EntryID, actor: Actor) async throws -> PostedEntry {

@@ -69,6 +69,12 @@ public struct PaymentRecord: Sendable, Codable, Equatable {
     public var allocations: [AllocationLine]
     public var advance: Int64
     public var writtenOff: Int64
+    /// The cash document's number (chitanță `CH-2026-000001`, dispoziție de plată `DP-…`) for cash payments.
+    public var documentNumber: String? = nil
+    /// Set when a later use case reversed the payment's entry (a bank line was unmatched).
+    public var reversedBy: Int64? = nil
+    /// Cash-limit warnings (Law 70/2015 limits, configurable); the payment is recorded anyway.
+    public var warnings: [String] = []
 }
 
 public struct AllocationLine: Sendable, Codable, Equatable {
@@ -120,264 +126,282 @@ extension Culise {
     /// Small differences within the write-off limit go to 6588/7588; foreign-currency rate differences to 665/765.
     public func recordPayment(company: CompanyID, _ input: PaymentInput, actor: Actor) async throws -> PaymentRecord {
         try actor.require(.invoicing, .write, in: company)
-        return try await transaction { db in
-            let cid = company.description
-            var problems = ProblemCollector()
-            let incoming = input.direction == "in"
-            problems.check(
-                ["in", "out"].contains(input.direction),
-                DomainError("payment.direction", field: "direction", "You cannot use direction '\(input.direction)'; use in or out."))
-            let method = input.method ?? "bank"
-            problems.check(
-                ["bank", "cash"].contains(method),
-                DomainError("payment.method", field: "method", "You cannot use method '\(method)'; use bank or cash."))
-            let currency = (input.currency ?? "RON").uppercased()
-            problems.check(
-                CurrencyCodes.known.contains(currency),
-                DomainError(
-                    "payment.currency", field: "currency", "You cannot use currency '\(currency)' because it is not an ISO 4217 code."))
-            var date = LocalDate.today(now: self.clock())
-            if let text = input.date, !text.isEmpty {
-                if let parsed = try? LocalDate(iso: text) {
-                    date = parsed
-                } else {
-                    problems.add(DomainError("payment.date", field: "date", "You cannot use '\(text)' as a date; write it YYYY-MM-DD."))
-                }
+        return try await transaction { db in try await self.postPayment(db, company: company, input, actor: actor) }
+    }
+
+    /// The payment use case inside a caller's transaction (bank reconciliation confirms a line with it).
+    func postPayment(_ db: any SQLDatabase, company: CompanyID, _ input: PaymentInput, actor: Actor) async throws -> PaymentRecord {
+        let cid = company.description
+        var problems = ProblemCollector()
+        let incoming = input.direction == "in"
+        problems.check(
+            ["in", "out"].contains(input.direction),
+            DomainError("payment.direction", field: "direction", "You cannot use direction '\(input.direction)'; use in or out."))
+        let method = input.method ?? "bank"
+        problems.check(
+            ["bank", "cash"].contains(method),
+            DomainError("payment.method", field: "method", "You cannot use method '\(method)'; use bank or cash."))
+        let currency = (input.currency ?? "RON").uppercased()
+        problems.check(
+            CurrencyCodes.known.contains(currency),
+            DomainError(
+                "payment.currency", field: "currency", "You cannot use currency '\(currency)' because it is not an ISO 4217 code."))
+        var date = LocalDate.today(now: self.clock())
+        if let text = input.date, !text.isEmpty {
+            if let parsed = try? LocalDate(iso: text) {
+                date = parsed
+            } else {
+                problems.add(DomainError("payment.date", field: "date", "You cannot use '\(text)' as a date; write it YYYY-MM-DD."))
             }
-            let amount = DecimalText.parse(input.amount, scale: 2).map(InvoiceMath.minor)
+        }
+        let amount = DecimalText.parse(input.amount, scale: 2).map(InvoiceMath.minor)
+        problems.check(
+            amount != nil && amount! > 0,
+            DomainError(
+                "payment.amount", field: "amount",
+                "You cannot record '\(input.amount)' because an amount must be above 0 with at most 2 decimals."))
+        var rate: Decimal?
+        if currency != "RON" {
+            rate = DecimalText.parse(input.exchangeRate, scale: 6)
+            // No typed rate: the BNR rate for the payment date, under the rate convention.
+            if (input.exchangeRate ?? "").trimmingCharacters(in: .whitespaces).isEmpty, CurrencyCodes.known.contains(currency) {
+                rate = try? await Self.exchangeRate(db, currency: currency, on: date).ronPerUnit
+            }
             problems.check(
-                amount != nil && amount! > 0,
+                (rate ?? 0) > 0,
                 DomainError(
-                    "payment.amount", field: "amount",
-                    "You cannot record '\(input.amount)' because an amount must be above 0 with at most 2 decimals."))
+                    "payment.exchange_rate", field: "exchange_rate",
+                    "To record a payment in \(currency), you must give the exchange rate or import the BNR rate for \(date) (culise fx import)."
+                ))
+        }
+        problems.check(
+            input.allocations.count <= Limits.allocationsPerPayment,
+            DomainError(
+                "payment.too_many_allocations", kind: .tooLarge, field: "allocations",
+                "You cannot allocate one payment to more than \(Limits.allocationsPerPayment) documents."))
+        let partner = try await Self.loadPartner(db, company: company, code: input.partner)
+        problems.check(
+            partner != nil,
+            DomainError(
+                "payment.partner", field: "partner",
+                "You cannot record a payment for '\(input.partner)' because no such partner exists."))
+        let defaultAccount = method == "cash" ? (currency == "RON" ? "5311" : "5314") : (currency == "RON" ? "5121" : "5124")
+        let account = input.account?.trimmingCharacters(in: .whitespaces).nilIfEmptyText ?? defaultAccount
+        let postable = try await Self.postableAccounts(db, company: company, among: [account])
+        problems.check(
+            postable.contains(account),
+            DomainError(
+                "payment.account", field: "account", "You cannot use account '\(account)' because it is not a postable account."))
+        // Resolve the documents.
+        struct Target {
+            var type: String
+            var id: String
+            var number: String
+            var open: Int64
+            var openRON: Int64
             var rate: Decimal?
-            if currency != "RON" {
-                rate = DecimalText.parse(input.exchangeRate, scale: 6)
-                problems.check(
-                    (rate ?? 0) > 0,
-                    DomainError(
-                        "payment.exchange_rate", field: "exchange_rate",
-                        "To record a payment in \(currency), you must give the exchange rate."))
-            }
-            problems.check(
-                input.allocations.count <= Limits.allocationsPerPayment,
-                DomainError(
-                    "payment.too_many_allocations", kind: .tooLarge, field: "allocations",
-                    "You cannot allocate one payment to more than \(Limits.allocationsPerPayment) documents."))
-            let partner = try await Self.loadPartner(db, company: company, code: input.partner)
-            problems.check(
-                partner != nil,
-                DomainError(
-                    "payment.partner", field: "partner",
-                    "You cannot record a payment for '\(input.partner)' because no such partner exists."))
-            let defaultAccount = method == "cash" ? (currency == "RON" ? "5311" : "5314") : (currency == "RON" ? "5121" : "5124")
-            let account = input.account?.trimmingCharacters(in: .whitespaces).nilIfEmptyText ?? defaultAccount
-            let postable = try await Self.postableAccounts(db, company: company, among: [account])
-            problems.check(
-                postable.contains(account),
-                DomainError(
-                    "payment.account", field: "account", "You cannot use account '\(account)' because it is not a postable account."))
-            // Resolve the documents.
-            struct Target {
-                var type: String
-                var id: String
-                var number: String
-                var open: Int64
-                var openRON: Int64
-                var rate: Decimal?
-                var amount: Int64
-            }
-            var targets: [Target] = []
-            for (index, allocation) in input.allocations.enumerated()
-            where partner != nil && input.allocations.count <= Limits.allocationsPerPayment {
-                let field = "allocations[\(index)]"
-                let value = DecimalText.parse(allocation.amount, scale: 2).map(InvoiceMath.minor)
-                guard let value, value > 0 else {
-                    problems.add(
-                        DomainError(
-                            "payment.allocation_amount", field: "\(field).amount",
-                            "You cannot allocate '\(allocation.amount)'; use an amount above 0."))
-                    continue
-                }
-                var found:
-                    (
-                        type: String, id: String, number: String, total: Int64, open: Int64, currency: String, rate: Decimal?,
-                        partner: String
-                    )?
-                if incoming {
-                    let invoice = try await Self.loadInvoices(
-                        db, company: company,
-                        where:
-                            "(number = \(bind: allocation.document) OR id = \(bind: allocation.document)) AND state <> 'draft' AND type <> '381'",
-                        order: "id", limit: 1, offset: 0
-                    ).first
-                    if let invoice {
-                        found = (
-                            "invoice", invoice.id.description, invoice.number ?? "", invoice.total, invoice.open, invoice.currency,
-                            invoice.document.exchangeRate, invoice.partner
-                        )
-                    }
-                } else {
-                    let bill = try await Self.loadBills(
-                        db, company: company,
-                        where:
-                            "(id = \(bind: allocation.document) OR (number = \(bind: allocation.document) AND partner_code = \(bind: input.partner))) AND state <> 'draft' AND type <> '381'",
-                        limit: 1, offset: 0
-                    ).first
-                    if let bill {
-                        found = (
-                            "bill", bill.id.description, bill.number, bill.total, bill.open, bill.currency, bill.document.exchangeRate,
-                            bill.partner
-                        )
-                    }
-                }
-                guard let found else {
-                    problems.add(
-                        DomainError(
-                            "payment.document", field: "\(field).document",
-                            "You cannot allocate to '\(allocation.document)' because no issued \(incoming ? "invoice" : "posted bill") has that number or id."
-                        ))
-                    continue
-                }
-                if found.partner != input.partner {
-                    problems.add(
-                        DomainError(
-                            "payment.document_partner", field: "\(field).document",
-                            "You cannot allocate to \(found.number) because it belongs to partner \(found.partner)."))
-                }
-                if found.currency != currency {
-                    problems.add(
-                        DomainError(
-                            "payment.document_currency", field: "\(field).document",
-                            "You cannot pay \(found.number), issued in \(found.currency), with a \(currency) payment."))
-                }
-                if value > found.open {
-                    problems.add(
-                        DomainError(
-                            "payment.over_allocation", field: "\(field).amount",
-                            "You cannot allocate \(DecimalText.amount(value)) to \(found.number) because only \(DecimalText.amount(found.open)) is open; the rest goes to the partner's advance."
-                        ))
-                }
-                if targets.contains(where: { $0.id == found.id }) {
-                    problems.add(
-                        DomainError(
-                            "payment.document_twice", field: "\(field).document",
-                            "You cannot allocate to \(found.number) twice in one payment."))
-                }
-                let openRON = Self.ron(found.open, found.rate)
-                targets.append(
-                    Target(
-                        type: found.type, id: found.id, number: found.number, open: found.open, openRON: openRON, rate: found.rate,
-                        amount: value))
-            }
-            let allocated = targets.reduce(Int64(0)) { $0 + $1.amount }
-            if let amount, allocated > amount {
+            var amount: Int64
+        }
+        var targets: [Target] = []
+        for (index, allocation) in input.allocations.enumerated()
+        where partner != nil && input.allocations.count <= Limits.allocationsPerPayment {
+            let field = "allocations[\(index)]"
+            let value = DecimalText.parse(allocation.amount, scale: 2).map(InvoiceMath.minor)
+            guard let value, value > 0 else {
                 problems.add(
                     DomainError(
-                        "payment.allocated_more", field: "allocations",
-                        "You cannot allocate \(DecimalText.amount(allocated)) of a payment of \(DecimalText.amount(amount))."))
+                        "payment.allocation_amount", field: "\(field).amount",
+                        "You cannot allocate '\(allocation.amount)'; use an amount above 0."))
+                continue
             }
-            try problems.throwIfAny()
-            let settings = try await Self.ensureInvoicing(db, company: company)
-            let id = PaymentID.generate(now: self.now)
-            let source = SourceReference(type: "payment", id: id.description)
-            // Build the entry in RON. `side` is the sign on the partner account: receipts credit 4111, payments debit 401.
-            let bankRON = Self.ron(amount!, rate)
-            var lines: [EntryLine] = []
-            let partnerAccount = incoming ? Self.receivableAccount : Self.payableAccount
-            var settledRON: Int64 = 0
-            var writtenOff: Int64 = 0
-            for target in targets {
-                // A full settlement takes the document's whole open RON amount, so no residue stays on 4111/401.
-                let value = target.amount == target.open ? target.openRON : Self.ron(target.amount, target.rate)
-                settledRON += value
-                let line = EntryLine(
-                    account: partnerAccount, debit: incoming ? 0 : value, credit: incoming ? value : 0, partner: input.partner,
-                    description: target.number,
-                    currency: currency == "RON" ? nil : currency,
-                    amountCurrency: currency == "RON" ? nil : (incoming ? -target.amount : target.amount),
-                    rate: target.rate, source: SourceReference(type: target.type, id: target.id))
-                lines.append(line)
-                let remaining = target.open - target.amount
-                if input.writeOff == true && remaining > 0 && Self.ron(remaining, target.rate) <= settings.writeOffLimit {
-                    let residue = target.openRON - value
-                    writtenOff += residue
-                    lines.append(
-                        EntryLine(
-                            account: partnerAccount, debit: incoming ? 0 : residue, credit: incoming ? residue : 0, partner: input.partner,
-                            description: "Diferență \(target.number)", currency: currency == "RON" ? nil : currency,
-                            amountCurrency: currency == "RON" ? nil : (incoming ? -remaining : remaining), rate: target.rate,
-                            source: SourceReference(type: target.type, id: target.id)))
-                    lines.append(
-                        EntryLine(
-                            account: incoming ? "6588" : "7588", debit: incoming ? residue : 0, credit: incoming ? 0 : residue,
-                            description: "Diferență \(target.number)", source: source))
+            var found:
+                (
+                    type: String, id: String, number: String, total: Int64, open: Int64, currency: String, rate: Decimal?,
+                    partner: String
+                )?
+            if incoming {
+                let invoice = try await Self.loadInvoices(
+                    db, company: company,
+                    where:
+                        "(number = \(bind: allocation.document) OR id = \(bind: allocation.document)) AND state <> 'draft' AND type <> '381'",
+                    order: "id", limit: 1, offset: 0
+                ).first
+                if let invoice {
+                    found = (
+                        "invoice", invoice.id.description, invoice.number ?? "", invoice.total, invoice.open, invoice.currency,
+                        invoice.document.exchangeRate, invoice.partner
+                    )
+                }
+            } else {
+                let bill = try await Self.loadBills(
+                    db, company: company,
+                    where:
+                        "(id = \(bind: allocation.document) OR (number = \(bind: allocation.document) AND partner_code = \(bind: input.partner))) AND state <> 'draft' AND type <> '381'",
+                    limit: 1, offset: 0
+                ).first
+                if let bill {
+                    found = (
+                        "bill", bill.id.description, bill.number, bill.total, bill.open, bill.currency, bill.document.exchangeRate,
+                        bill.partner
+                    )
                 }
             }
-            let rest = amount! - allocated
-            var restRON = bankRON - settledRON
-            if rest > 0 {
-                let restAtRate = Self.ron(rest, rate)
-                if input.writeOff == true && restAtRate <= settings.writeOffLimit {
-                    lines.append(
-                        EntryLine(
-                            account: incoming ? "7588" : "6588", debit: incoming ? 0 : restAtRate, credit: incoming ? restAtRate : 0,
-                            description: "Diferență plată", source: source))
-                    writtenOff += restAtRate
-                } else {
-                    lines.append(
-                        EntryLine(
-                            account: incoming ? "419" : "4091", debit: incoming ? 0 : restAtRate, credit: incoming ? restAtRate : 0,
-                            partner: input.partner,
-                            description: "Avans", currency: currency == "RON" ? nil : currency,
-                            amountCurrency: currency == "RON" ? nil : (incoming ? -rest : rest),
-                            rate: rate,
-                            source: source))
-                }
-                restRON -= restAtRate
+            guard let found else {
+                problems.add(
+                    DomainError(
+                        "payment.document", field: "\(field).document",
+                        "You cannot allocate to '\(allocation.document)' because no issued \(incoming ? "invoice" : "posted bill") has that number or id."
+                    ))
+                continue
             }
-            // Realised exchange difference: what the bank moved in RON against what the documents carried.
-            if restRON != 0 {
-                let gain = incoming ? restRON > 0 : restRON < 0
-                let value = abs(restRON)
+            if found.partner != input.partner {
+                problems.add(
+                    DomainError(
+                        "payment.document_partner", field: "\(field).document",
+                        "You cannot allocate to \(found.number) because it belongs to partner \(found.partner)."))
+            }
+            if found.currency != currency {
+                problems.add(
+                    DomainError(
+                        "payment.document_currency", field: "\(field).document",
+                        "You cannot pay \(found.number), issued in \(found.currency), with a \(currency) payment."))
+            }
+            if value > found.open {
+                problems.add(
+                    DomainError(
+                        "payment.over_allocation", field: "\(field).amount",
+                        "You cannot allocate \(DecimalText.amount(value)) to \(found.number) because only \(DecimalText.amount(found.open)) is open; the rest goes to the partner's advance."
+                    ))
+            }
+            if targets.contains(where: { $0.id == found.id }) {
+                problems.add(
+                    DomainError(
+                        "payment.document_twice", field: "\(field).document",
+                        "You cannot allocate to \(found.number) twice in one payment."))
+            }
+            let openRON = Self.ron(found.open, found.rate)
+            targets.append(
+                Target(
+                    type: found.type, id: found.id, number: found.number, open: found.open, openRON: openRON, rate: found.rate,
+                    amount: value))
+        }
+        let allocated = targets.reduce(Int64(0)) { $0 + $1.amount }
+        if let amount, allocated > amount {
+            problems.add(
+                DomainError(
+                    "payment.allocated_more", field: "allocations",
+                    "You cannot allocate \(DecimalText.amount(allocated)) of a payment of \(DecimalText.amount(amount))."))
+        }
+        try problems.throwIfAny()
+        let settings = try await Self.ensureInvoicing(db, company: company)
+        let id = PaymentID.generate(now: self.now)
+        let source = SourceReference(type: "payment", id: id.description)
+        // Build the entry in RON. `side` is the sign on the partner account: receipts credit 4111, payments debit 401.
+        let bankRON = Self.ron(amount!, rate)
+        var lines: [EntryLine] = []
+        let partnerAccount = incoming ? Self.receivableAccount : Self.payableAccount
+        var settledRON: Int64 = 0
+        var writtenOff: Int64 = 0
+        for target in targets {
+            // A full settlement takes the document's whole open RON amount, so no residue stays on 4111/401.
+            let value = target.amount == target.open ? target.openRON : Self.ron(target.amount, target.rate)
+            settledRON += value
+            let line = EntryLine(
+                account: partnerAccount, debit: incoming ? 0 : value, credit: incoming ? value : 0, partner: input.partner,
+                description: target.number,
+                currency: currency == "RON" ? nil : currency,
+                amountCurrency: currency == "RON" ? nil : (incoming ? -target.amount : target.amount),
+                rate: target.rate, source: SourceReference(type: target.type, id: target.id))
+            lines.append(line)
+            let remaining = target.open - target.amount
+            if input.writeOff == true && remaining > 0 && Self.ron(remaining, target.rate) <= settings.writeOffLimit {
+                let residue = target.openRON - value
+                writtenOff += residue
                 lines.append(
                     EntryLine(
-                        account: gain ? "7651" : "6651", debit: gain ? 0 : value, credit: gain ? value : 0,
-                        description: "Diferență de curs", source: source))
+                        account: partnerAccount, debit: incoming ? 0 : residue, credit: incoming ? residue : 0, partner: input.partner,
+                        description: "Diferență \(target.number)", currency: currency == "RON" ? nil : currency,
+                        amountCurrency: currency == "RON" ? nil : (incoming ? -remaining : remaining), rate: target.rate,
+                        source: SourceReference(type: target.type, id: target.id)))
+                lines.append(
+                    EntryLine(
+                        account: incoming ? "6588" : "7588", debit: incoming ? residue : 0, credit: incoming ? 0 : residue,
+                        description: "Diferență \(target.number)", source: source))
             }
-            lines.insert(
-                EntryLine(
-                    account: account, debit: incoming ? bankRON : 0, credit: incoming ? 0 : bankRON, partner: nil,
-                    description: input.reference ?? (incoming ? "Încasare" : "Plată"), currency: currency == "RON" ? nil : currency,
-                    amountCurrency: currency == "RON" ? nil : (incoming ? amount! : -amount!), rate: rate, source: source), at: 0)
-            let draft = EntryDraft(
-                journal: method == "cash" ? "CS" : "BC", date: date,
-                description: "\(incoming ? "Încasare de la" : "Plată către") \(partner!.name)".prefix(200).description,
-                externalRef: "payment:\(id.description)",
-                lines: lines)
-            let rules = try await LedgerEngine.rules(db, company: company, only: Set(draft.lines.map(\.account)))
-            let entryProblems = EntryValidator.problems(draft, rules: rules)
-            if !entryProblems.isEmpty { throw ValidationErrors(entryProblems) }
-            let entry = try await LedgerEngine.post(
-                db, company: company, entries: [EntryToWrite(draft: draft)], createdBy: actor.auditName, now: self.nowText)[0]
-            try await db.raw(
-                """
-                INSERT INTO payments (company_id, id, direction, partner_code, date, method, account, currency, amount, exchange_rate, reference, entry_id, created_at, created_by)
-                VALUES (\(bind: cid), \(bind: id.description), \(bind: input.direction), \(bind: input.partner), \(bind: date.iso), \(bind: method), \(bind: account),
-                    \(bind: currency), \(bind: amount!), \(bind: rate.map { "\($0)" }), \(bind: input.reference), \(bind: entry.rawValue), \(bind: self.nowText), \(bind: actor.auditName))
-                """
-            ).run()
-            try await AuditLog.append(
-                db, actor: actor, company: company, action: incoming ? "payment.receive" : "payment.pay", entity: "payment",
-                entityID: id.description,
-                changes: [
-                    FieldChange("amount", before: nil, after: "\(DecimalText.amount(amount!)) \(currency)"),
-                    FieldChange(
-                        "allocated", before: nil,
-                        after: targets.map { "\($0.number)=\(DecimalText.amount($0.amount))" }.joined(separator: ", ")),
-                ], now: self.now)
-            return try await Self.loadPayment(db, company: company, id: id)!
         }
+        let rest = amount! - allocated
+        var restRON = bankRON - settledRON
+        if rest > 0 {
+            let restAtRate = Self.ron(rest, rate)
+            if input.writeOff == true && restAtRate <= settings.writeOffLimit {
+                lines.append(
+                    EntryLine(
+                        account: incoming ? "7588" : "6588", debit: incoming ? 0 : restAtRate, credit: incoming ? restAtRate : 0,
+                        description: "Diferență plată", source: source))
+                writtenOff += restAtRate
+            } else {
+                lines.append(
+                    EntryLine(
+                        account: incoming ? "419" : "4091", debit: incoming ? 0 : restAtRate, credit: incoming ? restAtRate : 0,
+                        partner: input.partner,
+                        description: "Avans", currency: currency == "RON" ? nil : currency,
+                        amountCurrency: currency == "RON" ? nil : (incoming ? -rest : rest),
+                        rate: rate,
+                        source: source))
+            }
+            restRON -= restAtRate
+        }
+        // Realised exchange difference: what the bank moved in RON against what the documents carried.
+        if restRON != 0 {
+            let gain = incoming ? restRON > 0 : restRON < 0
+            let value = abs(restRON)
+            lines.append(
+                EntryLine(
+                    account: gain ? "7651" : "6651", debit: gain ? 0 : value, credit: gain ? value : 0,
+                    description: "Diferență de curs", source: source))
+        }
+        lines.insert(
+            EntryLine(
+                account: account, debit: incoming ? bankRON : 0, credit: incoming ? 0 : bankRON, partner: nil,
+                description: input.reference ?? (incoming ? "Încasare" : "Plată"), currency: currency == "RON" ? nil : currency,
+                amountCurrency: currency == "RON" ? nil : (incoming ? amount! : -amount!), rate: rate, source: source), at: 0)
+        let draft = EntryDraft(
+            journal: method == "cash" ? "CS" : "BC", date: date,
+            description: "\(incoming ? "Încasare de la" : "Plată către") \(partner!.name)".prefix(200).description,
+            externalRef: "payment:\(id.description)",
+            lines: lines)
+        let rules = try await LedgerEngine.rules(db, company: company, only: Set(draft.lines.map(\.account)))
+        let entryProblems = EntryValidator.problems(draft, rules: rules)
+        if !entryProblems.isEmpty { throw ValidationErrors(entryProblems) }
+        let entry = try await LedgerEngine.post(
+            db, company: company, entries: [EntryToWrite(draft: draft)], createdBy: actor.auditName, now: self.nowText)[0]
+        var warnings: [String] = []
+        var documentNumber: String?
+        if method == "cash" {
+            documentNumber = try await Self.nextCashNumber(db, company: company, kind: incoming ? "CH" : "DP", year: date.year)
+            warnings = try await Self.cashLimitWarnings(
+                db, company: company, partner: partner!, date: date, amountRON: bankRON, incoming: incoming)
+            try await Self.requireCashNotNegative(db, company: company, account: account, date: date, change: incoming ? bankRON : -bankRON)
+        }
+        try await db.raw(
+            """
+            INSERT INTO payments (company_id, id, direction, partner_code, date, method, account, currency, amount, exchange_rate, reference, entry_id, created_at, created_by, document_number)
+            VALUES (\(bind: cid), \(bind: id.description), \(bind: input.direction), \(bind: input.partner), \(bind: date.iso), \(bind: method), \(bind: account),
+                \(bind: currency), \(bind: amount!), \(bind: rate.map { "\($0)" }), \(bind: input.reference), \(bind: entry.rawValue), \(bind: self.nowText), \(bind: actor.auditName), \(bind: documentNumber))
+            """
+        ).run()
+        try await AuditLog.append(
+            db, actor: actor, company: company, action: incoming ? "payment.receive" : "payment.pay", entity: "payment",
+            entityID: id.description,
+            changes: [
+                FieldChange("amount", before: nil, after: "\(DecimalText.amount(amount!)) \(currency)"),
+                FieldChange(
+                    "allocated", before: nil,
+                    after: targets.map { "\($0.number)=\(DecimalText.amount($0.amount))" }.joined(separator: ", ")),
+            ], now: self.now)
+        var record = try await Self.loadPayment(db, company: company, id: id)!
+        record.warnings = warnings
+        return record
     }
 
     static func loadPayment(_ db: any SQLDatabase, company: CompanyID, id: PaymentID) async throws -> PaymentRecord? {
@@ -391,7 +415,7 @@ extension Culise {
     {
         let cid = company.description
         var records = try await db.raw(
-            "SELECT id, direction, partner_code, date, method, account, currency, amount, reference, entry_id FROM payments WHERE company_id = \(bind: cid) AND "
+            "SELECT id, direction, partner_code, date, method, account, currency, amount, reference, entry_id, document_number, reversal_entry_id FROM payments WHERE company_id = \(bind: cid) AND "
                 + condition + " ORDER BY date DESC, id DESC LIMIT \(bind: limit) OFFSET \(bind: offset)"
         ).all().map { row in
             PaymentRecord(
@@ -403,7 +427,9 @@ extension Culise {
                 currency: try row.decode(column: "currency", as: String.self), amount: try row.decode(column: "amount", as: Int64.self),
                 reference: try row.decode(column: "reference", as: String?.self),
                 entryID: try row.decode(column: "entry_id", as: Int64.self),
-                allocations: [], advance: 0, writtenOff: 0)
+                allocations: [], advance: 0, writtenOff: 0,
+                documentNumber: try row.decode(column: "document_number", as: String?.self),
+                reversedBy: try row.decode(column: "reversal_entry_id", as: Int64?.self))
         }
         // Allocations are read back from the payments' posted entries (one query for the page): the ledger is the record.
         guard !records.isEmpty else { return records }
