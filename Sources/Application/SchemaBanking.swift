@@ -126,6 +126,8 @@ extension Schema {
                 PRIMARY KEY (company_id)
             )
             """,
+            // Open amounts per document (payments, reconciliation) read the lines that reference it.
+            "CREATE INDEX entry_lines_source ON entry_lines (company_id, source_type, source_id)",
             "ALTER TABLE payments ADD COLUMN document_number TEXT",
             "ALTER TABLE payments ADD COLUMN reversal_entry_id BIGINT",
         ]

@@ -358,3 +358,39 @@ public struct ReconciliationScenario: Sendable {
         return quality
     }
 }
+
+extension ReconciliationScenario {
+    /// The statement as a CAMT.053.001.08 file for the company's account (tests, the demo and the benchmark import it).
+    public func camt053(iban: String? = nil, opening: Int64 = 0) -> String {
+        func escape(_ text: String) -> String {
+            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(
+                of: ">", with: "&gt;"
+            )
+            .replacingOccurrences(of: "\"", with: "&quot;")
+        }
+        func amount(_ minor: Int64) -> String { "\(abs(minor) / 100).\(String(format: "%02d", Int(abs(minor) % 100)))" }
+        let account = iban ?? companyIBAN
+        let currency = lines.first?.statement.currency ?? "RON"
+        let closing = opening + lines.reduce(0) { $0 + $1.statement.amount }
+        var xml = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt><GrpHdr><MsgId>SCENARIO</MsgId><CreDtTm>2026-12-01T08:00:00</CreDtTm></GrpHdr>
+            <Stmt><Id>SCENARIO-1</Id><Acct><Id><IBAN>\(account)</IBAN></Id><Ccy>\(currency)</Ccy></Acct>
+            <Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="\(currency)">\(amount(opening))</Amt><CdtDbtInd>\(opening < 0 ? "DBIT" : "CRDT")</CdtDbtInd></Bal>
+            <Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="\(currency)">\(amount(closing))</Amt><CdtDbtInd>\(closing < 0 ? "DBIT" : "CRDT")</CdtDbtInd></Bal>
+
+            """
+        for line in lines.map(\.statement) {
+            let credit = line.amount > 0
+            let party = credit ? "Dbtr" : "Cdtr"
+            xml += "<Ntry><Amt Ccy=\"\(line.currency)\">\(amount(line.amount))</Amt><CdtDbtInd>\(credit ? "CRDT" : "DBIT")</CdtDbtInd>"
+            xml += "<BookgDt><Dt>\(line.bookingDate.iso)</Dt></BookgDt><ValDt><Dt>\((line.valueDate ?? line.bookingDate).iso)</Dt></ValDt>"
+            if let reference = line.bankReference { xml += "<AcctSvcrRef>\(escape(reference))</AcctSvcrRef>" }
+            xml += "<NtryDtls><TxDtls><RltdPties>"
+            if let name = line.counterpartyName { xml += "<\(party)><Nm>\(escape(name))</Nm></\(party)>" }
+            if let counterparty = line.counterpartyIBAN { xml += "<\(party)Acct><Id><IBAN>\(counterparty)</IBAN></Id></\(party)Acct>" }
+            xml += "</RltdPties><RmtInf><Ustrd>\(escape(line.details))</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>\n"
+        }
+        return xml + "</Stmt></BkToCstmrStmt></Document>\n"
+    }
+}

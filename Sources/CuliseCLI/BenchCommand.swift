@@ -8,7 +8,7 @@ import Storage
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Benchmarks (run them on a release build: swift build -c release).",
-        subcommands: [LedgerBench.self, InvoiceBench.self]
+        subcommands: [LedgerBench.self, InvoiceBench.self, ReconcileBench.self]
     )
 
     struct LedgerBench: AsyncParsableCommand {

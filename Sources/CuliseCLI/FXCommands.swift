@@ -11,7 +11,7 @@ import FoundationNetworking
 struct FXCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fx", abstract: "Exchange rates: BNR reference rates (nbrfxrates.xml).",
-        subcommands: [Import.self, Rate.self, Convention.self])
+        subcommands: [Import.self, Rate.self, Convention.self, Revalue.self])
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
