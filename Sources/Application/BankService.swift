@@ -116,6 +116,18 @@ public struct BankMatchInput: Sendable, Codable, Equatable {
     /// Confirm the proposal's candidate at this rank (0 = best) instead of typing the target.
     public var candidate: Int?
 
+    enum CodingKeys: String, CodingKey { case allocations, account, partner, fee, candidate }
+
+    /// Every field may be left out (`{"candidate": 0}` is a whole request).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        allocations = try container.decodeIfPresent([Allocation].self, forKey: .allocations) ?? []
+        account = try container.decodeIfPresent(String.self, forKey: .account)
+        partner = try container.decodeIfPresent(String.self, forKey: .partner)
+        fee = try container.decodeIfPresent(String.self, forKey: .fee)
+        candidate = try container.decodeIfPresent(Int.self, forKey: .candidate)
+    }
+
     public init(allocations: [Allocation] = [], account: String? = nil, partner: String? = nil, fee: String? = nil, candidate: Int? = nil) {
         self.allocations = allocations
         self.account = account
@@ -380,11 +392,11 @@ extension Culise {
         accountReference: String? = nil, actor: Actor
     ) async throws -> StatementImportReport {
         try actor.require(.banking, .write, in: company)
-        guard data.count <= Limits.uploadBytes else {
+        guard data.count <= Limits.statementBytes else {
             throw ValidationErrors([
                 DomainError(
                     "statement.too_large", kind: .tooLarge, field: "file",
-                    "You cannot import a statement of \(data.count) bytes; the limit is \(Limits.uploadBytes).")
+                    "You cannot import a statement of \(data.count) bytes; the limit is \(Limits.statementBytes).")
             ])
         }
         var chosenFormat: BankStatement.Format?
@@ -626,51 +638,46 @@ extension Culise {
             (receivableAccount, "invoice", "invoices", OpenItem.Kind.invoice), (payableAccount, "bill", "bills", OpenItem.Kind.bill),
         ] {
             let sign: Int64 = kind == .invoice ? 1 : -1
+            // One pass: each document's lines on its partner account, summed, with the document's facts.
             let rows = try await db.raw(
                 """
-                SELECT source_id, CAST(SUM(debit) AS BIGINT) AS d, CAST(SUM(credit) AS BIGINT) AS c, CAST(SUM(amount_currency) AS BIGINT) AS ac
-                FROM entry_lines WHERE company_id = \(bind: cid) AND account = \(bind: ledgerAccount) AND source_type = \(bind: type) AND posted = \(bind: true)
-                GROUP BY source_id
+                SELECT d.id AS id, d.number AS number, d.partner_code AS partner_code, d.due_date AS due_date, d.issue_date AS issue_date,
+                    CAST(SUM(l.debit) AS BIGINT) AS dr, CAST(SUM(l.credit) AS BIGINT) AS cr, CAST(SUM(l.amount_currency) AS BIGINT) AS ac
+                FROM entry_lines l JOIN \(unsafeRaw: table) d ON d.company_id = l.company_id AND d.id = l.source_id
+                WHERE l.company_id = \(bind: cid) AND l.account = \(bind: ledgerAccount) AND l.source_type = \(bind: type) AND l.posted = \(bind: true)
+                    AND d.currency = \(bind: account.currency)
+                GROUP BY d.id, d.number, d.partner_code, d.due_date, d.issue_date
                 """
             ).all()
-            var open: [String: (ron: Int64, currency: Int64)] = [:]
             for row in rows {
-                let ron = sign * ((try row.decode(column: "d", as: Int64?.self) ?? 0) - (try row.decode(column: "c", as: Int64?.self) ?? 0))
-                let currency = sign * (try row.decode(column: "ac", as: Int64?.self) ?? 0)
-                if ron > 0 || currency > 0 { open[try row.decode(column: "source_id", as: String.self)] = (ron, currency) }
-            }
-            let ids = Array(open.keys)
-            let numberColumn = kind == .invoice ? "number" : "number"
-            for chunk in stride(from: 0, to: ids.count, by: 900).map({ Array(ids[$0..<min($0 + 900, ids.count)]) }) {
-                let query: SQLQueryString =
-                    "SELECT id, \(unsafeRaw: numberColumn) AS number, partner_code, currency, due_date, issue_date FROM \(unsafeRaw: table) WHERE company_id = \(bind: cid) AND id IN "
-                    + .list(chunk)
-                for row in try await db.raw(query).all() {
-                    let id = try row.decode(column: "id", as: String.self)
-                    let currency = try row.decode(column: "currency", as: String.self)
-                    guard currency == account.currency, let amounts = open[id] else { continue }
-                    let value = currency == "RON" ? amounts.ron : amounts.currency
-                    guard value > 0 else { continue }
-                    let due =
-                        try row.decode(column: "due_date", as: String?.self) ?? (try row.decode(column: "issue_date", as: String.self))
-                    items.append(
-                        OpenItem(
-                            kind: kind, id: id, number: try row.decode(column: "number", as: String?.self) ?? id,
-                            partner: try row.decode(column: "partner_code", as: String.self), open: value, currency: currency,
-                            dueDate: try? LocalDate(iso: due)))
-                }
+                let ron =
+                    sign * ((try row.decode(column: "dr", as: Int64?.self) ?? 0) - (try row.decode(column: "cr", as: Int64?.self) ?? 0))
+                let value = account.currency == "RON" ? ron : sign * (try row.decode(column: "ac", as: Int64?.self) ?? 0)
+                guard value > 0 else { continue }
+                let id = try row.decode(column: "id", as: String.self)
+                let due = try row.decode(column: "due_date", as: String?.self) ?? (try row.decode(column: "issue_date", as: String.self))
+                items.append(
+                    OpenItem(
+                        kind: kind, id: id, number: try row.decode(column: "number", as: String?.self) ?? id,
+                        partner: try row.decode(column: "partner_code", as: String.self), open: value, currency: account.currency,
+                        dueDate: try? LocalDate(iso: due)))
             }
         }
         // Expected liability payments: credit balances of salaries and taxes (RON accounts only).
         if account.currency == "RON" {
-            let rows = try await db.raw(
+            // The indexed accounts themselves (431x from the company's chart), never a scan of every line.
+            let liabilityAccounts =
+                ["421", "423", "4423", "444", "446", "436"]
+                + (try await db.raw("SELECT code FROM accounts WHERE company_id = \(bind: cid) AND code LIKE '431%'").all().map {
+                    try $0.decode(column: "code", as: String.self)
+                })
+            let liabilityQuery: SQLQueryString =
                 """
                 SELECT l.account AS account, a.name AS name, CAST(SUM(l.credit) AS BIGINT) - CAST(SUM(l.debit) AS BIGINT) AS balance
                 FROM entry_lines l JOIN accounts a ON a.company_id = l.company_id AND a.code = l.account
-                WHERE l.company_id = \(bind: cid) AND l.posted = \(bind: true) AND (l.account IN ('421', '423', '4423', '444', '446', '436') OR l.account LIKE '431%')
-                GROUP BY l.account, a.name
-                """
-            ).all()
+                WHERE l.company_id = \(bind: cid) AND l.posted = \(bind: true) AND l.account IN
+                """ + .list(liabilityAccounts) + " GROUP BY l.account, a.name"
+            let rows = try await db.raw(liabilityQuery).all()
             for row in rows {
                 let balance = try row.decode(column: "balance", as: Int64?.self) ?? 0
                 guard balance > 0 else { continue }
@@ -757,6 +764,27 @@ extension Culise {
         return Matcher(items: items, partners: partners, rules: rules, memory: AccountMemory(examples))
     }
 
+    /// What the matcher reads of an account's unmatched lines (a light query: a pass reads every one of them).
+    static func matchLines(_ db: any SQLDatabase, company: CompanyID, account: BankAccountID) async throws -> [MatchLine] {
+        try await db.raw(
+            """
+            SELECT id, booking_date, amount, currency, details, reference, counterparty_name, counterparty_iban FROM bank_lines
+            WHERE company_id = \(bind: company.description) AND account_id = \(bind: account.description) AND state = 'unmatched'
+            ORDER BY booking_date, id
+            """
+        ).all().map { row in
+            let details = try row.decode(column: "details", as: String.self)
+            let reference = try row.decode(column: "reference", as: String?.self)
+            return MatchLine(
+                id: try row.decode(column: "id", as: String.self),
+                date: try LocalDate(iso: row.decode(column: "booking_date", as: String.self)),
+                amount: try row.decode(column: "amount", as: Int64.self), currency: try row.decode(column: "currency", as: String.self),
+                details: reference.map { details + " " + $0 } ?? details,
+                counterpartyName: try row.decode(column: "counterparty_name", as: String?.self),
+                counterpartyIBAN: try row.decode(column: "counterparty_iban", as: String?.self))
+        }
+    }
+
     static let liabilityKeywords: [String: [String]] = [
         "421": ["SALAR"], "423": ["AJUTOR", "CONCEDIU MEDICAL"], "4423": ["TVA"], "444": ["IMPOZIT"],
         "436": ["CONTRIBUTIA ASIGURATORIE", "CAM"],
@@ -808,6 +836,7 @@ extension Culise {
             var score: Int?
             if let rank = input.candidate {
                 let item = try await self.proposalInside(db, company: company, line: id)
+                _ = try item.line.state.apply(.match)
                 guard rank >= 0, rank < item.proposal.candidates.count else {
                     throw DomainError(
                         "bank.candidate", field: "candidate",
@@ -1062,12 +1091,25 @@ extension Culise {
         for kind in ["invoice", "bill"] {
             let ids = allocations.filter { $0.kind == kind }.map(\.id)
             guard !ids.isEmpty else { continue }
-            let query: SQLQueryString =
-                "SELECT id, partner_code FROM \(unsafeRaw: kind == "invoice" ? "invoices" : "bills") WHERE company_id = \(bind: company.description) AND (id IN "
-                + .list(ids) + " OR number IN " + .list(ids) + ")"
-            let rows = try await db.raw(query).all()
-            if rows.isEmpty { return nil }
-            for row in rows { partners.insert(try row.decode(column: "partner_code", as: String.self)) }
+            let table: SQLQueryString = kind == "invoice" ? "invoices" : "bills"
+            // By id, then the rest by number (separate indexed lookups).
+            let byID = try await db.raw(
+                "SELECT id, partner_code FROM " + table + " WHERE company_id = \(bind: company.description) AND id IN " + .list(ids)
+            ).all()
+            var found = Set<String>()
+            for row in byID {
+                found.insert(try row.decode(column: "id", as: String.self))
+                partners.insert(try row.decode(column: "partner_code", as: String.self))
+            }
+            let rest = ids.filter { !found.contains($0) }
+            if !rest.isEmpty {
+                let byNumber = try await db.raw(
+                    "SELECT number, partner_code FROM " + table + " WHERE company_id = \(bind: company.description) AND number IN "
+                        + .list(rest)
+                ).all()
+                if byNumber.isEmpty { return nil }
+                for row in byNumber { partners.insert(try row.decode(column: "partner_code", as: String.self)) }
+            }
         }
         return partners.count == 1 ? partners.first : nil
     }
@@ -1145,17 +1187,15 @@ extension Culise {
             let (matcher, lines) = try await read { db in
                 (
                     try await Self.loadMatcher(db, company: company, account: bankAccount),
-                    try await Self.loadLines(
-                        db, company: company, where: "account_id = \(bind: bankAccount.id.description) AND state = 'unmatched'",
-                        limit: Int.max / 4, offset: 0)
+                    try await Self.matchLines(db, company: company, account: bankAccount.id)
                 )
             }
             let settings = Matcher.Settings(autoThreshold: threshold ?? bankAccount.autoThreshold)
             var used = Set<String>()
-            for (index, line) in lines.enumerated() {
+            let proposals = matcher.proposeAll(lines, settings: settings)
+            for (index, (line, proposal)) in zip(lines, proposals).enumerated() {
                 report.lines += 1
                 progress?(index + 1, lines.count)
-                let proposal = matcher.propose(line.matchLine, settings: settings)
                 guard proposal.automatic, let best = proposal.candidates.first else {
                     if proposal.candidates.isEmpty { report.noCandidate += 1 } else { report.review += 1 }
                     continue
@@ -1169,7 +1209,8 @@ extension Culise {
                 do {
                     _ = try await transaction { db in
                         try await self.confirmInside(
-                            db, company: company, line: line.id, Self.input(for: best, fee: nil), explanation: best.explanation,
+                            db, company: company, line: BankLineID(string: line.id)!, Self.input(for: best, fee: nil),
+                            explanation: best.explanation,
                             score: best.score,
                             automatic: true, actor: actor)
                     }

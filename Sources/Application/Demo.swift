@@ -28,6 +28,7 @@ extension Culise {
         let digits = try CUI(input.cui).digits
         if let existing = try await allCompanies().first(where: { $0.cui.digits == digits }) {
             try await seedInvoicingDemo(company: existing.id)
+            try await seedBankingDemo(company: existing.id)
             return DemoInfo(company: existing, email: Culise.demoEmail, password: Culise.demoPassword, created: false)
         }
         let company = try await createCompany(input, actor: actor)
@@ -53,6 +54,7 @@ extension Culise {
                 email: email, displayName: name, password: Culise.demoPassword, company: company.id, role: role, actor: actor)
         }
         try await seedInvoicingDemo(company: company.id)
+        try await seedBankingDemo(company: company.id)
         return DemoInfo(company: company, email: Culise.demoEmail, password: Culise.demoPassword, created: true)
     }
 }

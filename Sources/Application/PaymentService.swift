@@ -220,12 +220,17 @@ extension Culise {
                     partner: String
                 )?
             if incoming {
-                let invoice = try await Self.loadInvoices(
-                    db, company: company,
-                    where:
-                        "(number = \(bind: allocation.document) OR id = \(bind: allocation.document)) AND state <> 'draft' AND type <> '381'",
+                // By id, then by number: two indexed lookups (an OR of both makes SQLite scan the company's invoices).
+                var invoice = try await Self.loadInvoices(
+                    db, company: company, where: "id = \(bind: allocation.document) AND state <> 'draft' AND type <> '381'",
                     order: "id", limit: 1, offset: 0
                 ).first
+                if invoice == nil {
+                    invoice = try await Self.loadInvoices(
+                        db, company: company, where: "number = \(bind: allocation.document) AND state <> 'draft' AND type <> '381'",
+                        order: "id", limit: 1, offset: 0
+                    ).first
+                }
                 if let invoice {
                     found = (
                         "invoice", invoice.id.description, invoice.number ?? "", invoice.total, invoice.open, invoice.currency,
@@ -233,12 +238,18 @@ extension Culise {
                     )
                 }
             } else {
-                let bill = try await Self.loadBills(
-                    db, company: company,
-                    where:
-                        "(id = \(bind: allocation.document) OR (number = \(bind: allocation.document) AND partner_code = \(bind: input.partner))) AND state <> 'draft' AND type <> '381'",
-                    limit: 1, offset: 0
+                var bill = try await Self.loadBills(
+                    db, company: company, where: "id = \(bind: allocation.document) AND state <> 'draft' AND type <> '381'", limit: 1,
+                    offset: 0
                 ).first
+                if bill == nil {
+                    bill = try await Self.loadBills(
+                        db, company: company,
+                        where:
+                            "partner_code = \(bind: input.partner) AND number = \(bind: allocation.document) AND state <> 'draft' AND type <> '381'",
+                        limit: 1, offset: 0
+                    ).first
+                }
                 if let bill {
                     found = (
                         "bill", bill.id.description, bill.number, bill.total, bill.open, bill.currency, bill.document.exchangeRate,

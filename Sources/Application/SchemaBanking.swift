@@ -128,6 +128,8 @@ extension Schema {
             """,
             // Open amounts per document (payments, reconciliation) read the lines that reference it.
             "CREATE INDEX entry_lines_source ON entry_lines (company_id, source_type, source_id)",
+            // Payments and matches find invoices by number as well as by id.
+            "CREATE INDEX invoices_by_number ON invoices (company_id, number)",
             "ALTER TABLE payments ADD COLUMN document_number TEXT",
             "ALTER TABLE payments ADD COLUMN reversal_entry_id BIGINT",
         ]

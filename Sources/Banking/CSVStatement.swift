@@ -122,11 +122,11 @@ public enum CSVStatement {
     ) throws(ValidationErrors)
         -> [BankStatement]
     {
-        guard data.count <= Limits.uploadBytes else {
+        guard data.count <= Limits.statementBytes else {
             throw ValidationErrors([
                 DomainError(
                     "statement.too_large", kind: .tooLarge, field: "file",
-                    "You cannot import a statement of \(data.count) bytes; the limit is \(Limits.uploadBytes).")
+                    "You cannot import a statement of \(data.count) bytes; the limit is \(Limits.statementBytes).")
             ])
         }
         let profileProblems = profile.problems()

@@ -242,6 +242,7 @@ public struct Matcher: Sendable {
     var partnersByWord: [String: [String]] = [:]
     var normalNumbers: [String] = []
     var dueByID: [String: LocalDate] = [:]
+    var partnerWords: [String: [String]] = [:]
 
     public init(items: [OpenItem], partners: [PartnerProfile], rules: [MatchRule] = [], memory: AccountMemory = AccountMemory([])) {
         self.items = items.filter { $0.open > 0 }
@@ -252,6 +253,7 @@ public struct Matcher: Sendable {
             profiles[partner.code] = partner
             for iban in partner.ibans { partnerByIBAN[iban.uppercased().filter { !$0.isWhitespace }] = partner.code }
             let name = Self.normalName(partner.name)
+            partnerWords[partner.code] = name.split(separator: " ").map(String.init)
             if !name.isEmpty { partnerByName[name] = partner.code }
             for word in Set(name.split(separator: " ").map(String.init)) where word.count >= 3 {
                 partnersByWord[word, default: []].append(partner.code)
@@ -284,15 +286,53 @@ public struct Matcher: Sendable {
 
     static let legalForms: Set<String> = ["SRL", "SA", "SNC", "SCS", "SCA", "PFA", "II", "IF", "SC", "SRLD", "RA", "ONG", "SCM"]
 
+    static let foldingLocale = Locale(identifier: "ro_RO")
+    /// Romanian letters (both comma- and cedilla-below forms) folded without Foundation, the hot path.
+    static let romanian: [Unicode.Scalar: UInt8] = [
+        "ă": 65, "Ă": 65, "â": 65, "Â": 65, "î": 73, "Î": 73, "ș": 83, "Ș": 83, "ş": 83, "Ş": 83, "ț": 84, "Ț": 84, "ţ": 84, "Ţ": 84,
+    ]
+
+    /// Upper case without diacritics: "Țesătoria Șercaia" → "TESATORIA SERCAIA".
     static func fold(_ text: String) -> String {
-        text.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: Locale(identifier: "ro_RO")).uppercased()
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            if scalar.isASCII {
+                let value = UInt8(scalar.value)
+                bytes.append(value >= 97 && value <= 122 ? value - 32 : value)
+            } else if let folded = romanian[scalar] {
+                bytes.append(folded)
+            } else {
+                return text.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: foldingLocale).uppercased()
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func isAlphanumeric(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.isASCII
+            ? (scalar.value >= 48 && scalar.value <= 57) || (scalar.value >= 65 && scalar.value <= 90)
+                || (scalar.value >= 97 && scalar.value <= 122)
+            : CharacterSet.alphanumerics.contains(scalar)
     }
 
     /// Upper-case letters and digits only: "EXD-1042" and "exd 1042" are both "EXD1042".
-    static func squash(_ text: String) -> String { String(fold(text).unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }) }
+    static func squash(_ text: String) -> String { String(String.UnicodeScalarView(fold(text).unicodeScalars.filter(isAlphanumeric))) }
 
+    /// Words of letters and digits; dots inside a word vanish ("S.R.L." → "SRL").
     static func words(_ text: String) -> [String] {
-        fold(text).replacingOccurrences(of: ".", with: "").split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+        var result: [String] = []
+        var current = String.UnicodeScalarView()
+        for scalar in fold(text).unicodeScalars {
+            if isAlphanumeric(scalar) {
+                current.append(scalar)
+            } else if scalar != "." && !current.isEmpty {
+                result.append(String(current))
+                current = String.UnicodeScalarView()
+            }
+        }
+        if !current.isEmpty { result.append(String(current)) }
+        return result
     }
 
     /// A company name without punctuation, diacritics or legal form: "S.C. Beta Distribuție S.R.L." → "BETA DISTRIBUTIE".
@@ -302,9 +342,12 @@ public struct Matcher: Sendable {
 
     /// The digits an invoice number ends with, without leading zeros: "EXD-001042" → "1042".
     static func trailingDigits(_ number: String) -> String {
-        let digits = String(number.reversed().prefix { $0.isNumber }.reversed())
-        let trimmed = digits.drop { $0 == "0" }
-        return trimmed.isEmpty ? digits : String(trimmed)
+        let bytes = Array(number.utf8)
+        var start = bytes.count
+        while start > 0 && bytes[start - 1] >= 48 && bytes[start - 1] <= 57 { start -= 1 }
+        var first = start
+        while first < bytes.count - 1 && bytes[first] == 48 { first += 1 }
+        return String(decoding: bytes[first...], as: UTF8.self)
     }
 
     /// Digit runs in the text, without leading zeros; two runs split by one space, dot, dash or slash are also
@@ -328,15 +371,18 @@ public struct Matcher: Sendable {
         }
         if !current.isEmpty { runs.append((current, "")) }
         var result = Set<String>()
-        func add(_ run: String) {
-            let trimmed = run.drop { $0 == "0" }
-            result.insert(trimmed.isEmpty ? run : String(trimmed))
-        }
+        func add(_ run: String) { result.insert(stripZeros(run)) }
         for (index, run) in runs.enumerated() {
             add(run.digits)
             if index + 1 < runs.count, [" ", "-", "/", "."].contains(run.gapAfter) { add(run.digits + runs[index + 1].digits) }
         }
         return Array(result)
+    }
+
+    /// "001042" → "1042"; "000" → "0".
+    static func stripZeros(_ digits: String) -> String {
+        let trimmed = digits.drop { $0 == "0" }
+        return trimmed.isEmpty ? (digits.isEmpty ? "" : "0") : String(trimmed)
     }
 
     /// The variants of a number one typo away (a digit changed, dropped, added or two swapped).
@@ -367,10 +413,7 @@ public struct Matcher: Sendable {
             }
         }
         variants.remove(digits)
-        return Set(
-            variants.map { variant in
-                let t = variant.drop { $0 == "0" }; return t.isEmpty ? variant : String(t)
-            })
+        return Set(variants.map(stripZeros))
     }
 
     static func editDistanceAtMostOne(_ a: String, _ b: String) -> Bool {
@@ -403,8 +446,10 @@ public struct Matcher: Sendable {
 
     /// 0…1: how much two normalised names share, a word matching when equal or one typo apart (words of 5+ letters).
     static func nameSimilarity(_ a: String, _ b: String) -> Double {
-        let x = a.split(separator: " ").map(String.init)
-        let y = b.split(separator: " ").map(String.init)
+        nameSimilarity(a.split(separator: " ").map(String.init), b.split(separator: " ").map(String.init))
+    }
+
+    static func nameSimilarity(_ x: [String], _ y: [String]) -> Double {
         guard !x.isEmpty, !y.isEmpty else { return 0 }
         var used = Set<Int>()
         var shared = 0
@@ -422,16 +467,29 @@ public struct Matcher: Sendable {
     // MARK: - Matching
 
     static func money(_ minor: Int64, _ currency: String) -> String {
-        let sign = minor < 0 ? "-" : ""
-        let value = abs(minor)
-        return "\(sign)\(value / 100).\(String(format: "%02d", Int(value % 100))) \(currency)"
+        let value = minor.magnitude
+        let cents = value % 100
+        return "\(minor < 0 ? "-" : "")\(value / 100).\(cents < 10 ? "0" : "")\(cents) \(currency)"
+    }
+
+    /// Proposals for many lines, in their order, spread over the machine's cores (the matcher is immutable).
+    public func proposeAll(_ lines: [MatchLine], settings: Settings) -> [LineProposal] {
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+        guard lines.count >= 512, workers > 1 else { return lines.map { propose($0, settings: settings) } }
+        let results = ResultSlots<LineProposal>(count: lines.count)
+        let chunk = (lines.count + workers - 1) / workers
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let range = (worker * chunk)..<min(lines.count, (worker + 1) * chunk)
+            for index in range { results.set(index, propose(lines[index], settings: settings)) }
+        }
+        return results.values
     }
 
     /// Candidates for one line, best first, with the automatic decision under `settings`.
     public func propose(_ line: MatchLine, settings: Settings) -> LineProposal {
-        let folded = Self.fold(line.details + " " + (line.counterpartyName ?? ""))
         let detailsFolded = Self.fold(line.details)
-        let squashed = Self.squash(line.details)
+        let folded = detailsFolded + " " + Self.fold(line.counterpartyName ?? "")
+        let squashed = String(String.UnicodeScalarView(detailsFolded.unicodeScalars.filter(Self.isAlphanumeric)))
         let sign: Int64 = line.amount >= 0 ? 1 : -1
         let absolute = abs(line.amount)
 
@@ -451,10 +509,11 @@ public struct Matcher: Sendable {
                 if partnerSignals[code] == nil { partnerSignals[code] = signal } else { partnerSignals[code]!.points += 10 }
             } else {
                 var seen = Set<String>()
-                for word in name.split(separator: " ").map(String.init) where word.count >= 3 {
+                let nameWords = name.split(separator: " ").map(String.init)
+                for word in nameWords where word.count >= 3 {
                     for code in partnersByWord[word] ?? [] where seen.insert(code).inserted {
                         guard let profile = partners[code] else { continue }
-                        let similarity = Self.nameSimilarity(name, Self.normalName(profile.name))
+                        let similarity = Self.nameSimilarity(nameWords, partnerWords[code] ?? [])
                         guard similarity >= 0.66 else { continue }
                         let points = Int(22 * similarity)
                         let signal = MatchSignal(
@@ -502,11 +561,24 @@ public struct Matcher: Sendable {
         }
 
         // Candidate documents: by number, by amount, and the identified partners' open documents.
+        // Candidate documents: those named in the text, those of exactly this amount (the identified partners' first),
+        // and, when nothing else fits, the identified partners' oldest open documents (a partial payment without a reference).
         var pool = Set(numberSignals.keys)
-        for index in byAmount[Self.amountKey(line.amount, line.currency)]?.prefix(64) ?? [] { pool.insert(index) }
-        for code in partnerSignals.keys {
-            for index in byPartner[code]?.prefix(200) ?? [] where items[index].sign == sign && items[index].currency == line.currency {
-                pool.insert(index)
+        let amountHits = byAmount[Self.amountKey(line.amount, line.currency)] ?? []
+        if amountHits.count <= 64 {
+            pool.formUnion(amountHits)
+        } else {
+            if !partnerSignals.isEmpty {
+                for index in amountHits where items[index].partner.map({ partnerSignals[$0] != nil }) ?? false { pool.insert(index) }
+            }
+            pool.formUnion(amountHits.prefix(64))
+        }
+        if pool.isEmpty {
+            for code in partnerSignals.keys {
+                for index in (byPartner[code] ?? []).lazy.filter({ self.items[$0].sign == sign && self.items[$0].currency == line.currency }
+                ).prefix(10) {
+                    pool.insert(index)
+                }
             }
         }
         var candidates: [MatchCandidate] = []
@@ -583,7 +655,10 @@ public struct Matcher: Sendable {
                     account: nil, partner: partner.isEmpty ? nil : partner, score: signals.reduce(0) { $0 + $1.points },
                     signals: signals))
         }
-        for (partner, partnerSignal) in partnerSignals where !exactForPartner.contains(partner) && named.count < 2 {
+        // The search runs only when the line names none of the partner's documents and none matches the amount exactly.
+        let namedPartners = Set(numberSignals.keys.compactMap { items[$0].partner })
+        for (partner, partnerSignal) in partnerSignals
+        where !exactForPartner.contains(partner) && named.count < 2 && !namedPartners.contains(partner) {
             let open = (byPartner[partner] ?? []).filter { items[$0].sign == sign && items[$0].currency == line.currency }
             guard open.count >= 2 else { continue }
             let solutions = Self.combinations(
@@ -654,13 +729,15 @@ public struct Matcher: Sendable {
 
         // Rank, drop repeated targets, decide.
         var seen = Set<String>()
-        candidates.sort { a, b in
-            if a.score != b.score { return a.score > b.score }
-            let dueA = a.allocations.first.flatMap { allocation in self.dueDate(allocation) } ?? LocalDate(dayNumber: Int.max / 2)
-            let dueB = b.allocations.first.flatMap { allocation in self.dueDate(allocation) } ?? LocalDate(dayNumber: Int.max / 2)
-            if dueA != dueB { return dueA < dueB }
-            return a.key < b.key
+        // Best score first; among equals the oldest due date (payments usually settle the oldest document), then a stable key.
+        let keyed = candidates.map { candidate in
+            (candidate, candidate.allocations.first.flatMap { self.dueDate($0) }?.dayNumber ?? Int.max, candidate.key)
         }
+        candidates = keyed.sorted { a, b in
+            if a.0.score != b.0.score { return a.0.score > b.0.score }
+            if a.1 != b.1 { return a.1 < b.1 }
+            return a.2 < b.2
+        }.map(\.0)
         candidates = candidates.filter { seen.insert($0.key).inserted }
         let top = Array(candidates.prefix(settings.candidatesPerLine))
         var automatic = false
@@ -740,4 +817,23 @@ public struct Matcher: Sendable {
         search(0, target)
         return solutions
     }
+}
+
+/// Slots each worker writes at its own indexes (no two workers share one), read after all have finished.
+final class ResultSlots<Value>: @unchecked Sendable {
+    private let buffer: UnsafeMutableBufferPointer<Value?>
+
+    init(count: Int) {
+        buffer = .allocate(capacity: count)
+        buffer.initialize(repeating: nil)
+    }
+
+    deinit {
+        _ = buffer.deinitialize()
+        buffer.deallocate()
+    }
+
+    func set(_ index: Int, _ value: Value) { buffer[index] = value }
+
+    var values: [Value] { buffer.map { $0! } }
 }

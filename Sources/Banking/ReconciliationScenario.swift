@@ -136,10 +136,14 @@ public struct ReconciliationScenario: Sendable {
         var unpaidInvoices = items.filter { $0.kind == .invoice }.map(\.id)
         var unpaidBills = items.filter { $0.kind == .bill }.map(\.id)
         var result: [Line] = []
+        var unpaidByPartner: [String: [String]] = [:]
+        for id in unpaidInvoices { unpaidByPartner[byID[id]!.partner!, default: []].append(id) }
+        /// A random unpaid document, removed from the pool in O(1) (documents paid meanwhile are skipped).
         func take(_ pool: inout [String]) -> OpenItem? {
             while !pool.isEmpty {
                 let position = random.int(0...pool.count - 1)
-                let id = pool.remove(at: position)
+                pool.swapAt(position, pool.count - 1)
+                let id = pool.removeLast()
                 if open[id]! == byID[id]!.open { return byID[id] }
             }
             return nil
@@ -230,14 +234,14 @@ public struct ReconciliationScenario: Sendable {
                     .documents([item.id]), "partial")
             case 64..<68:  // one payment for several invoices of one partner
                 guard let first = take(&unpaidInvoices) else { continue }
-                let others = unpaidInvoices.filter { byID[$0]!.partner == first.partner && open[$0]! == byID[$0]!.open }.prefix(
-                    random.int(1...2))
+                let others = Array(
+                    (unpaidByPartner[first.partner!] ?? []).lazy.filter { $0 != first.id && open[$0]! == byID[$0]!.open }.prefix(
+                        random.int(1...2)))
                 guard !others.isEmpty else {
                     unpaidInvoices.append(first.id)
                     continue
                 }
                 let group = [first] + others.map { byID[$0]! }
-                unpaidInvoices.removeAll { others.contains($0) }
                 for item in group { open[item.id] = 0 }
                 let details =
                     random.chance(70)

@@ -71,11 +71,11 @@ public enum CAMT053 {
     public static let namespacePrefix = "urn:iso:std:iso:20022:tech:xsd:camt.053.001."
 
     public static func parse(_ data: Data) throws(ValidationErrors) -> [BankStatement] {
-        guard data.count <= Limits.uploadBytes else {
+        guard data.count <= Limits.statementBytes else {
             throw ValidationErrors([
                 DomainError(
                     "statement.too_large", kind: .tooLarge, field: "file",
-                    "You cannot import a statement of \(data.count) bytes; the limit is \(Limits.uploadBytes).")
+                    "You cannot import a statement of \(data.count) bytes; the limit is \(Limits.statementBytes).")
             ])
         }
         let root: XMLElementNode
@@ -174,11 +174,11 @@ public enum CAMT053 {
 /// `?32`/`?33` name, `?31`/`?38` account). Several statements per file.
 public enum MT940 {
     public static func parse(_ text: String) throws(ValidationErrors) -> [BankStatement] {
-        guard text.utf8.count <= Limits.uploadBytes else {
+        guard text.utf8.count <= Limits.statementBytes else {
             throw ValidationErrors([
                 DomainError(
                     "statement.too_large", kind: .tooLarge, field: "file",
-                    "You cannot import a statement of \(text.utf8.count) bytes; the limit is \(Limits.uploadBytes).")
+                    "You cannot import a statement of \(text.utf8.count) bytes; the limit is \(Limits.statementBytes).")
             ])
         }
         // Fields start with ":TAG:" at the beginning of a line; continuation lines belong to the previous field.

@@ -37,14 +37,14 @@ extension BenchCommand {
             let matcher = Matcher(items: scenario.items, partners: scenario.partners, memory: AccountMemory(scenario.history))
             let indexSeconds = seconds(clock.now - start)
             start = clock.now
-            let proposals = scenario.lines.enumerated().map { index, line in
-                matcher.propose(
+            let proposals = matcher.proposeAll(
+                scenario.lines.enumerated().map { index, line in
                     MatchLine(
                         id: String(index), date: line.statement.bookingDate, amount: line.statement.amount,
                         currency: line.statement.currency,
                         details: line.statement.details, counterpartyName: line.statement.counterpartyName,
-                        counterpartyIBAN: line.statement.counterpartyIBAN), settings: .init(autoThreshold: 80))
-            }
+                        counterpartyIBAN: line.statement.counterpartyIBAN)
+                }, settings: .init(autoThreshold: 80))
             let proposeSeconds = seconds(clock.now - start)
             let quality = scenario.quality(proposals)
             print(

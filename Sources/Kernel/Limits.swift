@@ -41,6 +41,8 @@ public enum Limits {
     public static let ingestDocuments = 5_000
     /// Lines in one bank statement import (all statements of a file together).
     public static let statementLines = 100_000
+    /// Bytes of one statement file: CAMT.053 takes about 400 bytes per entry, so 100,000 lines need about 40 MiB.
+    public static let statementBytes = 64 << 20
     /// Invoices one payment may be allocated to.
     public static let allocationsPerPayment = 500
     /// Stored idempotent responses are kept this long.

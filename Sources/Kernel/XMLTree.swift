@@ -38,7 +38,9 @@ public final class XMLElementNode: @unchecked Sendable {
 public enum XMLTree {
     public static func parse(_ data: Data) throws(DomainError) -> XMLElementNode {
         let delegate = TreeBuilder()
-        let parser = XMLParser(data: data)
+        // A stream is fed to libxml2 in chunks; one chunk of more than 10 MB trips its "huge input" guard (a 40,000-entry
+        // CAMT.053 file is about 15 MB).
+        let parser = data.count > 4 << 20 ? XMLParser(stream: InputStream(data: data)) : XMLParser(data: data)
         parser.shouldProcessNamespaces = true
         parser.shouldResolveExternalEntities = false
         parser.delegate = delegate

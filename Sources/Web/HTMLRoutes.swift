@@ -197,6 +197,17 @@ struct HTMLRoutes: Sendable {
             }
             data["has_follow_ups"] = !followUps.isEmpty
         }
+        // Bank reconciliation progress per account.
+        if Policy.allows(principal.role, .banking, .read) {
+            let status = try await culise.bankStatus(company: principal.companyID, actor: .user(principal))
+            data["bank_status"] = status.map {
+                [
+                    "name": $0.account.name, "progress": $0.progress, "unmatched": $0.unmatched,
+                    "href": "/bank/review?account=\($0.account.id)",
+                ] as [String: Any]
+            }
+            data["has_bank_status"] = !status.isEmpty
+        }
         return try await page("home", "title_home", data, request, context)
     }
 

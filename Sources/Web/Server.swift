@@ -78,11 +78,13 @@ public struct WebServer: @unchecked Sendable {
         let html = HTMLRoutes(culise: culise, views: views, cookies: cookies)
         html.register(on: router, protect: protect)
         InvoicePages(culise: culise, views: views, html: html, anaf: anaf).register(protect: protect)
+        BankPages(culise: culise, views: views, html: html).register(protect: protect)
         APIRoutes(culise: culise).register(protect: protect)
         LedgerAPI(culise: culise).register(protect: protect)
         PartnerAPI(culise: culise).register(protect: protect)
         ProductAPI(culise: culise).register(protect: protect)
         InvoiceAPI(culise: culise, anaf: anaf).register(protect: protect)
+        BankAPI(culise: culise).register(protect: protect)
         try router.validate()
         let publicRoutes = [
             "GET /", "GET /login", "POST /login", "GET /login/2fa", "POST /login/2fa", "POST /logout", "POST /lang",

@@ -136,7 +136,7 @@ import Testing
             }
             do {
                 _ = try await culise.importStatement(
-                    company: setup.company, data: Data(count: Limits.uploadBytes + 1), fileName: "big.csv", actor: setup.actor)
+                    company: setup.company, data: Data(count: Limits.statementBytes + 1), fileName: "big.csv", actor: setup.actor)
                 Issue.record("an oversized file was imported")
             } catch let error as ValidationErrors {
                 #expect(error.problems[0].kind == .tooLarge)

@@ -138,3 +138,74 @@ import Testing
         }
     }
 }
+
+@Suite struct CSVStatementTests {
+    /// The `generic-ro` layout: `;`, dd.MM.yyyy, decimal comma, debit and credit columns, quoted fields with the
+    /// delimiter and line breaks, Romanian names, and two of the company's accounts in one file.
+    static let romanian = """
+        \u{FEFF}Data;Data valuta;Debit;Credit;Valuta;Detalii;Partener;IBAN partener;Referinta;Referinta banca;Cont;Sold
+        02.03.2026;02.03.2026;;1.815,00;RON;"Plata factura EXD 1042; avans";Țesătoria Șercaia SA;RO09 BCYP 0000 0012 3456 7890;E2E-1;BT-1;RO49AAAA1B31007593840000;2.815,00
+        02.03.2026;02.03.2026;24,50;;RON;"COMISION
+        ADMINISTRARE";BANCA;;;BT-2;RO49AAAA1B31007593840000;2.790,50
+        03.03.2026;;500,00;;EUR;Plată furnizor ăîșț;Furnizor GmbH;DE89370400440532013000;;BT-3;RO15AAAA1B31007593840001;-500,00
+        """
+
+    @Test func readsTheRomanianLayoutWithQuotesAndSeveralAccounts() throws {
+        let profile = CSVProfile.builtIn.first { $0.name == "generic-ro" }!
+        let statements = try CSVStatement.parse(Data(Self.romanian.utf8), profile: profile, fileName: "ro.csv")
+        #expect(statements.map(\.iban) == ["RO49AAAA1B31007593840000", "RO15AAAA1B31007593840001"])
+        let ron = statements[0]
+        #expect(ron.lines.map(\.amount) == [181_500, -2_450])
+        #expect(ron.opening == 100_000 && ron.closing == 279_050 && ron.isBalanced == true)
+        #expect(ron.lines[0].details == "Plata factura EXD 1042; avans" && ron.lines[0].counterpartyName == "Țesătoria Șercaia SA")
+        #expect(ron.lines[0].counterpartyIBAN == "RO09BCYP0000001234567890" && ron.lines[0].bankReference == "BT-1")
+        #expect(ron.lines[1].details == "COMISION\nADMINISTRARE" && ron.lines[1].position == "row 3")
+        let eur = statements[1].lines[0]
+        #expect(eur.amount == -50_000 && eur.currency == "EUR" && eur.details == "Plată furnizor ăîșț" && eur.position == "row 5")
+        #expect(BankStatement.detect(Data(Self.romanian.utf8)) == .csv)
+    }
+
+    @Test func everyProblemIsNamedWithItsRowAndProfilesAreChecked() {
+        let profile = CSVProfile.builtIn.first { $0.name == "generic-ro" }!
+        let broken = Self.romanian.replacingOccurrences(of: "02.03.2026;02.03.2026;;1.815,00", with: "2026-03-02;02.03.2026;;1.815,00")
+            .replacingOccurrences(of: "03.03.2026;;500,00;;EUR", with: "03.03.2026;;500,00;10,00;EUR")
+        do {
+            _ = try CSVStatement.parse(Data(broken.utf8), profile: profile)
+            Issue.record("a broken file was accepted")
+        } catch {
+            #expect(error.problems.map(\.id) == ["statement.date", "statement.amount"])
+            #expect(error.problems.map(\.field) == ["row 2", "row 5"])
+        }
+        var bad = profile
+        bad.delimiter = "#"
+        bad.dateFormat = "dd/mm/yy"
+        bad.amount = nil
+        bad.debit = nil
+        #expect(Set(bad.problems().map(\.field)) == ["delimiter", "date_format", "amount"])
+        do {
+            _ = try CSVStatement.parse(Data("a;b\n1;2\n".utf8), profile: profile)
+            Issue.record("a file without the profile's columns was accepted")
+        } catch {
+            #expect(error.problems.allSatisfy { $0.id == "statement.csv_column" })
+        }
+    }
+
+    @Test func genericProfileAmountsAndDuplicateKeys() throws {
+        let text = """
+            date,amount,currency,counterparty,details
+            2026-03-02,-1234.5,RON,"Beta, SRL",fee
+            2026-03-02,-1234.5,RON,"Beta, SRL",fee
+            """
+        let lines = try CSVStatement.parse(Data(text.utf8), profile: CSVProfile.builtIn[0])[0].lines
+        #expect(lines.map(\.amount) == [-123_450, -123_450] && lines[0].counterpartyName == "Beta, SRL")
+        #expect(lines[0].duplicateKey == lines[1].duplicateKey)
+        var renamed = lines[0]
+        renamed.details = "  FEE "
+        #expect(renamed.duplicateKey == lines[0].duplicateKey)
+        renamed.bankReference = "R-1"
+        #expect(renamed.duplicateKey == "ref|R-1")
+        #expect(CSVStatement.parseAmount("1.234,56", decimal: ",") == 123_456)
+        #expect(CSVStatement.parseAmount("-1,234.56", decimal: ".") == -123_456)
+        #expect(CSVStatement.parseAmount("12,3x", decimal: ",") == nil)
+    }
+}

@@ -63,3 +63,32 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   });
 });
+
+// Bank review queue: j/k move between lines, 1–5 choose a candidate, a accepts, e jumps to the account field.
+document.addEventListener("DOMContentLoaded", function () {
+  var items = Array.prototype.slice.call(document.querySelectorAll("[data-review-item]"));
+  if (!items.length) { return; }
+  function current() { return items.indexOf(document.activeElement.closest ? document.activeElement.closest("[data-review-item]") : null); }
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.ctrlKey || event.metaKey || event.altKey) { return; }
+    if (target.tagName === "INPUT" && target.type !== "radio" || target.tagName === "TEXTAREA" || target.tagName === "SELECT") { return; }
+    var index = current();
+    var item = index >= 0 ? items[index] : null;
+    if (event.key === "j" || event.key === "k") {
+      var next = Math.min(items.length - 1, Math.max(0, index + (event.key === "j" ? 1 : -1)));
+      items[index < 0 ? 0 : next].focus();
+      event.preventDefault();
+    } else if (item && /^[1-5]$/.test(event.key)) {
+      var radio = item.querySelector("input[data-key='" + event.key + "']");
+      if (radio) { radio.checked = true; event.preventDefault(); }
+    } else if (item && event.key === "a") {
+      var form = item.querySelector("form[data-accept]");
+      if (form) { event.preventDefault(); form.requestSubmit ? form.requestSubmit() : form.submit(); }
+    } else if (item && event.key === "e") {
+      var field = item.querySelector("input[data-account]");
+      if (field) { event.preventDefault(); field.focus(); }
+    }
+  });
+  items[0].focus();
+});
