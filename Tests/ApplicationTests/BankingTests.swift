@@ -322,6 +322,42 @@ import Testing
     }
 
     @Test(arguments: Engine.available)
+    func aEURLineSettlesAnInvoiceAtTheBNRRateAndPostsTheDifference(_ engine: Engine) async throws {
+        try await TestDatabase.withCulise(engine) { culise, _ in
+            let (setup, _) = try await Self.setUp(culise)
+            let feed = FXTests.feed.replacingOccurrences(of: "2026-03-12", with: "2026-10-29").replacingOccurrences(
+                of: "2026-03-13", with: "2026-10-30")
+            _ = try await culise.importBNRRates(Data(feed.utf8), actor: .system("test"))
+            let eurIBAN = ReconciliationScenario.iban(bank: "AAAA", account: 2)
+            let account = try await culise.addBankAccount(
+                company: setup.company, BankAccountInput(iban: eurIBAN, currency: "EUR"), actor: setup.actor)
+            let invoice = try await culise.issueInvoice(
+                company: setup.company,
+                DocumentInput(
+                    partner: "BETA", issueDate: "2026-10-05", currency: "EUR", exchangeRate: "5.0000",
+                    lines: [LineInput(product: "CONSULT", quantity: "10", unitPrice: "100")]),
+                actor: setup.actor)
+            let csv = Data(
+                """
+                date,amount,currency,counterparty,details,account_iban
+                2026-11-02,\(DecimalText.amount(invoice.total)),EUR,Beta Distribuție SRL,Plata \(invoice.number!),\(eurIBAN)
+                """.utf8)
+            _ = try await culise.importStatement(company: setup.company, data: csv, fileName: "eur.csv", actor: setup.actor)
+            let line = try await culise.bankLines(company: setup.company, account: account.id, state: nil, page: .first, actor: setup.actor)
+                .items[0]
+            let matched = try await culise.confirmMatch(
+                company: setup.company, line: line.id, BankMatchInput(candidate: 0), actor: setup.actor)
+            // Paid on Monday 2 November: the BNR rate published on Friday 30 October (5.0987) applies, not the invoice's 5.0000.
+            let entry = try await culise.entry(company: setup.company, EntryID(matched.entryID!), actor: setup.actor)
+            let bank = Rounding.functionalAmount(foreignMinor: invoice.total, rate: Decimal(string: "5.0987")!)
+            #expect(entry.lines.map(\.account) == ["5124", "4111", "7651"])
+            #expect(entry.lines[0].debit == bank && entry.lines[1].credit == invoice.totalRON)
+            #expect(entry.lines[2].credit == bank - invoice.totalRON)
+            #expect(try await culise.invoice(company: setup.company, id: invoice.id, actor: setup.actor).open == 0)
+        }
+    }
+
+    @Test(arguments: Engine.available)
     func cashDocumentsAreNumberedTheRegisterAddsUpAndLimitsWarn(_ engine: Engine) async throws {
         try await TestDatabase.withCulise(engine) { culise, _ in
             let (setup, _) = try await Self.setUp(culise)
