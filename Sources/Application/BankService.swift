@@ -696,11 +696,12 @@ extension Culise {
         ).all().reduce(into: Set<Int64>()) { $0.insert(try $1.decode(column: "entry_id", as: Int64.self)) }
         let posted = try await db.raw(
             """
-            SELECT l.entry_id AS entry_id, e.number AS number, e.date AS date, l.partner AS partner, CAST(SUM(l.debit) AS BIGINT) AS d,
-                CAST(SUM(l.credit) AS BIGINT) AS c, CAST(SUM(l.amount_currency) AS BIGINT) AS ac
+            SELECT l.entry_id AS entry_id, e.number AS number, e.date AS date,
+                (SELECT MAX(p.partner) FROM entry_lines p WHERE p.company_id = l.company_id AND p.entry_id = l.entry_id) AS partner,
+                CAST(SUM(l.debit) AS BIGINT) AS d, CAST(SUM(l.credit) AS BIGINT) AS c, CAST(SUM(l.amount_currency) AS BIGINT) AS ac
             FROM entry_lines l JOIN entries e ON e.company_id = l.company_id AND e.id = l.entry_id
             WHERE l.company_id = \(bind: cid) AND l.account = \(bind: account.ledgerAccount) AND e.state = 'posted' AND e.reverses IS NULL
-            GROUP BY l.entry_id, e.number, e.date, l.partner
+            GROUP BY l.company_id, l.entry_id, e.number, e.date
             """
         ).all()
         for row in posted {
