@@ -120,6 +120,25 @@ import Testing
     }
 
     @Test(arguments: Engine.available)
+    func balancesThatDisagreeAreClearWarnings(_ engine: Engine) async throws {
+        try await TestDatabase.withCulise(engine) { culise, _ in
+            let (setup, _) = try await Self.setUp(culise)
+            // Opening 500.00 (600.00 − 100.00) while the ledger's 5121 holds 0.00; closing 700.00 ≠ 500.00 + 150.00.
+            let csv = Data(
+                """
+                date,amount,currency,details,account_iban,balance
+                2026-10-01,100.00,RON,a,\(Self.iban),600.00
+                2026-10-02,50.00,RON,b,\(Self.iban),700.00
+                """.utf8)
+            let report = try await culise.importStatement(company: setup.company, data: csv, fileName: "b.csv", actor: setup.actor)
+            let warnings = report.statements[0].warnings
+            #expect(report.new == 2 && warnings.count == 2)
+            #expect(warnings.contains { $0.contains("does not add up") && $0.contains("700.00") })
+            #expect(warnings.contains { $0.contains("opens at 500.00 RON but account 5121 shows 0.00 on 2026-09-30") })
+        }
+    }
+
+    @Test(arguments: Engine.available)
     func malformedAndOversizedFilesWriteNothing(_ engine: Engine) async throws {
         try await TestDatabase.withCulise(engine) { culise, _ in
             let (setup, account) = try await Self.setUp(culise)
