@@ -197,7 +197,7 @@ extension BankLineRecord {
     var matchLine: MatchLine {
         MatchLine(
             id: id.description, date: bookingDate, amount: amount, currency: currency,
-            details: [details, reference].compactMap { $0 }.joined(separator: " "), counterpartyName: counterpartyName,
+            details: Culise.matchText(details, reference), counterpartyName: counterpartyName,
             counterpartyIBAN: counterpartyIBAN)
     }
 }
@@ -765,6 +765,9 @@ extension Culise {
         return Matcher(items: items, partners: partners, rules: rules, memory: AccountMemory(examples))
     }
 
+    /// The text the matcher searches: the details and the end-to-end reference.
+    static func matchText(_ details: String, _ reference: String?) -> String { reference.map { details + " " + $0 } ?? details }
+
     /// What the matcher reads of an account's unmatched lines (a light query: a pass reads every one of them).
     static func matchLines(_ db: any SQLDatabase, company: CompanyID, account: BankAccountID) async throws -> [MatchLine] {
         try await db.raw(
@@ -780,7 +783,7 @@ extension Culise {
                 id: try row.decode(column: "id", as: String.self),
                 date: try LocalDate(iso: row.decode(column: "booking_date", as: String.self)),
                 amount: try row.decode(column: "amount", as: Int64.self), currency: try row.decode(column: "currency", as: String.self),
-                details: reference.map { details + " " + $0 } ?? details,
+                details: Self.matchText(details, reference),
                 counterpartyName: try row.decode(column: "counterparty_name", as: String?.self),
                 counterpartyIBAN: try row.decode(column: "counterparty_iban", as: String?.self))
         }
@@ -814,16 +817,7 @@ extension Culise {
     /// Candidates for one line.
     public func proposal(company: CompanyID, line id: BankLineID, actor: Actor) async throws -> ReviewItem {
         try actor.require(.banking, .read, in: company)
-        return try await read { db in
-            guard
-                let line = try await Self.loadLines(db, company: company, where: "id = \(bind: id.description)", limit: 1, offset: 0).first
-            else {
-                throw DomainError("bank.line_not_found", kind: .notFound, "You cannot open bank line \(id) because it does not exist.")
-            }
-            let account = try await Self.requireBankAccount(db, company: company, id: line.account)
-            let matcher = try await Self.loadMatcher(db, company: company, account: account)
-            return ReviewItem(line: line, proposal: matcher.propose(line.matchLine, settings: .init(autoThreshold: account.autoThreshold)))
-        }
+        return try await read { db in try await self.proposalInside(db, company: company, line: id) }
     }
 
     /// Confirms a match: claims the line, creates the payment and its allocations (or the account entry, or links an

@@ -445,10 +445,6 @@ public struct Matcher: Sendable {
     }
 
     /// 0…1: how much two normalised names share, a word matching when equal or one typo apart (words of 5+ letters).
-    static func nameSimilarity(_ a: String, _ b: String) -> Double {
-        nameSimilarity(a.split(separator: " ").map(String.init), b.split(separator: " ").map(String.init))
-    }
-
     static func nameSimilarity(_ x: [String], _ y: [String]) -> Double {
         guard !x.isEmpty, !y.isEmpty else { return 0 }
         var used = Set<Int>()

@@ -566,7 +566,6 @@ struct BankPages: Sendable {
         revaluation: RevaluationReport? = nil
     ) async throws -> Response {
         let p = try context.requirePrincipal()
-        let t = html.t(context)
         let convention = try await culise.rateConvention()
         let currency = (query(request, "currency") ?? values["currency"] ?? "EUR").uppercased()
         var problems = ProblemCollector()
@@ -608,7 +607,6 @@ struct BankPages: Sendable {
             ]
             data["has_revaluation"] = true
         }
-        _ = t
         return try await render("fx", "fx_title", data, request, context, status: error == nil ? .ok : .unprocessableContent)
     }
 

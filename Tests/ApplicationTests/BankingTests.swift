@@ -273,6 +273,42 @@ import Testing
     }
 
     @Test(arguments: Engine.available)
+    func aPaymentTypedBeforeTheStatementIsLinkedNotPostedTwice(_ engine: Engine) async throws {
+        try await TestDatabase.withCulise(engine) { culise, _ in
+            let (setup, account) = try await Self.setUp(culise)
+            let invoice = try await Self.issue(culise, setup)
+            let typed = try await culise.recordPayment(
+                company: setup.company,
+                PaymentInput(
+                    direction: "in", partner: "BETA", date: "2026-10-19", amount: DecimalText.amount(invoice.total),
+                    allocations: [.init(document: invoice.number!, amount: DecimalText.amount(invoice.total))]),
+                actor: setup.actor)
+            _ = try await culise.importStatement(
+                company: setup.company,
+                data: Self.csv([("2026-10-20", DecimalText.amount(invoice.total), "Beta Distribuție SRL", Self.betaIBAN, "transfer")]),
+                fileName: "oct.csv", actor: setup.actor)
+            let line = try await culise.bankLines(company: setup.company, account: account.id, state: nil, page: .first, actor: setup.actor)
+                .items[0]
+            let best = try await culise.proposal(company: setup.company, line: line.id, actor: setup.actor).proposal.candidates[0]
+            #expect(best.allocations.map(\.kind) == [.posted] && best.allocations[0].id == String(typed.entryID))
+            #expect(best.explanation.contains("already in the ledger"))
+            let before = try await culise.entries(company: setup.company, page: .first, actor: setup.actor).total
+            let linked = try await culise.confirmMatch(
+                company: setup.company, line: line.id, BankMatchInput(candidate: 0), actor: setup.actor)
+            #expect(linked.linked && linked.entryID == typed.entryID && linked.paymentID == nil)
+            #expect(try await culise.entries(company: setup.company, page: .first, actor: setup.actor).total == before)
+            let statement = try await culise.reconciliationStatement(
+                company: setup.company, account: account.id, date: try LocalDate(iso: "2026-10-31"), actor: setup.actor)
+            #expect(statement.bankOnly.isEmpty && statement.ledgerOnly.isEmpty && statement.difference == 0)
+            // Unmatching a link reverses nothing: the payment stays, the line goes back to the queue.
+            let undone = try await culise.unmatch(company: setup.company, line: line.id, actor: setup.actor)
+            #expect(undone.state == .unmatched && !undone.linked)
+            #expect(try await culise.entries(company: setup.company, page: .first, actor: setup.actor).total == before)
+            #expect(try await culise.invoice(company: setup.company, id: invoice.id, actor: setup.actor).open == 0)
+        }
+    }
+
+    @Test(arguments: Engine.available)
     func linesWithoutDocumentsLearnFromEarlierConfirmations(_ engine: Engine) async throws {
         try await TestDatabase.withCulise(engine) { culise, _ in
             let (setup, account) = try await Self.setUp(culise)
