@@ -102,8 +102,9 @@ extension Culise {
         try await transaction { db in
             let company = try await db.raw(
                 """
-                SELECT m.company_id FROM memberships m JOIN companies c ON c.id = m.company_id
-                WHERE m.user_id = \(bind: user.description) ORDER BY c.legal_name LIMIT 1
+                SELECT m.company_id FROM memberships m JOIN companies c ON c.id = m.company_id JOIN users u ON u.id = m.user_id
+                WHERE m.user_id = \(bind: user.description)
+                ORDER BY CASE WHEN m.company_id = u.last_company_id THEN 0 ELSE 1 END, c.legal_name LIMIT 1
                 """
             ).first().map { try $0.decode(column: "company_id", as: String.self) }
             try await db.raw(
@@ -193,6 +194,10 @@ extension Culise {
             }
             try await db.raw(
                 "UPDATE sessions SET company_id = \(bind: company.description) WHERE id = \(bind: Secrets.digest(token))"
+            ).run()
+            // The next sign-in opens the company used last.
+            try await db.raw(
+                "UPDATE users SET last_company_id = \(bind: company.description) WHERE id = \(bind: session.userID.description)"
             ).run()
         }
     }

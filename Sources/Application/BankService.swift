@@ -1028,7 +1028,7 @@ extension Culise {
             let draft = EntryDraft(
                 journal: account.kind == .cash ? "CS" : "BC", date: date,
                 description: String("\(account.name): \(line.counterpartyName ?? line.details)".prefix(200)),
-                externalRef: "bank_line:\(id.description)",
+                externalRef: try await Self.freshReference(db, company: company, "bank_line:\(id.description)"),
                 lines: lines)
             let rules = try await LedgerEngine.rules(db, company: company, only: Set(draft.lines.map(\.account)))
             let entryProblems = EntryValidator.problems(draft, rules: rules)
@@ -1045,7 +1045,8 @@ extension Culise {
             if account.currency != "RON" { rate = try await Self.exchangeRate(db, currency: account.currency, on: date).ronPerUnit }
             let value = Self.ron(fee, rate)
             let draft = EntryDraft(
-                journal: "BC", date: date, description: "Comision bancar", externalRef: "bank_fee:\(id.description)",
+                journal: "BC", date: date, description: "Comision bancar",
+                externalRef: try await Self.freshReference(db, company: company, "bank_fee:\(id.description)"),
                 lines: [
                     EntryLine(account: "627", debit: value, description: "Comision bancar", source: source),
                     EntryLine(
@@ -1409,5 +1410,18 @@ extension Culise {
                 account: account, date: date, bankBalance: bank, ledgerBalance: ledger, bankOnly: bankOnly, ledgerOnly: ledgerOnly,
                 difference: difference)
         }
+    }
+
+    /// `base` if no entry carries it yet, else `base#2`, `base#3`…: a line matched, unmatched (its entry reversed, the
+    /// reference kept by the posted original) and matched again gets a reference of its own.
+    static func freshReference(_ db: any SQLDatabase, company: CompanyID, _ base: String) async throws -> String {
+        let taken =
+            try await db.raw(
+                """
+                SELECT COUNT(*) AS n FROM entries WHERE company_id = \(bind: company.description)
+                AND (external_ref = \(bind: base) OR external_ref LIKE \(bind: base + "#%"))
+                """
+            ).first()?.decode(column: "n", as: Int64.self) ?? 0
+        return taken == 0 ? base : "\(base)#\(taken + 1)"
     }
 }

@@ -24,9 +24,7 @@ extension Culise {
         let owner = owner ?? actor.userID
         try await transaction { db in
             if try await db.raw("SELECT id FROM companies WHERE cui = \(bind: company.cui.digits)").first() != nil {
-                throw DomainError(
-                    "company.cui_taken", kind: .conflict, field: "cui",
-                    "You cannot create a second company with CUI \(company.cui.digits) because one already exists.")
+                throw Culise.cuiRefusal(company.cui.digits, actor: actor)
             }
             try await db.raw(
                 """
@@ -50,6 +48,19 @@ extension Culise {
         return company
     }
 
+    /// A CUI held by another company: the operator (the `culise` CLI on the server, a `.system` actor; docs/security.md)
+    /// learns why; a signed-in user gets a refusal that neither confirms nor names another tenant (issue 10).
+    static func cuiRefusal(_ cui: String, actor: Actor) -> DomainError {
+        if case .system = actor {
+            return DomainError(
+                "company.cui_taken", kind: .conflict, field: "cui",
+                "You cannot create a second company with CUI \(cui) because one already exists.")
+        }
+        return DomainError(
+            "company.cui_unavailable", kind: .conflict, field: "cui",
+            "You cannot create a company with this CUI here; if the company is already yours, ask one of its admins to invite you.")
+    }
+
     /// Changes a company's details.
     public func updateCompany(_ id: CompanyID, _ input: CompanyInput, actor: Actor) async throws -> Company {
         try actor.require(.company, .write, in: id)
@@ -59,9 +70,7 @@ extension Culise {
             if updated.cui != before.cui,
                 try await db.raw("SELECT id FROM companies WHERE cui = \(bind: updated.cui.digits)").first() != nil
             {
-                throw DomainError(
-                    "company.cui_taken", kind: .conflict, field: "cui",
-                    "You cannot change the CUI to \(updated.cui.digits) because another company has it.")
+                throw Culise.cuiRefusal(updated.cui.digits, actor: actor)
             }
             try await db.raw(
                 """

@@ -26,7 +26,7 @@ public enum IdempotencyDecision: Sendable, Equatable {
 extension Culise {
     /// Reserves a key for `user`, or returns the stored response. The same key with a different
     /// request is refused; a key whose request is still running is a conflict.
-    public func beginIdempotent(user: UserID, key: String, requestHash: String) async throws -> IdempotencyDecision {
+    public func beginIdempotent(user: UserID, company: CompanyID, key: String, requestHash: String) async throws -> IdempotencyDecision {
         guard (1...255).contains(key.count) else {
             throw DomainError(
                 "idempotency.key_length", field: "Idempotency-Key",
@@ -38,15 +38,20 @@ extension Culise {
             try await db.raw("DELETE FROM idempotency_keys WHERE created_epoch < \(bind: expired)").run()
             let reserved = try await db.raw(
                 """
-                INSERT INTO idempotency_keys (user_id, key, request_hash, status, content_type, body, created_epoch)
-                VALUES (\(bind: user.description), \(bind: key), \(bind: requestHash), 0, '', '', \(bind: now))
-                ON CONFLICT (user_id, key) DO NOTHING RETURNING key
+                INSERT INTO idempotency_keys (company_id, user_id, key, request_hash, status, content_type, body, created_epoch)
+                VALUES (\(bind: company.description), \(bind: user.description), \(bind: key), \(bind: requestHash), 0, '', '', \(bind: now))
+                ON CONFLICT (company_id, user_id, key) DO NOTHING RETURNING key
                 """
             ).first()
             if reserved != nil { return .proceed }
             let row = try await db.raw(
-                "SELECT request_hash, status, content_type, body FROM idempotency_keys WHERE user_id = \(bind: user.description) AND key = \(bind: key)"
-            ).first()!
+                "SELECT request_hash, status, content_type, body FROM idempotency_keys WHERE company_id = \(bind: company.description) AND user_id = \(bind: user.description) AND key = \(bind: key)"
+            ).first()
+            guard let row else {
+                throw DomainError(
+                    "idempotency.in_progress", kind: .conflict, field: "Idempotency-Key",
+                    "You cannot repeat this request yet because the first one with this key is still running.")
+            }
             guard try row.decode(column: "request_hash", as: String.self) == requestHash else {
                 throw DomainError(
                     "idempotency.key_reused", field: "Idempotency-Key",
@@ -66,22 +71,22 @@ extension Culise {
     }
 
     /// Stores the response of a request that `beginIdempotent` let proceed.
-    public func completeIdempotent(user: UserID, key: String, response: StoredResponse) async throws {
+    public func completeIdempotent(user: UserID, company: CompanyID, key: String, response: StoredResponse) async throws {
         try await transaction { db in
             try await db.raw(
                 """
                 UPDATE idempotency_keys SET status = \(bind: response.status), content_type = \(bind: response.contentType),
-                    body = \(bind: response.body) WHERE user_id = \(bind: user.description) AND key = \(bind: key)
+                    body = \(bind: response.body) WHERE company_id = \(bind: company.description) AND user_id = \(bind: user.description) AND key = \(bind: key)
                 """
             ).run()
         }
     }
 
     /// Frees a key whose request failed before producing a response, so a retry can run.
-    public func abandonIdempotent(user: UserID, key: String) async throws {
+    public func abandonIdempotent(user: UserID, company: CompanyID, key: String) async throws {
         try await transaction { db in
             try await db.raw(
-                "DELETE FROM idempotency_keys WHERE user_id = \(bind: user.description) AND key = \(bind: key) AND status = 0"
+                "DELETE FROM idempotency_keys WHERE company_id = \(bind: company.description) AND user_id = \(bind: user.description) AND key = \(bind: key) AND status = 0"
             ).run()
         }
     }

@@ -116,16 +116,20 @@ enum LedgerEngine {
         guard !entries.isEmpty else { return [] }
         let id = company.description
         let newIDs = Int64(entries.filter { $0.id == nil }.count)
-        // Lock the company's chain head for the rest of the transaction, and reserve ids.
+        let volume = try Self.volume(of: entries)
+        // Lock the company's chain head for the rest of the transaction, reserve ids and add the batch's volume.
         guard
             let head = try await db.raw(
                 """
-                UPDATE ledger_settings SET next_entry_id = next_entry_id + \(bind: newIDs)
-                WHERE company_id = \(bind: id) RETURNING next_entry_id, chain_seq, chain_hash
+                UPDATE ledger_settings SET next_entry_id = next_entry_id + \(bind: newIDs), volume = volume + \(bind: volume)
+                WHERE company_id = \(bind: id) RETURNING next_entry_id, chain_seq, chain_hash, volume
                 """
             ).first()
         else {
             throw DomainError("ledger.not_set_up", kind: .conflict, "You cannot post in this company because its books were not set up.")
+        }
+        guard try head.decode(column: "volume", as: Int64.self) <= Limits.ledgerVolumeMinorUnits else {
+            throw Self.volumeExceeded
         }
         var nextID = try head.decode(column: "next_entry_id", as: Int64.self) - newIDs
         var seq = try head.decode(column: "chain_seq", as: Int64.self)
@@ -164,8 +168,9 @@ enum LedgerEngine {
             ids.append(entryID)
             let draft = entry.draft
             let dateText = draft.date.iso
+            // trap-safe: nextNumber holds every journal of `entries` (filled from perJournal above).
             let number = "\(draft.journal)-\(String(format: "%06d", nextNumber[draft.journal]!))"
-            nextNumber[draft.journal]! += 1
+            nextNumber[draft.journal, default: 0] += 1
             seq += 1
             let canonical = EntryChain.canonical(
                 seq: seq, entry: entryID, journal: draft.journal, number: number, date: draft.date, description: draft.description,
@@ -217,6 +222,27 @@ enum LedgerEngine {
             "UPDATE ledger_settings SET chain_seq = \(bind: seq), chain_hash = \(bind: hash) WHERE company_id = \(bind: id)"
         ).run()
         return ids
+    }
+
+    /// The refusal of a posting that would take the ledger past `Limits.ledgerVolumeMinorUnits`.
+    static let volumeExceeded = DomainError(
+        "ledger.volume_exceeded", kind: .conflict, field: "lines",
+        "You cannot post this entry because the company's ledger would then hold more than \(Money(minorUnits: Limits.ledgerVolumeMinorUnits, currency: .ron).decimalString) in all, the most its reports can add up exactly."
+    )
+
+    /// Σ |debit| + |credit| + |foreign amount| over the lines of `entries`, refused past the ledger's bound. Each
+    /// line is already within `Limits.amountMinorUnits` (EntryValidator), so the running sum cannot wrap before the check.
+    static func volume(of entries: [EntryToWrite]) throws(DomainError) -> Int64 {
+        var total: UInt64 = 0
+        for entry in entries {
+            for line in entry.draft.lines {
+                for amount in [line.debit, line.credit, line.amountCurrency ?? 0] {
+                    total = total &+ amount.magnitude
+                    guard total <= UInt64(Limits.ledgerVolumeMinorUnits) else { throw volumeExceeded }
+                }
+            }
+        }
+        return Int64(total)
     }
 
     /// Saves a draft (not posted: no number, no chain position, no balances).

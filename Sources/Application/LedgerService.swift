@@ -199,10 +199,30 @@ extension Culise {
             throw DomainError(
                 "ledger.too_many_lines", field: "lines", "You cannot save an entry with more than \(Limits.linesPerEntry) lines; split it.")
         }
+        var problems: [DomainError] = []
+        for (index, line) in draft.lines.enumerated() {
+            for (name, amount) in [("debit", line.debit), ("credit", line.credit), ("amount_currency", line.amountCurrency ?? 0)]
+            where amount.magnitude > UInt64(Limits.amountMinorUnits) {
+                problems.append(Money.tooLarge(field: "lines[\(index)].\(name)"))
+            }
+        }
+        if !problems.isEmpty { throw ValidationErrors(problems) }
         return try await transaction { db in
             if let id {
                 let state = try await Self.state(db, company: company, id)
                 _ = try state.apply(.edit)
+            }
+            if let reference = draft.externalRef,
+                try await db.raw(
+                    """
+                    SELECT id FROM entries WHERE company_id = \(bind: company.description) AND external_ref = \(bind: reference)
+                    AND id <> \(bind: id?.rawValue ?? -1)
+                    """
+                ).first() != nil
+            {
+                throw DomainError(
+                    "ledger.duplicate_reference", kind: .conflict, field: "external_ref",
+                    "You cannot save this draft because an entry with reference \(reference) already exists.")
             }
             let saved = try await LedgerEngine.saveDraft(
                 db, company: company, draft: draft, id: id, createdBy: actor.auditName, now: self.nowText)

@@ -8,10 +8,9 @@ extension Culise {
     /// The fiscal year containing `date` for this company (by its fiscal-year start month).
     static func fiscalYear(containing date: LocalDate, startMonth: Int) -> ClosedRange<LocalDate> {
         let startYear = date.month >= startMonth ? date.year : date.year - 1
-        let start = try! LocalDate(year: startYear, month: startMonth, day: 1)
-        let nextStart =
-            startMonth == 1
-            ? try! LocalDate(year: startYear + 1, month: 1, day: 1) : try! LocalDate(year: startYear + 1, month: startMonth, day: 1)
+        // Computed by day number: a fiscal year starting in 2199 ends in 2200, which no constructor may refuse.
+        let start = LocalDate(dayNumber: LocalDate.dayNumber(year: startYear, month: startMonth, day: 1))
+        let nextStart = LocalDate(dayNumber: LocalDate.dayNumber(year: startYear + 1, month: startMonth, day: 1))
         return start...nextStart.adding(days: -1)
     }
 

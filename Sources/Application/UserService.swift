@@ -60,12 +60,11 @@ extension Culise {
             try await db.raw("SELECT id FROM users WHERE email = \(bind: email!)").first()
                 .map { try $0.decode(column: "id", as: String.self) }
         }
-        if let existing, let company, let role {
-            let userID = UserID(string: existing)!
-            try await transaction { db in
-                try await self.insertMembership(db, company: company, user: userID, role: role, actor: actor)
-            }
-            return userID
+        if existing != nil, let company, let role, let email {
+            // An existing person is invited, never attached: the membership exists once they accept after signing in,
+            // and the inviting company learns nothing about them (name, id, 2FA) until then (issue 10).
+            try await invite(email: email, company: company, role: role, actor: actor)
+            throw Invited(email: email)
         }
         if existing != nil {
             throw DomainError(
@@ -109,8 +108,9 @@ extension Culise {
     }
 
     func insertMembership(_ db: any SQLDatabase, company: CompanyID, user: UserID, role: Role, actor: Actor) async throws {
-        let count = try await db.raw("SELECT COUNT(*) AS n FROM memberships WHERE user_id = \(bind: user.description)").first()!
-            .decode(column: "n", as: Int64.self)
+        let count =
+            try await db.raw("SELECT COUNT(*) AS n FROM memberships WHERE user_id = \(bind: user.description)").first()?
+            .decode(column: "n", as: Int64.self) ?? 0
         guard count < Limits.companiesPerUser else {
             throw DomainError(
                 "user.too_many_companies", field: "company",
@@ -235,7 +235,8 @@ extension Culise {
     }
 
     /// Changes the user's password after checking the current one, and ends every other session.
-    public func changePassword(user: UserID, current: String, new: String, keepSession: String?) async throws {
+    /// API tokens are revoked too, unless `keepTokens` (the user chose to keep them, e.g. for an integration).
+    public func changePassword(user: UserID, current: String, new: String, keepSession: String?, keepTokens: Bool = false) async throws {
         let row = try await read { db in
             try await db.raw("SELECT email, password_hash FROM users WHERE id = \(bind: user.description)").first()
                 .map { (try $0.decode(column: "email", as: String.self), try $0.decode(column: "password_hash", as: String.self)) }
@@ -251,11 +252,15 @@ extension Culise {
             ])
         }
         try PasswordPolicy.check(new, email: email, field: "new_password")
-        try await setPassword(user: user, email: email, password: new, keepSession: keepSession, actor: .account(user, email: email))
+        try await setPassword(
+            user: user, email: email, password: new, keepSession: keepSession, keepTokens: keepTokens, actor: .account(user, email: email))
     }
 
     /// Sets a password without the current one (CLI reset). Ends every session of the user but `keepSession`.
-    public func setPassword(user: UserID, email: String, password: String, keepSession: String?, actor: Actor) async throws {
+    /// Ends the user's API tokens as well, unless `keepTokens`.
+    public func setPassword(
+        user: UserID, email: String, password: String, keepSession: String?, keepTokens: Bool = false, actor: Actor
+    ) async throws {
         try PasswordPolicy.check(password, email: email, field: "password")
         let hash = await hashPassword(password)
         let keep = keepSession.map(Secrets.digest) ?? ""
@@ -264,9 +269,123 @@ extension Culise {
                 "UPDATE users SET password_hash = \(bind: hash), password_changed_at = \(bind: self.nowText) WHERE id = \(bind: user.description)"
             ).run()
             try await db.raw("DELETE FROM sessions WHERE user_id = \(bind: user.description) AND id <> \(bind: keep)").run()
+            if !keepTokens {
+                try await db.raw(
+                    "UPDATE api_tokens SET revoked_at = \(bind: self.nowText) WHERE user_id = \(bind: user.description) AND revoked_at IS NULL"
+                ).run()
+            }
             try await AuditLog.append(
                 db, actor: actor, company: nil, action: "user.password", entity: "user", entityID: user.description,
-                changes: [FieldChange("password", before: "***", after: "***", personal: true)], now: self.now)
+                changes: [
+                    FieldChange("password", before: "***", after: "***", personal: true),
+                    FieldChange("api_tokens", before: nil, after: keepTokens ? "kept" : "revoked"),
+                ], now: self.now)
+        }
+    }
+}
+
+/// Not an error: `addUser` named a person who already has an account, and an invitation was recorded instead of a
+/// membership. The web layer answers 202 with only the e-mail the inviter typed.
+public struct Invited: Error, Sendable, Equatable {
+    public let email: String
+}
+
+/// An invitation to a company, as its invitee sees it.
+public struct Invitation: Sendable, Equatable, Codable {
+    public let id: String
+    public let companyID: CompanyID
+    public let companyName: String
+    public let role: Role
+}
+
+extension Culise {
+    /// Records (or renews) a pending invitation of `email` to `company` with `role`.
+    func invite(email: String, company: CompanyID, role: Role, actor: Actor) async throws {
+        let id = Secrets.random(bytes: 16)
+        let expires = epoch + Int64(Limits.invitationSeconds)
+        try await transaction { db in
+            let member = try await db.raw(
+                """
+                SELECT 1 AS one FROM memberships m JOIN users u ON u.id = m.user_id
+                WHERE m.company_id = \(bind: company.description) AND u.email = \(bind: email)
+                """
+            ).first()
+            guard member == nil else {
+                throw DomainError(
+                    "user.already_member", kind: .conflict, field: "email",
+                    "You cannot add this user because they are already a member of the company.")
+            }
+            try await db.raw(
+                """
+                UPDATE invitations SET state = 'replaced' WHERE company_id = \(bind: company.description) AND email = \(bind: email)
+                AND state = 'pending'
+                """
+            ).run()
+            try await db.raw(
+                """
+                INSERT INTO invitations (company_id, id, email, role, invited_by, created_at, expires_epoch, state)
+                VALUES (\(bind: company.description), \(bind: id), \(bind: email), \(bind: role.rawValue), \(bind: actor.auditName),
+                    \(bind: self.nowText), \(bind: expires), 'pending')
+                """
+            ).run()
+            try await AuditLog.append(
+                db, actor: actor, company: company, action: "membership.invite", entity: "invitation", entityID: id,
+                changes: [
+                    FieldChange("email", before: nil, after: email, personal: true), FieldChange("role", before: nil, after: role.rawValue),
+                ],
+                now: self.now)
+        }
+    }
+
+    /// The pending invitations of a signed-in user.
+    public func invitations(user: UserID) async throws -> [Invitation] {
+        try await read { db in
+            try await db.raw(
+                """
+                SELECT i.id, i.company_id, c.legal_name, i.role FROM invitations i
+                JOIN users u ON u.email = i.email JOIN companies c ON c.id = i.company_id
+                WHERE u.id = \(bind: user.description) AND i.state = 'pending' AND i.expires_epoch > \(bind: self.epoch)
+                ORDER BY c.legal_name
+                """
+            ).all().compactMap { row in
+                guard let company = CompanyID(string: try row.decode(column: "company_id", as: String.self)),
+                    let role = Role(rawValue: try row.decode(column: "role", as: String.self))
+                else { return nil }
+                return Invitation(
+                    id: try row.decode(column: "id", as: String.self), companyID: company,
+                    companyName: try row.decode(column: "legal_name", as: String.self), role: role)
+            }
+        }
+    }
+
+    /// Accepts (or declines) an invitation addressed to `user`'s e-mail: only then does the membership exist.
+    public func answerInvitation(user: UserID, id: String, accept: Bool) async throws -> CompanyID {
+        try await transaction { db in
+            guard
+                let row = try await db.raw(
+                    """
+                    SELECT i.company_id, i.role, u.email FROM invitations i JOIN users u ON u.email = i.email
+                    WHERE u.id = \(bind: user.description) AND i.id = \(bind: id) AND i.state = 'pending'
+                    AND i.expires_epoch > \(bind: self.epoch)
+                    """
+                ).first(),
+                let company = CompanyID(string: try row.decode(column: "company_id", as: String.self)),
+                let role = Role(rawValue: try row.decode(column: "role", as: String.self))
+            else {
+                throw DomainError(
+                    "invitation.not_found", kind: .notFound, field: "invitation",
+                    "You cannot answer this invitation because it does not exist, was already answered or has expired.")
+            }
+            let email = try row.decode(column: "email", as: String.self)
+            try await db.raw(
+                "UPDATE invitations SET state = \(bind: accept ? "accepted" : "declined") WHERE company_id = \(bind: company.description) AND id = \(bind: id)"
+            ).run()
+            let actor = Actor.account(user, email: email)
+            if accept { try await self.insertMembership(db, company: company, user: user, role: role, actor: actor) }
+            try await AuditLog.append(
+                db, actor: actor, company: company, action: accept ? "membership.accept" : "membership.decline", entity: "invitation",
+                entityID: id, changes: [], now: self.now)
+            return company
         }
     }
 }

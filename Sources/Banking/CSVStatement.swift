@@ -262,20 +262,23 @@ public enum CSVStatement {
     }
 
     static func parseDate(_ text: String, format: String) -> LocalDate? {
-        let digits = text.split(whereSeparator: { !$0.isNumber }).map(String.init)
+        // ASCII digits only (`isNumber` also accepts other scripts' digits, which `Int` refuses), at most 4 per part.
+        let digits = text.split(whereSeparator: { !($0.isASCII && $0.isNumber) }).map(String.init)
+        let numbers = digits.compactMap { $0.count <= 4 ? Int($0) : nil }
         let parts: (Int, Int, Int)?
         switch format {
-        case "yyyy-MM-dd": parts = digits.count >= 3 ? (Int(digits[0])!, Int(digits[1])!, Int(digits[2])!) : nil
+        case "yyyy-MM-dd": parts = numbers.count >= 3 && digits.count >= 3 ? (numbers[0], numbers[1], numbers[2]) : nil
         case "dd.MM.yyyy", "dd/MM/yyyy", "dd-MM-yyyy":
-            parts = digits.count == 3 ? (Int(digits[2])!, Int(digits[1])!, Int(digits[0])!) : nil
-        case "MM/dd/yyyy": parts = digits.count == 3 ? (Int(digits[2])!, Int(digits[0])!, Int(digits[1])!) : nil
+            parts = numbers.count == 3 && digits.count == 3 ? (numbers[2], numbers[1], numbers[0]) : nil
+        case "MM/dd/yyyy": parts = numbers.count == 3 && digits.count == 3 ? (numbers[2], numbers[0], numbers[1]) : nil
         case "yyyyMMdd":
-            parts =
-                text.count == 8 && text.allSatisfy(\.isNumber)
-                ? (Int(text.prefix(4))!, Int(text.dropFirst(4).prefix(2))!, Int(text.suffix(2))!) : nil
+            let ascii = Array(text.utf8)
+            guard ascii.count == 8, ascii.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+            let value = ascii.reduce(0) { $0 * 10 + Int($1 - 48) }
+            parts = (value / 10_000, value / 100 % 100, value % 100)
         default: parts = nil
         }
-        guard let (year, month, day) = parts, (1900...2999).contains(year) else { return nil }
+        guard let (year, month, day) = parts else { return nil }
         return try? LocalDate(year: year, month: month, day: day)
     }
 

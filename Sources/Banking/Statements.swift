@@ -48,6 +48,7 @@ enum StatementAmount {
                     "statement.too_many_lines", kind: .tooLarge, field: "file",
                     "You cannot import \(lines) lines at once; the limit is \(Limits.statementLines)."))
         }
+        for statement in statements { checkVolume(statement, problems: &problems) }
         if statements.isEmpty {
             problems.add(
                 DomainError("statement.empty", field: "file", "You cannot import this file because it holds no statement\(emptyHint)."))
@@ -56,13 +57,28 @@ enum StatementAmount {
         return statements
     }
 
-    /// Minor units of a positive decimal amount ("1234.5", "1234,50"); nil when malformed.
+    /// Minor units of a positive decimal amount ("1234.5", "1234,50") of at most 12 whole digits, so never above
+    /// `Limits.amountMinorUnits`; nil when malformed or larger.
     static func minor(_ text: String) -> Int64? {
         let cleaned = text.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: ",", with: ".")
-        guard cleaned.range(of: "^[0-9]{1,15}(\\.[0-9]{0,2})?$", options: .regularExpression) != nil,
-            let value = Decimal(string: cleaned, locale: Locale(identifier: "en_US_POSIX"))
-        else { return nil }
-        return NSDecimalNumber(decimal: value * 100).int64Value
+        guard cleaned.range(of: "^[0-9]{1,12}(\\.[0-9]{0,2})?$", options: .regularExpression) != nil else { return nil }
+        return try? Money.parseMinorUnits(cleaned.hasSuffix(".") ? String(cleaned.dropLast()) : cleaned, digits: 2, field: "amount")
+    }
+
+    /// Refuses a statement whose amounts together pass `Limits.statementVolumeMinorUnits`, so every sum over it fits.
+    static func checkVolume(_ statement: BankStatement, problems: inout ProblemCollector) {
+        var volume: UInt64 = 0
+        for amount in [statement.opening ?? 0, statement.closing ?? 0] + statement.lines.map(\.amount) {
+            volume = volume &+ amount.magnitude
+            if volume > UInt64(Limits.statementVolumeMinorUnits) {
+                problems.add(
+                    DomainError(
+                        "statement.total_too_large", field: "file",
+                        "You cannot import statement \(statement.id) because its amounts together pass \(Money(minorUnits: Limits.statementVolumeMinorUnits, currency: .ron).decimalString)."
+                    ))
+                return
+            }
+        }
     }
 }
 
@@ -78,8 +94,26 @@ public enum CAMT053 {
                     "You cannot import a statement of \(data.count) bytes; the limit is \(Limits.statementBytes).")
             ])
         }
+        // Entries are read as a stream: each Ntry becomes a line as soon as it ends and its subtree is freed, so a
+        // 64 MiB statement never holds more than one entry's elements (docs/performance.md).
+        final class Reader: @unchecked Sendable {
+            var problems = ProblemCollector()
+            var count = 0
+            var lines: [ObjectIdentifier: [StatementLine]] = [:]
+        }
+        let reader = Reader()
         let root: XMLElementNode
-        do { root = try XMLTree.parse(data) } catch { throw ValidationErrors([error]) }
+        do {
+            root = try XMLTree.parse(data, detaching: ["Ntry"]) { entry, ancestors in
+                guard let statement = ancestors.last, statement.name == "Stmt" else { return }
+                reader.count += 1
+                guard reader.count <= Limits.statementLines else { return }
+                let currency = statement.value("Acct/Ccy") ?? entry.at("Amt")?.attributes["Ccy"] ?? ""
+                if let line = CAMT053.line(entry, currency: currency, problems: &reader.problems) {
+                    reader.lines[ObjectIdentifier(statement), default: []].append(line)
+                }
+            }
+        } catch { throw ValidationErrors([error]) }
         guard root.name == "Document", root.namespace?.hasPrefix(namespacePrefix) == true, let container = root.child("BkToCstmrStmt")
         else {
             throw ValidationErrors([
@@ -88,9 +122,9 @@ public enum CAMT053 {
                     "You cannot import this file as CAMT.053 because its root is not a camt.053 Document with BkToCstmrStmt.")
             ])
         }
-        var problems = ProblemCollector()
+        var problems = reader.problems
         var statements: [BankStatement] = []
-        var count = 0
+        let count = reader.count
         for statement in container.all("Stmt") {
             let where_ = "Stmt at line \(statement.line)"
             let iban = (statement.value("Acct/Id/IBAN") ?? "").replacingOccurrences(of: " ", with: "")
@@ -98,7 +132,8 @@ public enum CAMT053 {
                 problems.add(
                     DomainError("statement.iban", field: where_, "You cannot import a statement without its account IBAN (\(where_))."))
             }
-            let currency = statement.value("Acct/Ccy") ?? statement.all("Ntry").first?.at("Amt")?.attributes["Ccy"] ?? ""
+            let lines = reader.lines[ObjectIdentifier(statement)] ?? []
+            let currency = statement.value("Acct/Ccy") ?? lines.first?.currency ?? ""
             func balance(_ code: String) -> Int64? {
                 guard
                     let node = statement.all("Bal").first(where: {
@@ -109,64 +144,65 @@ public enum CAMT053 {
                     problems.add(
                         DomainError(
                             "statement.amount", field: "Bal at line \(node.line)",
-                            "You cannot import balance '\(node.value("Amt") ?? "")' (line \(node.line))."))
+                            "You cannot import balance '\(node.value("Amt") ?? "")' (line \(node.line)): it must be a number of at most 12 digits and 2 decimals."
+                        ))
                     return nil
                 }
                 return node.value("CdtDbtInd") == "DBIT" ? -value : value
             }
-            let opening = balance("OPBD") ?? balance("PRCD")
-            let closing = balance("CLBD")
-            var lines: [StatementLine] = []
-            for entry in statement.all("Ntry") {
-                count += 1
-                let position = "Ntry at line \(entry.line)"
-                guard count <= Limits.statementLines else { break }
-                guard let amount = entry.value("Amt").flatMap(StatementAmount.minor) else {
-                    problems.add(
-                        DomainError(
-                            "statement.amount", field: position, "You cannot import amount '\(entry.value("Amt") ?? "")' (\(position))."))
-                    continue
-                }
-                let credit: Bool
-                switch entry.value("CdtDbtInd") {
-                case "CRDT": credit = true
-                case "DBIT": credit = false
-                default:
-                    problems.add(
-                        DomainError(
-                            "statement.direction", field: position, "You cannot import an entry without CRDT or DBIT (\(position))."))
-                    continue
-                }
-                guard
-                    let booked = (entry.value("BookgDt/Dt") ?? entry.value("BookgDt/DtTm").map { String($0.prefix(10)) }).flatMap({
-                        try? LocalDate(iso: $0)
-                    })
-                else {
-                    problems.add(
-                        DomainError("statement.date", field: position, "You cannot import an entry without a booking date (\(position))."))
-                    continue
-                }
-                let details = entry.at("NtryDtls/TxDtls")
-                let party = credit ? "Dbtr" : "Cdtr"
-                let remittance =
-                    (details?.at("RmtInf")?.all("Ustrd").map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) } ?? [])
-                    + (details?.at("RmtInf")?.all("Strd").compactMap { $0.value("CdtrRefInf/Ref") } ?? [])
-                    + [entry.value("AddtlNtryInf")].compactMap { $0 }
-                lines.append(
-                    StatementLine(
-                        bookingDate: booked, valueDate: entry.value("ValDt/Dt").flatMap { try? LocalDate(iso: $0) },
-                        amount: credit ? amount : -amount,
-                        currency: entry.at("Amt")?.attributes["Ccy"] ?? currency, bankReference: entry.value("AcctSvcrRef"),
-                        reference: details?.value("Refs/EndToEndId").flatMap { $0 == "NOTPROVIDED" ? nil : $0 },
-                        counterpartyName: details?.value("RltdPties/\(party)/Nm") ?? details?.value("RltdPties/\(party)/Pty/Nm"),
-                        counterpartyIBAN: details?.value("RltdPties/\(party)Acct/Id/IBAN")?.replacingOccurrences(of: " ", with: ""),
-                        details: remittance.joined(separator: " "), position: position))
-            }
-            statements.append(
-                BankStatement(
-                    id: statement.value("Id") ?? "", iban: iban, currency: currency, opening: opening, closing: closing, lines: lines))
+            let parsed = BankStatement(
+                id: statement.value("Id") ?? "", iban: iban, currency: currency, opening: balance("OPBD") ?? balance("PRCD"),
+                closing: balance("CLBD"), lines: lines)
+            statements.append(parsed)
         }
         return try StatementAmount.finish(statements, lines: count, problems: &problems, emptyHint: "")
+    }
+
+    /// One entry as a statement line, or nil with its problem recorded.
+    static func line(_ entry: XMLElementNode, currency: String, problems: inout ProblemCollector) -> StatementLine? {
+        let position = "Ntry at line \(entry.line)"
+        guard let amount = entry.value("Amt").flatMap(StatementAmount.minor) else {
+            problems.add(
+                DomainError(
+                    "statement.amount", field: position,
+                    "You cannot import amount '\(entry.value("Amt") ?? "")' (\(position)): it must be a number of at most 12 digits and 2 decimals."
+                ))
+            return nil
+        }
+        let credit: Bool
+        switch entry.value("CdtDbtInd") {
+        case "CRDT": credit = true
+        case "DBIT": credit = false
+        default:
+            problems.add(
+                DomainError("statement.direction", field: position, "You cannot import an entry without CRDT or DBIT (\(position))."))
+            return nil
+        }
+        guard
+            let booked = (entry.value("BookgDt/Dt") ?? entry.value("BookgDt/DtTm").map { String($0.prefix(10)) }).flatMap({
+                try? LocalDate(iso: $0)
+            })
+        else {
+            problems.add(
+                DomainError(
+                    "statement.date", field: position,
+                    "You cannot import an entry without a booking date between 1900 and 2199 (\(position))."))
+            return nil
+        }
+        let details = entry.at("NtryDtls/TxDtls")
+        let party = credit ? "Dbtr" : "Cdtr"
+        let remittance =
+            (details?.at("RmtInf")?.all("Ustrd").map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) } ?? [])
+            + (details?.at("RmtInf")?.all("Strd").compactMap { $0.value("CdtrRefInf/Ref") } ?? [])
+            + [entry.value("AddtlNtryInf")].compactMap { $0 }
+        return StatementLine(
+            bookingDate: booked, valueDate: entry.value("ValDt/Dt").flatMap { try? LocalDate(iso: $0) },
+            amount: credit ? amount : -amount,
+            currency: entry.at("Amt")?.attributes["Ccy"] ?? currency, bankReference: entry.value("AcctSvcrRef"),
+            reference: details?.value("Refs/EndToEndId").flatMap { $0 == "NOTPROVIDED" ? nil : $0 },
+            counterpartyName: details?.value("RltdPties/\(party)/Nm") ?? details?.value("RltdPties/\(party)/Pty/Nm"),
+            counterpartyIBAN: details?.value("RltdPties/\(party)Acct/Id/IBAN")?.replacingOccurrences(of: " ", with: ""),
+            details: remittance.joined(separator: " "), position: position)
     }
 }
 
@@ -259,17 +295,16 @@ public enum MT940 {
         func group(_ index: Int) -> String? {
             Range(match.range(at: index), in: firstLine).map { String(firstLine[$0]) }
         }
-        let yymmdd = group(1)!
-        guard
-            let date = try? LocalDate(
-                year: 2000 + Int(yymmdd.prefix(2))!, month: Int(yymmdd.dropFirst(2).prefix(2))!, day: Int(yymmdd.suffix(2))!),
+        let yymmdd = group(1) ?? ""
+        guard let year = Int(yymmdd.prefix(2)), let month = Int(yymmdd.dropFirst(2).prefix(2)), let day = Int(yymmdd.suffix(2)),
+            let date = try? LocalDate(year: 2000 + year, month: month, day: day),
             let amount = group(4).flatMap(StatementAmount.minor)
         else {
             problems.add(
                 DomainError("statement.line", field: "line \(line)", "You cannot import transaction ':61:\(firstLine)' (line \(line))."))
             return nil
         }
-        let mark = group(3)!
+        let mark = group(3) ?? "C"
         let credit = mark == "C" || mark == "RD"
         let reference = group(6)?.trimmingCharacters(in: .whitespaces)
         return StatementLine(

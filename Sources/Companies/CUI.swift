@@ -17,7 +17,7 @@ public struct CUI: Hashable, Sendable, Codable, CustomStringConvertible {
             throw DomainError(
                 "cui.required", field: field, "To save a company, you must give its fiscal code (CUI).")
         }
-        guard compact.allSatisfy({ $0 >= "0" && $0 <= "9" }), (2...10).contains(compact.count) else {
+        guard compact.allSatisfy({ $0.isASCII && $0 >= "0" && $0 <= "9" }), (2...10).contains(compact.count) else {
             throw DomainError(
                 "cui.format", field: field,
                 "You cannot use '\(text)' as a CUI because a CUI is 2 to 10 digits, optionally preceded by RO.")
@@ -26,7 +26,7 @@ public struct CUI: Hashable, Sendable, Codable, CustomStringConvertible {
             throw DomainError(
                 "cui.format", field: field, "You cannot use '\(text)' as a CUI because a CUI does not start with 0.")
         }
-        guard CUI.checkDigit(for: String(compact.dropLast())) == compact.last!.wholeNumberValue! else {
+        guard CUI.checkDigit(for: String(compact.dropLast())) == compact.last?.wholeNumberValue else {
             throw DomainError(
                 "cui.check_digit", field: field,
                 "You cannot use '\(text)' as a CUI because its check digit is wrong; check the number for a typo.")

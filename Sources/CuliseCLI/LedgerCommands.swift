@@ -315,7 +315,7 @@ struct ReportCommand: AsyncParsableCommand {
                 for line in sheet.lines {
                     print(
                         [
-                            line.date.iso, line.number ?? "", line.journal, CSV.quote(line.description), line.partner ?? "",
+                            line.date.iso, line.number ?? "", line.journal, CSV.cell(line.description), CSV.cell(line.partner ?? ""),
                             money(line.debit), money(line.credit), money(line.balance),
                         ].joined(separator: ","))
                 }
@@ -361,7 +361,8 @@ struct ReportCommand: AsyncParsableCommand {
                         print(
                             [
                                 entry.number ?? "draft-\(entry.id)", entry.date.iso, entry.journal, entry.state.rawValue,
-                                CSV.quote(entry.description), line.account, line.partner ?? "", money(line.debit), money(line.credit),
+                                CSV.cell(entry.description), line.account, CSV.cell(line.partner ?? ""), money(line.debit),
+                                money(line.credit),
                             ].joined(separator: ","))
                     }
                 }
@@ -419,7 +420,7 @@ struct ReportCommand: AsyncParsableCommand {
                 print("partner,name,debit,credit,balance")
                 for row in rows {
                     print(
-                        [row.partner, CSV.quote(row.name ?? ""), money(row.debit), money(row.credit), money(row.balance)].joined(
+                        [CSV.cell(row.partner), CSV.cell(row.name ?? ""), money(row.debit), money(row.credit), money(row.balance)].joined(
                             separator: ","))
                 }
             }
@@ -432,7 +433,7 @@ func printStatement(_ rows: [StatementRow], format: ReportFormat) throws {
     case .json: try printJSON(rows)
     case .csv:
         print("code,label,amount")
-        for row in rows { print([row.code, CSV.quote(row.label), money(row.amount)].joined(separator: ",")) }
+        for row in rows { print([row.code, CSV.cell(row.label), money(row.amount)].joined(separator: ",")) }
     case .table:
         for row in rows { print(pad(row.code, 5) + pad(row.label, 70) + pad(money(row.amount), 18, right: true)) }
     }

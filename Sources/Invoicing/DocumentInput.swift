@@ -154,7 +154,9 @@ extension DocumentInput {
         func date(_ text: String?, _ field: String) -> LocalDate? {
             guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
             return problems.collect { () throws(DomainError) in
-                do { return try LocalDate(iso: text) } catch {
+                do { return try LocalDate(iso: text, field: field) } catch let error as DomainError where error.id == "date.out_of_range" {
+                    throw error
+                } catch {
                     throw DomainError(
                         "document.date", field: field, "You cannot use '\(text)' as a date because it must be written YYYY-MM-DD.")
                 }
@@ -163,6 +165,8 @@ extension DocumentInput {
         let issue = date(issueDate, "issue_date") ?? context.today
         let supply = date(supplyDate, "supply_date") ?? issue
         let due = date(dueDate, "due_date") ?? issue.adding(days: context.paymentTermDays)
+        // A due date computed from payment terms must stay a business date too (it is stored and read back).
+        if !Limits.businessYears.contains(due.year) { problems.add(LocalDate.outOfRange(due.iso, field: "due_date")) }
         problems.check(
             due >= issue,
             DomainError(
@@ -183,7 +187,7 @@ extension DocumentInput {
         var rate: Decimal?
         if currency != "RON" {
             rate = DecimalText.parse(exchangeRate, scale: 6)
-            if rate == nil || rate! <= 0 {
+            if (rate ?? 0) <= 0 || (rate ?? 0) > Decimal(Limits.exchangeRateMaximum) {
                 if sales || exchangeRate != nil {
                     problems.add(
                         DomainError(
@@ -249,6 +253,15 @@ extension DocumentInput {
                 (text ?? "").count <= limit,
                 DomainError(
                     "document.text_length", field: field, "You cannot save this \(field) because it is longer than \(limit) characters."))
+        }
+        // Every line is within the ceiling; the document's sum (and its RON value) must be too, checked before totals.
+        let volume = documentLines.reduce(Decimal(0)) { $0 + Decimal($1.net) } + items.reduce(Decimal(0)) { $0 + Decimal($1.amount) }
+        if volume * (1 + Decimal(25) / 100) * max(rate ?? 1, 1) > Decimal(Limits.amountMinorUnits) {
+            problems.add(
+                DomainError(
+                    "document.total_too_large", field: "lines",
+                    "You cannot save this document because its total (with VAT, in RON) would be more than \(Money.ceilingText), the most one document may carry."
+                ))
         }
         try problems.throwIfAny()
         let totals = InvoiceMath.totals(lines: documentLines, allowancesCharges: items, exchangeRate: rate)
@@ -390,6 +403,16 @@ extension DocumentInput {
                 "document.account", field: "\(field).account",
                 "You cannot use account '\(account)' on line \(index + 1) because it is not a postable account of the chart."))
         guard problems.problems.count == before, let quantity, let price, let unit, let vat else { return nil }
+        // Quantity × price is checked as an exact decimal before it becomes minor units: never wrapped, never trapped.
+        let gross = quantity * price
+        guard gross.magnitude * 100 <= Decimal(Limits.amountMinorUnits) else {
+            problems.add(
+                DomainError(
+                    "document.line_too_large", field: "\(field).quantity",
+                    "You cannot save line \(index + 1) because quantity × unit price is more than \(Money.ceilingText), the most one line may carry."
+                ))
+            return nil
+        }
         let net = InvoiceMath.lineNet(quantity: quantity, unitPrice: price, allowance: allowance, charge: charge)
         if net < 0 {
             problems.add(

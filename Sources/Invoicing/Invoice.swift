@@ -360,7 +360,8 @@ public enum EFacturaDeadline {
 public enum RomanianHolidays {
     static let fixed: Set<Int> = [101, 102, 106, 107, 124, 501, 601, 815, 1130, 1201, 1225, 1226]
 
-    /// Orthodox Easter Sunday (Meeus' Julian computus, +13 days to the Gregorian calendar; valid 1900–2099).
+    /// Orthodox Easter Sunday: Meeus' Julian computus, moved to the Gregorian calendar by the Julian–Gregorian
+    /// difference of that year (13 days in 1900–2099, 14 in 2100–2199). Total for every year: no date to refuse.
     public static func orthodoxEaster(_ year: Int) -> LocalDate {
         let a = year % 4
         let b = year % 7
@@ -369,7 +370,8 @@ public enum RomanianHolidays {
         let e = (2 * a + 4 * b - d + 34) % 7
         let month = (d + e + 114) / 31
         let day = (d + e + 114) % 31 + 1
-        return (try! LocalDate(year: year, month: month, day: day)).adding(days: 13)
+        let julianToGregorian = year / 100 - year / 400 - 2
+        return LocalDate(dayNumber: LocalDate.dayNumber(year: year, month: month, day: day) + julianToGregorian)
     }
 
     public static func isHoliday(_ date: LocalDate) -> Bool {

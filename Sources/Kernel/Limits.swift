@@ -23,6 +23,8 @@ public enum Limits {
     public static let recoveryCodes = 10
     /// API tokens per user.
     public static let tokensPerUser = 20
+    /// An invitation to a company stays open this long.
+    public static let invitationSeconds = 14 * 24 * 3600
     /// Companies one user may belong to.
     public static let companiesPerUser = 100
     /// Lines in one journal entry.
@@ -47,4 +49,31 @@ public enum Limits {
     public static let allocationsPerPayment = 500
     /// Stored idempotent responses are kept this long.
     public static let idempotencySeconds = 24 * 3600
+
+    // MARK: Amounts, dates and structure (docs/limits.md)
+
+    /// The largest amount, in minor units, of any one line, document, payment or bank line:
+    /// 999,999,999,999.99 in the currency (just under one trillion). Every entry point refuses more.
+    public static let amountMinorUnits: Int64 = 99_999_999_999_999
+    /// The largest total a company's ledger may ever hold: the sum of |debit| + |credit| + |foreign amount| over every
+    /// posted line. Posting past it is refused, so no sum over any set of lines (SQL `SUM`, balances, trial balance,
+    /// reports) can leave `Int64`, whatever the order of addition: 10^18 minor units, a ninth of `Int64.max`.
+    public static let ledgerVolumeMinorUnits: Int64 = 1_000_000_000_000_000_000
+    /// The same bound for the lines of one bank or cash account's statements.
+    public static let statementVolumeMinorUnits: Int64 = 1_000_000_000_000_000_000
+    /// Quantities and unit prices on documents: at most this many whole digits (and 6 decimals).
+    public static let quantityDigits = 12
+    /// The largest exchange rate accepted (RON per unit of a foreign currency; BNR quotes gold per gram at a few hundred).
+    public static let exchangeRateMaximum = 10_000
+    /// Business dates (documents, entries, statements, periods) lie in these years.
+    public static let businessYears: ClosedRange<Int> = 1900...2199
+    /// XML documents: nesting depth, elements, attributes per element, and text bytes of one element.
+    public static let xmlDepth = 128
+    public static let xmlElements = 6_000_000
+    public static let xmlAttributesPerElement = 64
+    public static let xmlTextBytes = 1 << 20
+    /// ZIP archives: entries, bytes of one entry's name, and the bytes all entries may inflate to together.
+    public static let zipEntries = 5_000
+    public static let zipNameBytes = 255
+    public static let zipInflatedBytes = 32 << 20
 }

@@ -7,16 +7,29 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     public let month: Int
     public let day: Int
 
+    /// A calendar date within `Limits.businessYears` (1900–2199); anything else is refused.
     public init(year: Int, month: Int, day: Int) throws(DomainError) {
-        guard (1900...9999).contains(year), (1...12).contains(month),
-            (1...LocalDate.daysIn(month: month, year: year)).contains(day)
-        else {
+        guard (1...12).contains(month), (1...LocalDate.daysIn(month: month, year: year)).contains(day) else {
             throw DomainError(
                 "date.invalid", "You cannot use \(year)-\(month)-\(day) because it is not a calendar date.")
         }
+        guard Limits.businessYears.contains(year) else { throw LocalDate.outOfRange("\(year)-\(month)-\(day)", field: nil) }
         self.year = year
         self.month = month
         self.day = day
+    }
+
+    /// The refusal of a date outside `Limits.businessYears`.
+    public static func outOfRange(_ text: String, field: String?) -> DomainError {
+        DomainError(
+            "date.out_of_range", field: field,
+            "You cannot use \(text) because business dates must lie between \(Limits.businessYears.lowerBound)-01-01 and \(Limits.businessYears.upperBound)-12-31."
+        )
+    }
+
+    /// The first day of a month; `month` must be 1…12 (computed, never from input).
+    static func firstOf(year: Int, month: Int) -> LocalDate {
+        LocalDate(dayNumber: LocalDate.dayNumber(year: year, month: month, day: 1))
     }
 
     /// Parses `YYYY-MM-DD` strictly.
@@ -37,11 +50,13 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
             throw DomainError(
                 "date.format", field: field, "You cannot use '\(text)' as a date because it must be written YYYY-MM-DD.")
         }
-        do {
-            try self.init(year: year, month: month, day: day)
-        } catch {
+        guard (1...12).contains(month), (1...LocalDate.daysIn(month: month, year: year)).contains(day) else {
             throw DomainError("date.invalid", field: field, "You cannot use '\(text)' because it is not a calendar date.")
         }
+        guard Limits.businessYears.contains(year) else { throw LocalDate.outOfRange(text, field: field) }
+        self.year = year
+        self.month = month
+        self.day = day
     }
 
     /// Today's date in Romania's time zone.
@@ -53,8 +68,9 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         let parts = calendar.dateComponents([.year, .month, .day], from: now)
-        // Components of a real Date are always a valid calendar date.
-        return try! LocalDate(year: parts.year!, month: parts.month!, day: parts.day!)
+        // Components of a real Date are a calendar date; computed by day number so nothing can trap.
+        return LocalDate(
+            dayNumber: LocalDate.dayNumber(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1))
     }
 
     public static func isLeap(_ year: Int) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }
@@ -89,7 +105,10 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     }
 
     /// Days since 1970-01-01 (proleptic Gregorian), for date arithmetic.
-    public var dayNumber: Int {
+    public var dayNumber: Int { LocalDate.dayNumber(year: year, month: month, day: day) }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (total for any integers: out-of-range days roll over).
+    public static func dayNumber(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -134,7 +153,7 @@ public struct YearMonth: Hashable, Comparable, Sendable, CustomStringConvertible
     public let month: Int
 
     public init(year: Int, month: Int) throws(DomainError) {
-        guard (1900...9999).contains(year), (1...12).contains(month) else {
+        guard Limits.businessYears.contains(year), (1...12).contains(month) else {
             throw DomainError("date.month_invalid", "You cannot use \(year)-\(month) because it is not a calendar month.")
         }
         self.year = year
@@ -150,7 +169,7 @@ public struct YearMonth: Hashable, Comparable, Sendable, CustomStringConvertible
     public init(text: String, field: String = "month") throws(DomainError) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let year = Int(parts[0]), let month = Int(parts[1]),
-            (1900...9999).contains(year), (1...12).contains(month)
+            Limits.businessYears.contains(year), (1...12).contains(month)
         else {
             throw DomainError("date.month_format", field: field, "You cannot use '\(text)' as a month because it must be written YYYY-MM.")
         }
@@ -158,9 +177,9 @@ public struct YearMonth: Hashable, Comparable, Sendable, CustomStringConvertible
         self.month = month
     }
 
-    public var firstDay: LocalDate { try! LocalDate(year: year, month: month, day: 1) }
+    public var firstDay: LocalDate { LocalDate.firstOf(year: year, month: month) }
     public var lastDay: LocalDate {
-        try! LocalDate(year: year, month: month, day: LocalDate.daysIn(month: month, year: year))
+        LocalDate(dayNumber: LocalDate.dayNumber(year: year, month: month, day: LocalDate.daysIn(month: month, year: year)))
     }
     public var description: String { String(format: "%04d-%02d", year, month) }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// An ISO 4217 currency code with its number of minor-unit digits.
 public struct Currency: Hashable, Sendable, Codable, CustomStringConvertible {
     public let code: String
@@ -67,9 +69,43 @@ public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
         self.init(minorUnits: minor, currency: currency)
     }
 
-    static func parseMinorUnits(_ raw: String, digits: Int, field: String) throws(DomainError) -> Int64 {
-        if let fast = fastMinorUnits(raw, digits: digits) { return fast }
-        return try slowMinorUnits(raw, digits: digits, field: field)
+    /// Minor units of a decimal text, refused when its magnitude passes `Limits.amountMinorUnits`.
+    public static func parseMinorUnits(_ raw: String, digits: Int, field: String) throws(DomainError) -> Int64 {
+        let value: Int64
+        if let fast = fastMinorUnits(raw, digits: digits) {
+            value = fast
+        } else {
+            value = try slowMinorUnits(raw, digits: digits, field: field)
+        }
+        try Money.checkCeiling(value, field: field)
+        return value
+    }
+
+    /// Refuses an amount whose magnitude passes the ceiling every entry point applies (`Limits.amountMinorUnits`).
+    public static func checkCeiling(_ minorUnits: Int64, field: String) throws(DomainError) {
+        guard minorUnits.magnitude <= UInt64(Limits.amountMinorUnits) else { throw tooLarge(field: field) }
+    }
+
+    /// The refusal of an amount over the ceiling.
+    public static func tooLarge(field: String) -> DomainError {
+        DomainError(
+            "money.too_large", field: field,
+            "You cannot use this amount because it is larger than \(ceilingText), the most any one line or document may carry.")
+    }
+
+    /// `999999999999.99`: the ceiling as text, for messages and the API document.
+    public static let ceilingText = Money(minorUnits: Limits.amountMinorUnits, currency: .ron).decimalString
+
+    /// Minor units (2 decimals) of a decimal amount rounded half away from zero, or nil when the magnitude passes
+    /// `limit` minor units. Exact: no floating point, no silent wrap (`NSDecimalNumber.int64Value` wraps).
+    public static func minorUnits(_ amount: Decimal, digits: Int = 2, limit: Int64 = Limits.amountMinorUnits) -> Int64? {
+        var scaled = amount
+        for _ in 0..<digits { scaled *= 10 }
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &scaled, 0, .plain)
+        guard !rounded.isNaN, rounded.magnitude <= Decimal(limit) else { return nil }
+        // An integral decimal of at most 19 digits prints as plain digits.
+        return Int64(rounded.description)
     }
 
     /// The common form `-1234.5` / `1234,50` without spaces, parsed on bytes; nil sends it to the full parser.

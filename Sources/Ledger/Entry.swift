@@ -125,9 +125,10 @@ public struct EntryDraft: Hashable, Sendable, Codable {
 public enum Rounding {
     /// RON amount of a foreign-currency amount: minor units × rate, rounded half away from zero to the ban.
     public static func functionalAmount(foreignMinor: Int64, rate: Decimal) -> Int64 {
-        var product = Decimal(foreignMinor) * rate
-        var rounded = Decimal()
-        NSDecimalRound(&rounded, &product, 0, foreignMinor >= 0 ? .plain : .plain)
-        return NSDecimalNumber(decimal: rounded).int64Value
+        // Exact decimal product; amounts and rates within Limits stay far below the saturation point (Int64.max / 2),
+        // which only protects callers from a wrap when they pass something no entry point accepts.
+        let bound = Int64.max / 2
+        if let value = Money.minorUnits(Decimal(foreignMinor) * rate, digits: 0, limit: bound) { return value }
+        return (foreignMinor < 0) == (rate < 0) ? bound : -bound
     }
 }

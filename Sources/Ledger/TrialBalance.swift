@@ -67,10 +67,13 @@ public struct TrialBalance: Sendable, Codable {
                 flushClass()
                 classTotal = (digit, Turnover(), Turnover(), Turnover(), Turnover())
             }
-            classTotal!.1 = classTotal!.1 + openingSide
-            classTotal!.2 = classTotal!.2 + periodTurnover
-            classTotal!.3 = classTotal!.3 + total
-            classTotal!.4 = classTotal!.4 + closing
+            if var running = classTotal {
+                running.1 = running.1 + openingSide
+                running.2 = running.2 + periodTurnover
+                running.3 = running.3 + total
+                running.4 = running.4 + closing
+                classTotal = running
+            }
             grand = (grand.0 + openingSide, grand.1 + periodTurnover, grand.2 + total, grand.3 + closing)
             rows.append(
                 TrialBalanceRow(
@@ -97,13 +100,22 @@ public struct TrialBalance: Sendable, Codable {
                 row.opening.debit, row.opening.credit, row.period.debit, row.period.credit, row.total.debit, row.total.credit,
                 row.closing.debit, row.closing.credit,
             ].map { Money(minorUnits: $0, currency: .ron).decimalString }
-            lines.append(([row.code, CSV.quote(row.name)] + amounts).joined(separator: ","))
+            lines.append(([CSV.cell(row.code), CSV.cell(row.name)] + amounts).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }
 }
 
 public enum CSV {
+    /// A text cell of a CSV meant for people (reports opened in a spreadsheet): a value starting with `=`, `+`, `-`,
+    /// `@`, a tab or a carriage return is prefixed with `'` so no spreadsheet runs it as a formula (OWASP "CSV
+    /// injection"), then quoted. Amount columns are written by the formatter and never pass through here; the
+    /// journal CSV (`ledger export`, `ledger import`) is a machine format and stays exact (docs/ledger.md).
+    public static func cell(_ field: String) -> String {
+        guard let first = field.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return quote(field) }
+        return quote("'" + field)
+    }
+
     /// Quotes a field when it holds a comma, quote or newline.
     public static func quote(_ field: String) -> String {
         guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }

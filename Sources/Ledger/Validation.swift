@@ -88,6 +88,17 @@ public enum EntryValidator {
                         "ledger.line_one_side", field: "\(field).amount",
                         "You cannot post line \(index + 1) because it must have exactly one of debit or credit, and it must not be zero."))
             }
+            for (name, amount) in [("debit", line.debit), ("credit", line.credit), ("amount_currency", line.amountCurrency ?? 0)]
+            where amount.magnitude > UInt64(Limits.amountMinorUnits) {
+                problems.append(Money.tooLarge(field: "\(field).\(name)"))
+            }
+            if let rate = line.rate, rate > Decimal(Limits.exchangeRateMaximum) {
+                problems.append(
+                    DomainError(
+                        "ledger.rate_too_large", field: "\(field).rate",
+                        "You cannot use rate \(rate) on line \(index + 1) because exchange rates are at most \(Limits.exchangeRateMaximum)."
+                    ))
+            }
             var sum = debit.addingReportingOverflow(line.debit)
             debit = sum.partialValue
             overflow = overflow || sum.overflow
@@ -119,7 +130,9 @@ public enum EntryValidator {
                         "You cannot post to account \(line.account) because it is not in the chart of accounts."))
             }
             if let currency = line.currency, currency != "RON" {
-                guard let amount = line.amountCurrency, let rate = line.rate, rate > 0 else {
+                guard let amount = line.amountCurrency, let rate = line.rate, rate > 0,
+                    rate <= Decimal(Limits.exchangeRateMaximum), amount.magnitude <= UInt64(Limits.amountMinorUnits)
+                else {
                     problems.append(
                         DomainError(
                             "ledger.currency_incomplete", field: "\(field).rate",
@@ -135,7 +148,11 @@ public enum EntryValidator {
                         ))
                 }
                 foreign[currency, default: 0] += amount
-                if allForeign == nil { allForeign = .some(currency) } else if allForeign! != currency { allForeign = .some(nil) }
+                if case .some(let seen) = allForeign {
+                    if seen != currency { allForeign = .some(nil) }
+                } else {
+                    allForeign = .some(currency)
+                }
             } else {
                 allForeign = .some(nil)
             }

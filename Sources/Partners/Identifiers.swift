@@ -50,7 +50,8 @@ public struct IBAN: Hashable, Sendable, Codable, CustomStringConvertible {
 
     public init(_ text: String, field: String = "iban") throws(DomainError) {
         let compact = text.uppercased().filter { !$0.isWhitespace }
-        guard (15...34).contains(compact.count), compact.allSatisfy({ ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") }),
+        guard (15...34).contains(compact.count),
+            compact.allSatisfy({ $0.isASCII && (($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9")) }),
             compact.prefix(2).allSatisfy(\.isLetter), compact.dropFirst(2).prefix(2).allSatisfy(\.isNumber)
         else {
             throw DomainError(
@@ -79,7 +80,7 @@ public struct IBAN: Hashable, Sendable, Codable, CustomStringConvertible {
                 value = digit
                 remainder = (remainder * 10 + value) % 97
             } else {
-                value = Int(character.asciiValue! - 55)
+                value = Int(character.asciiValue ?? 55) - 55
                 remainder = (remainder * 100 + value) % 97
             }
         }

@@ -53,7 +53,9 @@ public struct VATRateTable: Sendable {
 
     /// Law 141/2025: 19 % / 9 % / 5 % until 2025-07-31; 21 % / 11 % from 2025-08-01 (5 % abolished).
     public static let romania: VATRateTable = {
+        // trap-safe: constant dates within Limits.businessYears.
         let old = try! LocalDate(iso: "2017-01-01")
+        // trap-safe: constant dates within Limits.businessYears.
         let new = try! LocalDate(iso: "2025-08-01")
         return VATRateTable(rates: [
             VATRate(kind: .standard, from: old, percent: 19), VATRate(kind: .reduced, from: old, percent: 9),
@@ -99,7 +101,10 @@ public enum VATRounding {
     }
 
     /// Minor units of a rounded amount (2 decimals).
+    /// Saturates at ±Int64.max / 2 instead of wrapping (`NSDecimalNumber.int64Value` wraps silently); document
+    /// validation refuses every amount over `Limits.amountMinorUnits` before totals are added, so it never saturates.
     public static func minorUnits(_ amount: Decimal) -> Int64 {
-        NSDecimalNumber(decimal: round(amount) * 100).int64Value
+        let bound = Int64.max / 2
+        return Money.minorUnits(amount, digits: 2, limit: bound) ?? (amount < 0 ? -bound : bound)
     }
 }

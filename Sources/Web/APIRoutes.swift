@@ -36,8 +36,14 @@ enum JSON {
 
     /// Decodes a bounded body. Malformed JSON is a 400; a missing or mistyped field a 422 naming it.
     static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws -> T {
+        let data = Data(buffer: buffer)
+        // Control characters are refused in every text field, with the field's path (Kernel.TextRules).
+        if TextRules.jsonMayHoldControl(data), let value = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) {
+            let problems = TextRules.problems(inJSON: value)
+            if !problems.isEmpty { throw ValidationErrors(problems) }
+        }
         do {
-            return try decoder.decode(T.self, from: Data(buffer: buffer))
+            return try decoder.decode(T.self, from: data)
         } catch let DecodingError.keyNotFound(key, context) {
             let field = (context.codingPath + [key]).map(\.stringValue).map(snake).joined(separator: ".")
             throw DomainError("request.field_missing", field: field, "To send this request, you must include the field '\(field)'.")
@@ -135,6 +141,19 @@ struct MemberDTO: Codable {
     let twoFactor: Bool
 }
 
+struct InvitedDTO: Codable {
+    let email: String
+    let role: String
+    let state: String
+}
+
+struct InvitationDTO: Codable {
+    let id: String
+    let company: String
+    let companyName: String
+    let role: String
+}
+
 struct UserBody: Decodable {
     let email: String
     let displayName: String?
@@ -186,6 +205,9 @@ struct APIRoutes: Sendable {
         protect(.users, .write).put("/api/v1/users/{id}/role", use: setRole)
         protect(.audit, .read).get("/api/v1/audit", use: audit)
         protect(.profile, .read).get("/api/v1/tokens", use: tokens)
+        protect(.profile, .read).get("/api/v1/invitations", use: invitations)
+        protect(.profile, .write).post("/api/v1/invitations/{id}/accept", use: acceptInvitation)
+        protect(.profile, .write).post("/api/v1/invitations/{id}/decline", use: declineInvitation)
         protect(.profile, .write).post("/api/v1/tokens", use: createToken)
         protect(.profile, .write).delete("/api/v1/tokens/{id}", use: revokeToken)
     }
@@ -201,7 +223,7 @@ struct APIRoutes: Sendable {
         guard let key = request.headers[HTTPField.Name("Idempotency-Key")!] else { return JSON.stored(try await perform(buffer)) }
         let digest = SHA256.hash(data: Data("\(request.method.rawValue) \(request.uri.path)\n".utf8) + Data(buffer: buffer))
         let hash = digest.map { String(format: "%02x", $0) }.joined()
-        switch try await culise.beginIdempotent(user: principal.userID, key: key, requestHash: hash) {
+        switch try await culise.beginIdempotent(user: principal.userID, company: principal.companyID, key: key, requestHash: hash) {
         case .replay(let stored):
             var response = JSON.stored(stored)
             response.headers[HTTPField.Name("Idempotent-Replayed")!] = "true"
@@ -209,10 +231,10 @@ struct APIRoutes: Sendable {
         case .proceed:
             do {
                 let stored = try await perform(buffer)
-                try await culise.completeIdempotent(user: principal.userID, key: key, response: stored)
+                try await culise.completeIdempotent(user: principal.userID, company: principal.companyID, key: key, response: stored)
                 return JSON.stored(stored)
             } catch {
-                try? await culise.abandonIdempotent(user: principal.userID, key: key)
+                try? await culise.abandonIdempotent(user: principal.userID, company: principal.companyID, key: key)
                 throw error
             }
         }
@@ -292,9 +314,15 @@ struct APIRoutes: Sendable {
         return try await idempotentPOST(request, context) { buffer in
             let body = try JSON.decode(UserBody.self, from: buffer)
             let role = try Role(parsing: body.role)
-            let id = try await culise.addUser(
-                email: body.email, displayName: body.displayName ?? "", password: body.password, company: p.companyID, role: role,
-                actor: .user(p))
+            let id: UserID
+            do {
+                id = try await culise.addUser(
+                    email: body.email, displayName: body.displayName ?? "", password: body.password, company: p.companyID, role: role,
+                    actor: .user(p))
+            } catch let invited as Invited {
+                // An existing person: invited, not attached; nothing about them is returned (issue 10).
+                return try Self.encoded(InvitedDTO(email: invited.email, role: role.rawValue, state: "invited"), status: .accepted)
+            }
             let account = try await culise.user(id: id)
             return try Self.encoded(
                 MemberDTO(
@@ -302,6 +330,25 @@ struct APIRoutes: Sendable {
                     twoFactor: account.twoFactor),
                 status: .created)
         }
+    }
+
+    @Sendable func invitations(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let list = try await culise.invitations(user: p.userID)
+        return try JSON.response(
+            list.map { InvitationDTO(id: $0.id, company: $0.companyID.description, companyName: $0.companyName, role: $0.role.rawValue) })
+    }
+
+    @Sendable func acceptInvitation(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let company = try await culise.answerInvitation(user: p.userID, id: context.parameters.get("id") ?? "", accept: true)
+        return try JSON.response(["company": company.description, "state": "accepted"])
+    }
+
+    @Sendable func declineInvitation(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        _ = try await culise.answerInvitation(user: p.userID, id: context.parameters.get("id") ?? "", accept: false)
+        return Response(status: .noContent)
     }
 
     @Sendable func setRole(_ request: Request, context: WebContext) async throws -> Response {

@@ -14,6 +14,7 @@ struct HTMLRoutes: Sendable {
     func register(on router: Router<WebContext>, protect: (Area, Access) -> Protected) {
         router.get("/") { _, context in redirect(to: context.session == nil ? "/login" : "/home") }
         router.get("/login", use: loginPage)
+        router.head("/login", use: loginPage)
         router.post("/login", use: login)
         router.get("/login/2fa", use: secondFactorPage)
         router.post("/login/2fa", use: secondFactor)
@@ -415,6 +416,8 @@ struct HTMLRoutes: Sendable {
                 email: form["email"] ?? "", displayName: form["display_name"] ?? "", password: form["password"],
                 company: principal.companyID, role: role, actor: .user(principal))
             return redirect(to: "/users?flash=user_added")
+        } catch is Invited {
+            return redirect(to: "/users?flash=user_invited")
         } catch {
             guard let (byField, summary) = errors(error, context) else { throw error }
             var data = try await usersData(request, context: context, principal: principal)

@@ -154,6 +154,9 @@ struct FormMiddleware: RouterMiddleware {
         guard let sent = context.form["_csrf"], !context.csrfToken.isEmpty,
             Secrets.constantTimeEquals(sent, context.csrfToken)
         else { throw WebError.csrf }
+        // Control characters are refused in every text field (Kernel.TextRules).
+        let problems = context.form.sorted { $0.key < $1.key }.compactMap { TextRules.problem($1, field: $0) }
+        if !problems.isEmpty { throw ValidationErrors(problems) }
         return try await next(request, context)
     }
 }
@@ -283,8 +286,12 @@ enum Redirects {
     }
 
     /// Only local paths: never an open redirect to another site.
+    /// Browsers drop tabs and line breaks from URLs (`/\t/evil.example` becomes `//evil.example`), so any control
+    /// character, space or backslash refuses the path, and it must be one path on this origin (`/x`, not `//x`).
     static func safeLocal(_ path: String?) -> String {
-        guard let path, path.hasPrefix("/"), !path.hasPrefix("//"), !path.contains("\\") else { return "/home" }
+        guard let path, path.hasPrefix("/"), !path.hasPrefix("//"),
+            !path.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F || $0 == "\\" || (0x80...0x9F).contains($0.value) })
+        else { return "/home" }
         return path
     }
 }
@@ -293,4 +300,18 @@ func redirect(to location: String, status: HTTPResponse.Status = .seeOther) -> R
     var headers = HTTPFields()
     headers[.location] = location
     return Response(status: status, headers: headers)
+}
+
+/// `HEAD` answers as `GET` would, without the body (RFC 9110 §9.3.2): the router only knows GET routes.
+struct HeadMiddleware: RouterMiddleware {
+    typealias Context = WebContext
+
+    func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
+        guard request.method == .head else { return try await next(request, context) }
+        var head = request.head
+        head.method = .get
+        var response = try await next(Request(head: head, body: request.body), context)
+        response.body = ResponseBody()
+        return response
+    }
 }

@@ -57,6 +57,7 @@ public struct WebServer: @unchecked Sendable {
         let views = try await Views.load()
         let cookies = CookieSettings(secure: settings.secureCookies)
         let router = Router(context: WebContext.self)
+        router.add(middleware: HeadMiddleware())
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: EdgeMiddleware(views: views))
@@ -71,6 +72,7 @@ public struct WebServer: @unchecked Sendable {
         }
         let operations = Operations(culise: culise)
         router.get("/health", use: operations.health)
+        router.head("/health", use: operations.health)
         router.get("/metrics", use: operations.metrics)
         router.get("/api/openapi.json", use: operations.openAPI)
         router.get("/static/{file}", use: operations.staticFile)
@@ -130,6 +132,8 @@ struct Protected {
     private func on(_ path: String, _ method: HTTPRequest.Method, _ handler: @escaping Handler) -> Protected {
         registry.add(method.rawValue, path, area, access)
         group.on(RouterPath(path), method: method, use: handler)
+        // Every GET answers HEAD too: the same handler, the body dropped by HeadMiddleware (RFC 9110 §9.3.2).
+        if method == .get { group.on(RouterPath(path), method: .head, use: handler) }
         return self
     }
 }

@@ -210,23 +210,28 @@ final class TestClock: Sendable {
     func idempotencyKeys(_ engine: Engine) async throws {
         try await TestDatabase.withCulise(engine) { culise, _ in
             let user = UserID.generate()
-            #expect(try await culise.beginIdempotent(user: user, key: "k1", requestHash: "h1") == .proceed)
-            await #expect(throws: DomainError.self) { try await culise.beginIdempotent(user: user, key: "k1", requestHash: "h1") }
+            let company = CompanyID.generate()
+            #expect(try await culise.beginIdempotent(user: user, company: company, key: "k1", requestHash: "h1") == .proceed)
+            await #expect(throws: DomainError.self) {
+                try await culise.beginIdempotent(user: user, company: company, key: "k1", requestHash: "h1")
+            }
             let stored = StoredResponse(status: 201, contentType: "application/json", body: "{\"id\":1}")
-            try await culise.completeIdempotent(user: user, key: "k1", response: stored)
-            #expect(try await culise.beginIdempotent(user: user, key: "k1", requestHash: "h1") == .replay(stored))
+            try await culise.completeIdempotent(user: user, company: company, key: "k1", response: stored)
+            #expect(try await culise.beginIdempotent(user: user, company: company, key: "k1", requestHash: "h1") == .replay(stored))
             do {
-                _ = try await culise.beginIdempotent(user: user, key: "k1", requestHash: "other")
+                _ = try await culise.beginIdempotent(user: user, company: company, key: "k1", requestHash: "other")
                 Issue.record("expected a refusal")
             } catch let error as DomainError {
                 #expect(error.id == "idempotency.key_reused")
             }
             // Keys are per user.
-            #expect(try await culise.beginIdempotent(user: UserID.generate(), key: "k1", requestHash: "h1") == .proceed)
+            #expect(try await culise.beginIdempotent(user: UserID.generate(), company: company, key: "k1", requestHash: "h1") == .proceed)
+            // Keys are per (user, company): the same key and body in another company is a new request (issue 10).
+            #expect(try await culise.beginIdempotent(user: user, company: CompanyID.generate(), key: "k1", requestHash: "h1") == .proceed)
             // A failed request frees its key.
-            #expect(try await culise.beginIdempotent(user: user, key: "k2", requestHash: "h") == .proceed)
-            try await culise.abandonIdempotent(user: user, key: "k2")
-            #expect(try await culise.beginIdempotent(user: user, key: "k2", requestHash: "h") == .proceed)
+            #expect(try await culise.beginIdempotent(user: user, company: company, key: "k2", requestHash: "h") == .proceed)
+            try await culise.abandonIdempotent(user: user, company: company, key: "k2")
+            #expect(try await culise.beginIdempotent(user: user, company: company, key: "k2", requestHash: "h") == .proceed)
         }
     }
 
