@@ -492,26 +492,30 @@ extension Culise {
                     }
                 }
                 let now = self.nowText
-                var lineIDs: [BankLineID] = []
-                lineIDs.reserveCapacity(fresh.count)
-                for _ in fresh { lineIDs.append(.generate(now: self.now)) }
-                try await SQLBulk.insert(
-                    db, into: "bank_lines",
-                    columns: [
-                        "company_id", "id", "account_id", "import_id", "booking_date", "value_date", "amount", "currency", "bank_ref",
-                        "reference",
-                        "counterparty_name", "counterparty_iban", "details", "position", "dedup_key", "state", "linked", "automatic",
-                    ],
-                    values: zip(fresh, lineIDs).map { item, id in
-                        let line = item.0
-                        return [
-                            .text(company.description), .text(id.description), .text(account.id.description), .text(importID.description),
-                            .text(line.bookingDate.iso), SQLValue(line.valueDate?.iso), .int(line.amount), .text(line.currency),
-                            SQLValue(line.bankReference), SQLValue(line.reference), SQLValue(line.counterpartyName),
-                            SQLValue(line.counterpartyIBAN), .text(String(line.details.prefix(2_000))), .text(line.position), .text(item.1),
-                            .text(BankLineState.unmatched.rawValue), .bool(false), .bool(false),
-                        ]
-                    })
+                try await Self.addVolume(db, company: company, account: account, lines: fresh.map(\.0))
+                // Rows are built and written 2,000 at a time, so memory follows the batch, not the statement.
+                for start in stride(from: 0, to: fresh.count, by: 2_000) {
+                    let batch = fresh[start..<min(start + 2_000, fresh.count)]
+                    try await SQLBulk.insert(
+                        db, into: "bank_lines",
+                        columns: [
+                            "company_id", "id", "account_id", "import_id", "booking_date", "value_date", "amount", "currency", "bank_ref",
+                            "reference",
+                            "counterparty_name", "counterparty_iban", "details", "position", "dedup_key", "state", "linked", "automatic",
+                        ],
+                        values: batch.map { item in
+                            let line = item.0
+                            return [
+                                .text(company.description), .text(BankLineID.generate(now: self.now).description),
+                                .text(account.id.description), .text(importID.description),
+                                .text(line.bookingDate.iso), SQLValue(line.valueDate?.iso), .int(line.amount), .text(line.currency),
+                                SQLValue(line.bankReference), SQLValue(line.reference), SQLValue(line.counterpartyName),
+                                SQLValue(line.counterpartyIBAN), .text(String(line.details.prefix(2_000))), .text(line.position),
+                                .text(item.1),
+                                .text(BankLineState.unmatched.rawValue), .bool(false), .bool(false),
+                            ]
+                        })
+                }
                 try await db.raw(
                     """
                     INSERT INTO bank_imports (company_id, id, account_id, file_name, format, statement_ref, first_date, last_date, opening, closing, lines_new, lines_duplicate, warnings, imported_at, imported_by)
@@ -1170,6 +1174,10 @@ extension Culise {
         company: CompanyID, account: BankAccountID?, threshold: Int? = nil, actor: Actor, progress: (@Sendable (Int, Int) -> Void)? = nil
     ) async throws -> ReconcileReport {
         try actor.require(.banking, .write, in: company)
+        if let threshold, !(1...200).contains(threshold) {
+            throw DomainError(
+                "bank.threshold", field: "threshold", "You cannot use \(threshold) as a threshold; use 1 to 200, or none.")
+        }
         var report = ReconcileReport(lines: 0, automatic: 0, review: 0, noCandidate: 0, deferred: 0)
         let accounts = try await read { db in
             try await Self.loadBankAccounts(
@@ -1412,16 +1420,47 @@ extension Culise {
         }
     }
 
-    /// `base` if no entry carries it yet, else `base#2`, `base#3`…: a line matched, unmatched (its entry reversed, the
-    /// reference kept by the posted original) and matched again gets a reference of its own.
+    /// Adds the imported lines' Σ|amount| to the account's volume under a row lock and refuses past
+    /// `Limits.ledgerVolumeMinorUnits`, so no sum over an account's bank lines (balances, reconciliation) can overflow.
+    static func addVolume(_ db: any SQLDatabase, company: CompanyID, account: BankAccountRecord, lines: [StatementLine]) async throws {
+        var added: UInt64 = 0
+        for line in lines {
+            added = added &+ line.amount.magnitude
+            guard added <= UInt64(Limits.ledgerVolumeMinorUnits) else { throw volumeExceeded(account) }
+        }
+        guard added > 0 else { return }
+        let row = try await db.raw(
+            """
+            UPDATE bank_accounts SET volume = volume + \(bind: Int64(added))
+            WHERE company_id = \(bind: company.description) AND id = \(bind: account.id.description) RETURNING volume
+            """
+        ).first()
+        guard let volume = try row?.decode(column: "volume", as: Int64.self), volume <= Limits.ledgerVolumeMinorUnits else {
+            throw volumeExceeded(account)
+        }
+    }
+
+    static func volumeExceeded(_ account: BankAccountRecord) -> DomainError {
+        DomainError(
+            "bank.volume_exceeded", kind: .conflict, field: "file",
+            "You cannot import these lines into \(account.name) because its lines together would pass \(Money(minorUnits: Limits.ledgerVolumeMinorUnits, currency: .ron).decimalString), the most one account may hold; open a new bank account record."
+        )
+    }
+
+    /// A line matched, unmatched (its entry reversed, the reference kept by the posted original) and matched again gets a
+    /// reference of its own: `base`, or `base#2`, `base#3`, … when a line is matched again after an unmatch: each probe is an indexed equality
+    /// lookup on (company_id, external_ref), so the common first match costs one index probe whatever the ledger's size.
     static func freshReference(_ db: any SQLDatabase, company: CompanyID, _ base: String) async throws -> String {
-        let taken =
-            try await db.raw(
-                """
-                SELECT COUNT(*) AS n FROM entries WHERE company_id = \(bind: company.description)
-                AND (external_ref = \(bind: base) OR external_ref LIKE \(bind: base + "#%"))
-                """
-            ).first()?.decode(column: "n", as: Int64.self) ?? 0
-        return taken == 0 ? base : "\(base)#\(taken + 1)"
+        for attempt in 1...Limits.rematchesPerLine {
+            let candidate = attempt == 1 ? base : "\(base)#\(attempt)"
+            if try await db.raw(
+                "SELECT id FROM entries WHERE company_id = \(bind: company.description) AND external_ref = \(bind: candidate)"
+            ).first() == nil {
+                return candidate
+            }
+        }
+        throw DomainError(
+            "bank.too_many_rematches", kind: .conflict, field: "line",
+            "You cannot match this line again because it has been matched \(Limits.rematchesPerLine) times; post the correction by hand.")
     }
 }

@@ -118,14 +118,20 @@ extension Culise {
     public func setCashLimits(company: CompanyID, _ limits: CashLimits, actor: Actor) async throws {
         try actor.require(.banking, .write, in: company)
         var problems = ProblemCollector()
+        let ceiling = Limits.amountMinorUnits
         problems.check(
-            limits.partnerPerDay > 0, DomainError("cash.limit", field: "partner_per_day", "You cannot set a daily limit of 0 or less."))
+            (1...ceiling).contains(limits.partnerPerDay),
+            DomainError(
+                "cash.limit", field: "partner_per_day", "You cannot set a daily limit of 0 or less, or above \(Money.ceilingText)."))
         problems.check(
-            limits.individualPerTransaction > 0,
-            DomainError("cash.limit", field: "individual_per_transaction", "You cannot set a transaction limit of 0 or less."))
+            (1...ceiling).contains(limits.individualPerTransaction),
+            DomainError(
+                "cash.limit", field: "individual_per_transaction",
+                "You cannot set a transaction limit of 0 or less, or above \(Money.ceilingText)."))
         problems.check(
-            (limits.registerCeiling ?? 1) > 0,
-            DomainError("cash.limit", field: "register_ceiling", "You cannot set a register ceiling of 0 or less."))
+            (1...ceiling).contains(limits.registerCeiling ?? 1),
+            DomainError(
+                "cash.limit", field: "register_ceiling", "You cannot set a register ceiling of 0 or less, or above \(Money.ceilingText)."))
         try problems.throwIfAny()
         try await transaction { db in
             let before = try await Self.cashLimits(db, company: company)

@@ -197,6 +197,12 @@ extension Culise {
     }
 
     static func setFirstNumber(_ db: any SQLDatabase, company: CompanyID, series: String, year: Int, first: Int64) async throws {
+        guard Limits.businessYears.contains(year) else {
+            throw DomainError(
+                "invoice.series_year", field: "year",
+                "You cannot set the first number for \(year) because years run from \(Limits.businessYears.lowerBound) to \(Limits.businessYears.upperBound)."
+            )
+        }
         guard first >= 1 && first < 1_000_000_000 else {
             throw DomainError("invoice.first_number", field: "first_number", "You cannot start a series at \(first); use 1 to 999,999,999.")
         }

@@ -199,13 +199,7 @@ extension Culise {
             throw DomainError(
                 "ledger.too_many_lines", field: "lines", "You cannot save an entry with more than \(Limits.linesPerEntry) lines; split it.")
         }
-        var problems: [DomainError] = []
-        for (index, line) in draft.lines.enumerated() {
-            for (name, amount) in [("debit", line.debit), ("credit", line.credit), ("amount_currency", line.amountCurrency ?? 0)]
-            where amount.magnitude > UInt64(Limits.amountMinorUnits) {
-                problems.append(Money.tooLarge(field: "lines[\(index)].\(name)"))
-            }
-        }
+        let problems = draft.lines.enumerated().flatMap { EntryValidator.magnitudeProblems($1, index: $0) }
         if !problems.isEmpty { throw ValidationErrors(problems) }
         return try await transaction { db in
             if let id {

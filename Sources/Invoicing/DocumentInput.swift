@@ -222,7 +222,13 @@ extension DocumentInput {
             }
         }
         var items: [AllowanceCharge] = []
-        for (index, input) in (allowancesCharges ?? []).enumerated() {
+        problems.check(
+            (allowancesCharges ?? []).count <= Limits.linesPerDocument,
+            DomainError(
+                "document.too_many_allowances", kind: .tooLarge, field: "allowances_charges",
+                "You cannot save a document with \((allowancesCharges ?? []).count) allowances and charges because the limit is \(Limits.linesPerDocument)."
+            ))
+        for (index, input) in (allowancesCharges ?? []).prefix(Limits.linesPerDocument).enumerated() {
             let field = "allowances_charges[\(index)]"
             let amount = DecimalText.parse(input.amount, scale: 2)
             problems.check(
@@ -254,17 +260,22 @@ extension DocumentInput {
                 DomainError(
                     "document.text_length", field: field, "You cannot save this \(field) because it is longer than \(limit) characters."))
         }
-        // Every line is within the ceiling; the document's sum (and its RON value) must be too, checked before totals.
-        let volume = documentLines.reduce(Decimal(0)) { $0 + Decimal($1.net) } + items.reduce(Decimal(0)) { $0 + Decimal($1.amount) }
-        if volume * (1 + Decimal(25) / 100) * max(rate ?? 1, 1) > Decimal(Limits.amountMinorUnits) {
-            problems.add(
+        // Every line and allowance is within the ceiling and there are at most 1,000 of each, so the totals below cannot
+        // leave Int64 (≤ 4 × 10^17 with VAT under 100 %; the RON VAT saturates); the document's totals, in its currency
+        // and in RON, are then checked exactly against the ceiling.
+        try problems.throwIfAny()
+        let totals = InvoiceMath.totals(lines: documentLines, allowancesCharges: items, exchangeRate: rate)
+        let largest =
+            [totals.lineTotal, totals.allowanceTotal, totals.chargeTotal, totals.taxExclusive, totals.vatTotal, totals.taxInclusive]
+            .map(\.magnitude).max() ?? 0
+        if Decimal(largest) * max(rate ?? 1, 1) > Decimal(Limits.amountMinorUnits) {
+            throw ValidationErrors([
                 DomainError(
                     "document.total_too_large", field: "lines",
                     "You cannot save this document because its total (with VAT, in RON) would be more than \(Money.ceilingText), the most one document may carry."
-                ))
+                )
+            ])
         }
-        try problems.throwIfAny()
-        let totals = InvoiceMath.totals(lines: documentLines, allowancesCharges: items, exchangeRate: rate)
         if totals.payable < 0 {
             throw ValidationErrors([
                 DomainError(

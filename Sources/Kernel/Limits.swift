@@ -25,6 +25,8 @@ public enum Limits {
     public static let tokensPerUser = 20
     /// An invitation to a company stays open this long.
     public static let invitationSeconds = 14 * 24 * 3600
+    /// How many times one bank line may be matched again after being unmatched (each match posts its own entry).
+    public static let rematchesPerLine = 100
     /// Companies one user may belong to.
     public static let companiesPerUser = 100
     /// Lines in one journal entry.

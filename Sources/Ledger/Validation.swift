@@ -46,6 +46,23 @@ public struct PostingRules: Sendable {
 }
 
 public enum EntryValidator {
+    /// The amount and rate bounds of one line (`lines[index]`): what drafts and postings both refuse.
+    public static func magnitudeProblems(_ line: EntryLine, index: Int) -> [DomainError] {
+        var problems: [DomainError] = []
+        for (name, amount) in [("debit", line.debit), ("credit", line.credit), ("amount_currency", line.amountCurrency ?? 0)]
+        where amount.magnitude > UInt64(Limits.amountMinorUnits) {
+            problems.append(Money.tooLarge(field: "lines[\(index)].\(name)"))
+        }
+        if let rate = line.rate, rate > Decimal(Limits.exchangeRateMaximum) {
+            problems.append(
+                DomainError(
+                    "ledger.rate_too_large", field: "lines[\(index)].rate",
+                    "You cannot use rate \(rate) on line \(index + 1) because exchange rates are at most \(Limits.exchangeRateMaximum)."
+                ))
+        }
+        return problems
+    }
+
     /// Every problem with `draft` under `rules`, at once; empty when it may be posted.
     public static func problems(_ draft: EntryDraft, rules: PostingRules) -> [DomainError] {
         var problems: [DomainError] = []
@@ -88,17 +105,8 @@ public enum EntryValidator {
                         "ledger.line_one_side", field: "\(field).amount",
                         "You cannot post line \(index + 1) because it must have exactly one of debit or credit, and it must not be zero."))
             }
-            for (name, amount) in [("debit", line.debit), ("credit", line.credit), ("amount_currency", line.amountCurrency ?? 0)]
-            where amount.magnitude > UInt64(Limits.amountMinorUnits) {
-                problems.append(Money.tooLarge(field: "\(field).\(name)"))
-            }
-            if let rate = line.rate, rate > Decimal(Limits.exchangeRateMaximum) {
-                problems.append(
-                    DomainError(
-                        "ledger.rate_too_large", field: "\(field).rate",
-                        "You cannot use rate \(rate) on line \(index + 1) because exchange rates are at most \(Limits.exchangeRateMaximum)."
-                    ))
-            }
+            let magnitude = magnitudeProblems(line, index: index)
+            problems += magnitude
             var sum = debit.addingReportingOverflow(line.debit)
             debit = sum.partialValue
             overflow = overflow || sum.overflow
@@ -129,7 +137,7 @@ public enum EntryValidator {
                         "ledger.account_unknown", field: "\(field).account",
                         "You cannot post to account \(line.account) because it is not in the chart of accounts."))
             }
-            if let currency = line.currency, currency != "RON" {
+            if let currency = line.currency, currency != "RON", magnitude.isEmpty {
                 guard let amount = line.amountCurrency, let rate = line.rate, rate > 0,
                     rate <= Decimal(Limits.exchangeRateMaximum), amount.magnitude <= UInt64(Limits.amountMinorUnits)
                 else {

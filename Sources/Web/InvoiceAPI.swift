@@ -613,8 +613,13 @@ struct InvoiceAPI: Sendable {
         return try await APIRoutes(culise: culise).idempotentPOST(request, context) { buffer in
             let body = buffer.readableBytes == 0 ? DunningRequest() : try JSON.decode(DunningRequest.self, from: buffer)
             let asOf = try body.asOf.map { try LocalDate(iso: $0, field: "as_of") } ?? LocalDate.today()
-            let notices = try await culise.dunningRun(
-                company: p.companyID, asOf: asOf, language: body.language == "en" ? "en" : "ro", actor: .user(p))
+            let language = body.language ?? "ro"
+            guard language == "ro" || language == "en" else {
+                throw DomainError(
+                    "dunning.language", field: "language",
+                    "You cannot write notices in '\(language.prefix(20))' because the languages are ro and en.")
+            }
+            let notices = try await culise.dunningRun(company: p.companyID, asOf: asOf, language: language, actor: .user(p))
             struct Notice: Encodable {
                 let partner: String
                 let name: String

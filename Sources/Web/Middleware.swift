@@ -302,7 +302,9 @@ func redirect(to location: String, status: HTTPResponse.Status = .seeOther) -> R
     return Response(status: status, headers: headers)
 }
 
-/// `HEAD` answers as `GET` would, without the body (RFC 9110 §9.3.2): the router only knows GET routes.
+/// `HEAD` answers as `GET` would, without the body (RFC 9110 §9.3.2). The router picks a route by method before any
+/// middleware runs, so every GET route is also registered for HEAD (`Protected.on`, `/login`, `/health`); this middleware
+/// then lets everything downstream (the login redirect, CSRF, handlers) see a GET, and drops the body.
 struct HeadMiddleware: RouterMiddleware {
     typealias Context = WebContext
 

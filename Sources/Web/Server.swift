@@ -61,13 +61,16 @@ public struct WebServer: @unchecked Sendable {
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: EdgeMiddleware(views: views))
+        let gate = OpenAPIGate(document: Operations.openAPIDocument)
+        router.add(middleware: MethodGateMiddleware(gate: gate))
         router.add(middleware: IdentityMiddleware(culise: culise, cookies: cookies))
         router.add(middleware: FormMiddleware())
 
         let registry = RouteRegistry()
         let protect: (Area, Access) -> Protected = { area, access in
             Protected(
-                group: router.group().add(middleware: PermissionMiddleware(area: area, access: access)), area: area, access: access,
+                group: router.group().add(middleware: PermissionMiddleware(area: area, access: access))
+                    .add(middleware: ParameterGateMiddleware(gate: gate)), area: area, access: access,
                 registry: registry)
         }
         let operations = Operations(culise: culise)

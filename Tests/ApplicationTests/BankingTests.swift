@@ -4,6 +4,7 @@ import Foundation
 import Invoicing
 import Kernel
 import Ledger
+import SQLKit
 import TestSupport
 import Testing
 
@@ -451,6 +452,31 @@ import Testing
             #expect(
                 try await culise.cashRegister(company: setup.company, date: try LocalDate(iso: "2026-10-10"), actor: setup.actor).warnings
                     .count == 1)
+        }
+    }
+}
+
+extension BankingTests {
+    /// Issue 10: an account's imported lines are bounded together (`bank_accounts.volume`), so no sum over them can
+    /// overflow; past the bound the import is refused whole.
+    @Test(arguments: Engine.available)
+    func anAccountsLinesAreBoundedTogether(_ engine: Engine) async throws {
+        try await TestDatabase.withCulise(engine) { culise, _ in
+            let (setup, account) = try await Self.setUp(culise)
+            let file = Self.csv([("2026-10-01", "100.00", "Beta Distribuție SRL", Self.betaIBAN, "Plata EXD 1")])
+            _ = try await culise.importStatement(company: setup.company, data: file, fileName: "a.csv", actor: setup.actor)
+            try await culise.database.transaction { db in
+                try await db.raw(
+                    "UPDATE bank_accounts SET volume = \(bind: Limits.ledgerVolumeMinorUnits - 10_000) WHERE id = \(bind: account.id.description)"
+                ).run()
+            }
+            let more = Self.csv([("2026-10-02", "100.01", "Gama Servicii", "", "plata")])
+            await #expect {
+                try await culise.importStatement(company: setup.company, data: more, fileName: "b.csv", actor: setup.actor)
+            } throws: { ($0 as? DomainError)?.id == "bank.volume_exceeded" }
+            #expect(try await Self.count(culise, setup, account) == 1)
+            let fits = Self.csv([("2026-10-02", "99.99", "Gama Servicii", "", "plata")])
+            #expect(try await culise.importStatement(company: setup.company, data: fits, fileName: "c.csv", actor: setup.actor).new == 1)
         }
     }
 }

@@ -5,6 +5,7 @@ import Invoicing
 import Kernel
 import Ledger
 import Partners
+import TestSupport
 import Testing
 
 /// Issue 10: a seeded mutation loop over every parser (libFuzzer's `-sanitize=fuzzer` needs a separate instrumented
@@ -21,26 +22,13 @@ import Testing
         return try Data(contentsOf: url.appendingPathComponent("Tests/Fuzz/corpus/\(name)"))
     }
 
-    /// SplitMix64: deterministic, so a failing case can be replayed from its seed and iteration.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ bound: Int) -> Int { bound <= 0 ? 0 : Int(next() % UInt64(bound)) }
-    }
-
     static let tokens: [[UInt8]] = [
         "<a>", "</a>", "<!DOCTYPE x [<!ENTITY e \"x\">]>", "&e;", "99999999999999999999", "-9223372036854775808", "9999-12-31",
         "0000-00-00", ":61:", ":86:?20", ":60F:C", ",", ";", "\"", "\n", "\r\n", "\u{0}", "\u{FEFF}", "1e308", "NaN", ".", "-",
         "Ș", "١٢٣", "<Ntry>", "</Ntry>", "<Amt Ccy=\"RON\">", "CRDT", "DBIT", "<![CDATA[x]]>", String(repeating: "9", count: 40),
     ].map { Array($0.utf8) }
 
-    static func mutate(_ seed: [UInt8], _ random: inout Random) -> [UInt8] {
+    static func mutate(_ seed: [UInt8], _ random: inout SeededRandom) -> [UInt8] {
         var bytes = seed
         for _ in 0..<(1 + random.below(4)) {
             let position = random.below(bytes.count + 1)
@@ -61,7 +49,7 @@ import Testing
 
     /// Runs `target` over mutations of `seeds`; returns (cases, refused).
     static func run(_ name: String, seeds: [Data], seed: UInt64, _ target: (Data) -> Bool) -> (Int, Int) {
-        var random = Random(state: seed)
+        var random = SeededRandom(state: seed)
         let started = Date()
         var cases = 0
         var refused = 0

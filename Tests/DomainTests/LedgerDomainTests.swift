@@ -177,3 +177,21 @@ import Testing
         #expect(sheet.first { $0.code == "CHK" }?.amount == 0)
     }
 }
+
+extension LedgerDomainTests {
+    /// Issue 10: every amount and rate bound of a line is named, and a line past them never reaches the currency check
+    /// (whose RON arithmetic would leave Int64).
+    @Test func linesPastTheBoundsAreNamedAndNeverTrap() {
+        let draft = EntryDraft(
+            journal: "GEN", date: Self.date("2026-03-02"), description: "Bounds",
+            lines: [
+                EntryLine(account: "5124", debit: Int64.max, credit: -1, currency: "EUR", amountCurrency: 100, rate: Decimal(5)),
+                EntryLine(account: "5121", credit: 500, currency: "EUR", amountCurrency: -100, rate: Decimal(10_001)),
+            ])
+        let problems = EntryValidator.problems(draft, rules: Self.rules)
+        let named = Set(problems.map { "\($0.id) \($0.field ?? "")" })
+        #expect(named.contains("money.too_large lines[0].debit"), "\(named)")
+        #expect(named.contains("ledger.rate_too_large lines[1].rate"), "\(named)")
+        #expect(EntryValidator.magnitudeProblems(draft.lines[1], index: 1).map(\.id) == ["ledger.rate_too_large"])
+    }
+}

@@ -209,3 +209,19 @@ import Testing
         #expect(CSVStatement.parseAmount("12,3x", decimal: ",") == nil)
     }
 }
+
+extension StatementParserTests {
+    /// Issue 10: a statement whose amounts together pass 10^18 is refused, so no sum over it can leave Int64.
+    @Test func aStatementPastTheVolumeBoundIsRefused() {
+        let lines = Int(Limits.statementVolumeMinorUnits / Limits.amountMinorUnits) + 1
+        let huge =
+            ":20:HUGE\n:25:RO49AAAA1B31007593840000\n:60F:C260301RON0,00\n"
+            + String(repeating: ":61:2603020302C999999999999,99NTRFX\n", count: lines)
+        do {
+            _ = try MT940.parse(huge)
+            Issue.record("a statement past the volume bound was accepted")
+        } catch {
+            #expect(error.problems.map(\.id) == ["statement.total_too_large"])
+        }
+    }
+}

@@ -255,12 +255,16 @@ import Testing
             #expect(nul.status == .unprocessableContent && nul.text.contains("text.control_character") && Self.fields(nul) == ["name"])
             let head = try await browser.request(.head, "/login")
             #expect(head.status == .ok && head.body.readableBytes == 0, "\(head.status)")
+            let apiHead = try await browser.api(.head, "/api/v1/entries", token: token)
+            #expect(apiHead.status == .ok && apiHead.body.readableBytes == 0, "\(apiHead.status)")
+            #expect(try await browser.api(.head, "/api/v1/entries", token: nil).status == .unauthorized)
             let other = try await browser.api(
                 .post, "/api/v1/companies", token: token,
                 json:
-                    #"{"name":"Copie SRL","cui":"RO\#(Fixtures.cui(1_854_729))","address":{"line":"Str. 1","city":"Cluj","county":"RO-CJ"}}"#
+                    #"{"legal_name":"Copie SRL","cui":"RO\#(Fixtures.cui(1_854_729))","address":{"line":"Str. 1","city":"Cluj","county":"RO-CJ","country":"RO"},"vat_payer":true}"#
             )
-            #expect(!other.text.contains("already exists"), "\(other.text)")
+            #expect(other.status == .conflict && other.text.contains("company.cui_unavailable"), "\(other.status) \(other.text)")
+            #expect(!other.text.contains("already exists") && !other.text.contains("Alfa"), "\(other.text)")
             try await culise.changePassword(user: user, current: Fixtures.password, new: "a-new-password-2026!", keepSession: nil)
             #expect(try await browser.api(.get, "/api/v1/entries", token: token).status == .unauthorized)
         }
@@ -268,5 +272,46 @@ import Testing
         #expect(Redirects.safeLocal("/\n/evil.example") == "/home")
         #expect(Redirects.safeLocal("//evil.example") == "/home")
         #expect(Redirects.safeLocal("/invoices?x=1") == "/invoices?x=1")
+    }
+}
+
+extension AttackTests {
+    /// Finding 11: what schemathesis found once the document carried ranges. The server holds every `/api/` request to
+    /// the document it publishes: undeclared methods answer 405 with `Allow`, parameters outside their declared type,
+    /// range, length or enumeration are refused naming the parameter, and body fields the document bounds are bounded.
+    @Test func theServerHoldsRequestsToItsDocument() async throws {
+        try await Web.test(.sqlite) { culise, _, browser in
+            let (company, user, admin) = try await Fixtures.companyWithAdmin(culise)
+            let (_, token) = try await culise.createToken(user: user, company: company, name: "t", actor: .user(admin))
+            let trace = try await browser.api(.trace, "/api/v1/company", token: token)
+            #expect(trace.status == .methodNotAllowed && trace.headers[.allow] == "GET, PUT, HEAD", "\(trace.status) \(trace.text)")
+            #expect(trace.text.contains("request.method_not_allowed"))
+            #expect(try await browser.api(.delete, "/api/v1/entries/12/post", token: token).status == .methodNotAllowed)
+            for (path, field) in [
+                ("/api/v1/audit?offset=9007199254740992", "offset"), ("/api/v1/users?limit=0", "limit"),
+                ("/api/v1/efactura/outbox?pending=AAA", "pending"), ("/api/v1/entries?to=2026-13-01", "to"),
+                ("/api/v1/partners?q=" + String(repeating: "x", count: 2001), "q"), ("/api/v1/entries?state=gone", "state"),
+                ("/api/v1/companies/not-an-id", "id"),
+            ] {
+                let refused = try await browser.api(.get, path, token: token)
+                #expect(refused.status == .unprocessableContent && Self.fields(refused) == [field], "\(path): \(refused.text)")
+                #expect(refused.text.contains("request.parameter"), "\(path)")
+            }
+            #expect(try await browser.api(.get, "/api/v1/audit?offset=0&limit=500", token: token).status == .ok)
+            #expect(try await browser.api(.get, "/api/v1/nowhere", token: token).status == .notFound)
+
+            let limits = try await browser.api(
+                .put, "/api/v1/cash/limits", token: token,
+                json: #"{"partner_per_day":9007199254740992,"individual_per_transaction":-5,"register_ceiling":null}"#)
+            #expect(limits.status == .unprocessableContent, "\(limits.text)")
+            #expect(Self.fields(limits) == ["partner_per_day", "individual_per_transaction"], "\(limits.text)")
+            let threshold = try await browser.api(.post, "/api/v1/bank/reconcile", token: token, json: #"{"threshold":-1}"#)
+            #expect(threshold.status == .unprocessableContent && Self.fields(threshold) == ["threshold"], "\(threshold.text)")
+            let year = try await browser.api(
+                .post, "/api/v1/invoice-series", token: token, json: #"{"code":"ZZ","name":"Z","year":99999,"first_number":5}"#)
+            #expect(year.status == .unprocessableContent && year.text.contains("invoice.series_year"), "\(year.text)")
+            let dunning = try await browser.api(.post, "/api/v1/dunning-runs", token: token, json: #"{"language":"g"}"#)
+            #expect(dunning.status == .unprocessableContent && Self.fields(dunning) == ["language"], "\(dunning.text)")
+        }
     }
 }
