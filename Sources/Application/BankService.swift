@@ -391,6 +391,51 @@ extension Culise {
         company: CompanyID, data: Data, fileName: String, format: String? = nil, profile profileName: String? = nil,
         accountReference: String? = nil, actor: Actor
     ) async throws -> StatementImportReport {
+        let (statements, detected) = try await parseStatement(
+            company: company, data: data, fileName: fileName, format: format, profile: profileName, actor: actor)
+        return try await storeStatements(
+            company: company, statements, format: detected, fileName: fileName, accountReference: accountReference, actor: actor)
+    }
+
+    /// The same from a file (the CLI): its bytes are released once parsed, before the lines are written, so a 64 MiB
+    /// statement is not held twice over (docs/performance.md).
+    public func importStatement(
+        company: CompanyID, file path: String, format: String? = nil, profile profileName: String? = nil,
+        accountReference: String? = nil, actor: Actor
+    ) async throws -> StatementImportReport {
+        let fileName = URL(fileURLWithPath: path).lastPathComponent
+        let (statements, detected) = try await parseStatementFile(
+            company: company, path: path, format: format, profile: profileName, actor: actor)
+        return try await storeStatements(
+            company: company, statements, format: detected, fileName: fileName, accountReference: accountReference, actor: actor)
+    }
+
+    private func parseStatementFile(
+        company: CompanyID, path: String, format: String?, profile: String?, actor: Actor
+    ) async throws -> ([BankStatement], BankStatement.Format) {
+        try actor.require(.banking, .write, in: company)
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        guard let size else {
+            throw DomainError("statement.file", field: "file", "You cannot import \(path) because it cannot be read.")
+        }
+        guard size <= Limits.statementBytes else {
+            throw ValidationErrors([
+                DomainError(
+                    "statement.too_large", kind: .tooLarge, field: "file",
+                    "You cannot import a statement of \(size) bytes; the limit is \(Limits.statementBytes).")
+            ])
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DomainError("statement.file", field: "file", "You cannot import \(path) because it cannot be read.")
+        }
+        return try await parseStatement(
+            company: company, data: data, fileName: URL(fileURLWithPath: path).lastPathComponent, format: format, profile: profile,
+            actor: actor)
+    }
+
+    private func parseStatement(
+        company: CompanyID, data: Data, fileName: String, format: String?, profile profileName: String?, actor: Actor
+    ) async throws -> ([BankStatement], BankStatement.Format) {
         try actor.require(.banking, .write, in: company)
         guard data.count <= Limits.statementBytes else {
             throw ValidationErrors([
@@ -419,7 +464,14 @@ extension Culise {
             }
             profile = found
         }
-        let statements = try BankStatement.parse(data, format: detected, profile: profile, fileName: fileName)
+        return (try BankStatement.parse(data, format: detected, profile: profile, fileName: fileName), detected)
+    }
+
+    private func storeStatements(
+        company: CompanyID, _ statements: [BankStatement], format detected: BankStatement.Format, fileName: String,
+        accountReference: String?, actor: Actor
+    ) async throws -> StatementImportReport {
+        try actor.require(.banking, .write, in: company)
         return try await transaction { db in
             let accounts = try await Self.loadBankAccounts(db, company: company)
             var override: BankAccountRecord?
@@ -459,21 +511,22 @@ extension Culise {
             for (statement, account) in targets {
                 // Keys: the line's duplicate key and its occurrence within the statement (two identical fees on a day stay two lines).
                 var occurrences: [String: Int] = [:]
-                let keyed = statement.lines.map { line -> (StatementLine, String) in
+                // Keys sit beside the lines and the fresh ones are kept as indices: no copy of the statement's lines.
+                let keys = statement.lines.map { line -> String in
                     let base = line.duplicateKey
                     occurrences[base, default: 0] += 1
-                    let digest = SHA256.hash(data: Data("\(base)#\(occurrences[base]!)".utf8))
-                    return (line, digest.map { String(format: "%02x", $0) }.joined())
+                    let digest = SHA256.hash(data: Data("\(base)#\(occurrences[base, default: 1])".utf8))
+                    return digest.map { String(format: "%02x", $0) }.joined()
                 }
                 var existing = Set<String>()
-                for chunk in stride(from: 0, to: keyed.count, by: 500).map({ Array(keyed[$0..<min($0 + 500, keyed.count)]) }) {
+                for start in stride(from: 0, to: keys.count, by: 500) {
                     let query: SQLQueryString =
                         "SELECT dedup_key FROM bank_lines WHERE company_id = \(bind: company.description) AND account_id = \(bind: account.id.description) AND dedup_key IN "
-                        + .list(chunk.map(\.1))
+                        + .list(Array(keys[start..<min(start + 500, keys.count)]))
                     for row in try await db.raw(query).all() { existing.insert(try row.decode(column: "dedup_key", as: String.self)) }
                 }
-                let fresh = keyed.filter { !existing.contains($0.1) }
-                let skipped = keyed.filter { existing.contains($0.1) }
+                let fresh = keys.indices.filter { !existing.contains(keys[$0]) }
+                let skipped = keys.indices.filter { existing.contains(keys[$0]) }
                 let importID = BankImportID.generate(now: self.now)
                 var warnings: [String] = []
                 if statement.isBalanced == false {
@@ -492,7 +545,7 @@ extension Culise {
                     }
                 }
                 let now = self.nowText
-                try await Self.addVolume(db, company: company, account: account, lines: fresh.map(\.0))
+                try await Self.addVolume(db, company: company, account: account, lines: fresh.map { statement.lines[$0] })
                 // Rows are built and written 2,000 at a time, so memory follows the batch, not the statement.
                 for start in stride(from: 0, to: fresh.count, by: 2_000) {
                     let batch = fresh[start..<min(start + 2_000, fresh.count)]
@@ -503,15 +556,15 @@ extension Culise {
                             "reference",
                             "counterparty_name", "counterparty_iban", "details", "position", "dedup_key", "state", "linked", "automatic",
                         ],
-                        values: batch.map { item in
-                            let line = item.0
+                        values: batch.map { index in
+                            let line = statement.lines[index]
                             return [
                                 .text(company.description), .text(BankLineID.generate(now: self.now).description),
                                 .text(account.id.description), .text(importID.description),
                                 .text(line.bookingDate.iso), SQLValue(line.valueDate?.iso), .int(line.amount), .text(line.currency),
                                 SQLValue(line.bankReference), SQLValue(line.reference), SQLValue(line.counterpartyName),
                                 SQLValue(line.counterpartyIBAN), .text(String(line.details.prefix(2_000))), .text(line.position),
-                                .text(item.1),
+                                .text(keys[index]),
                                 .text(BankLineState.unmatched.rawValue), .bool(false), .bool(false),
                             ]
                         })
@@ -535,7 +588,8 @@ extension Culise {
                 results.append(
                     StatementImportResult(
                         statement: statement.id, account: account.id, iban: account.iban ?? "", new: fresh.count, duplicates: skipped.count,
-                        duplicatePositions: skipped.prefix(50).map(\.0.position), warnings: warnings, firstDate: firstDate,
+                        duplicatePositions: skipped.prefix(50).map { statement.lines[$0].position }, warnings: warnings,
+                        firstDate: firstDate,
                         lastDate: lastDate))
             }
             return StatementImportReport(format: detected.rawValue, statements: results)

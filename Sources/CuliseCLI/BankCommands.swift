@@ -74,12 +74,10 @@ struct BankCommand: AsyncParsableCommand {
         @Option(help: "CSV profile (generic, generic-ro, or one the company saved).") var profile: String?
 
         func run() async throws {
-            let data = try Data(contentsOf: URL(fileURLWithPath: file))
             let report = try await CLI.inCompany(global, target) { culise, company in
                 try await culise.importStatement(
-                    company: company.id, data: data, fileName: URL(fileURLWithPath: file).lastPathComponent, format: format,
-                    profile: profile,
-                    accountReference: account, actor: .system("bank import"))
+                    company: company.id, file: file, format: format, profile: profile, accountReference: account,
+                    actor: .system("bank import"))
             }
             for statement in report.statements {
                 print(

@@ -480,3 +480,23 @@ extension BankingTests {
         }
     }
 }
+
+extension BankingTests {
+    /// The CLI's path: a statement read from a file (its bytes released once parsed); an unreadable file is named.
+    @Test(arguments: Engine.available)
+    func aStatementImportsFromAFile(_ engine: Engine) async throws {
+        try await TestDatabase.withCulise(engine) { culise, _ in
+            let (setup, account) = try await Self.setUp(culise)
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("culise-\(UUID()).csv").path
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            try Self.csv([("2026-10-01", "100.00", "Beta Distribuție SRL", Self.betaIBAN, "Plata EXD 1")]).write(
+                to: URL(fileURLWithPath: path))
+            let report = try await culise.importStatement(company: setup.company, file: path, actor: setup.actor)
+            #expect(report.new == 1 && report.format == "csv")
+            #expect(try await Self.count(culise, setup, account) == 1)
+            await #expect {
+                try await culise.importStatement(company: setup.company, file: path + ".missing", actor: setup.actor)
+            } throws: { ($0 as? DomainError)?.id == "statement.file" }
+        }
+    }
+}
