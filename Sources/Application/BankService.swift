@@ -177,10 +177,14 @@ public struct ReconciliationStatement: Sendable, Codable, Equatable {
     public var date: LocalDate
     public var bankBalance: Int64
     public var ledgerBalance: Int64
-    /// On the statement, not yet in the ledger.
+    /// On the statement, not yet in the ledger: the oldest `Limits.reconciliationItemsListed`; the total and count cover all.
     public var bankOnly: [BankLineRecord]
-    /// In the ledger, on no statement yet.
+    public var bankOnlyTotal: Int64
+    public var bankOnlyCount: Int
+    /// In the ledger, on no statement yet: listed and counted like `bankOnly`.
     public var ledgerOnly: [LedgerBankItem]
+    public var ledgerOnlyTotal: Int64
+    public var ledgerOnlyCount: Int
     /// bank − bank-only + ledger-only − ledger: 0 when everything is explained.
     public var difference: Int64
 }
@@ -1156,7 +1160,14 @@ extension Culise {
                 partners.insert(try row.decode(column: "partner_code", as: String.self))
             }
             let rest = ids.filter { !found.contains($0) }
-            if !rest.isEmpty {
+            if !rest.isEmpty && kind == "invoice" {
+                for reference in rest {
+                    guard let invoice = try await Self.invoice(db, company: company, reference: InvoiceReference(reference)) else {
+                        return nil
+                    }
+                    partners.insert(invoice.partner)
+                }
+            } else if !rest.isEmpty {
                 let byNumber = try await db.raw(
                     "SELECT number, partner_code FROM " + table + " WHERE company_id = \(bind: company.description) AND number IN "
                         + .list(rest)
@@ -1422,10 +1433,17 @@ extension Culise {
         return try await read { db in
             let cid = company.description
             let account = try await Self.requireBankAccount(db, company: company, id: id)
+            let unmatched: SQLQueryString =
+                "account_id = \(bind: id.description) AND state = 'unmatched' AND booking_date <= \(bind: date.iso)"
+            // The list is bounded; the total and the count come from every line, so the difference is always right.
             let bankOnly = try await Self.loadLines(
-                db, company: company,
-                where: "account_id = \(bind: id.description) AND state = 'unmatched' AND booking_date <= \(bind: date.iso)",
-                limit: 10_000, offset: 0)
+                db, company: company, where: unmatched, limit: Limits.reconciliationItemsListed, offset: 0)
+            let bankOnlySums = try await db.raw(
+                "SELECT COUNT(*) AS n, CAST(SUM(amount) AS BIGINT) AS total FROM bank_lines WHERE company_id = \(bind: cid) AND "
+                    + unmatched
+            ).first()
+            let bankOnlyTotal = try bankOnlySums?.decode(column: "total", as: Int64?.self) ?? 0
+            let bankOnlyCount = Int(try bankOnlySums?.decode(column: "n", as: Int64.self) ?? 0)
             let linked = try await db.raw(
                 """
                 SELECT entry_id, fee_entry_id FROM bank_lines WHERE company_id = \(bind: cid) AND account_id = \(bind: id.description)
@@ -1467,10 +1485,12 @@ extension Culise {
             }
             let bank = try await Self.bankBalance(db, company: company, account: account, through: date) ?? 0
             let ledger = try await Self.ledgerBalance(db, company: company, account: account, through: date)
-            let difference = bank - bankOnly.reduce(0) { $0 + $1.amount } + ledgerOnly.reduce(0) { $0 + $1.amount } - ledger
+            let ledgerOnlyTotal = ledgerOnly.reduce(0) { $0 + $1.amount }
+            let difference = bank - bankOnlyTotal + ledgerOnlyTotal - ledger
             return ReconciliationStatement(
-                account: account, date: date, bankBalance: bank, ledgerBalance: ledger, bankOnly: bankOnly, ledgerOnly: ledgerOnly,
-                difference: difference)
+                account: account, date: date, bankBalance: bank, ledgerBalance: ledger, bankOnly: bankOnly, bankOnlyTotal: bankOnlyTotal,
+                bankOnlyCount: bankOnlyCount, ledgerOnly: Array(ledgerOnly.prefix(Limits.reconciliationItemsListed)),
+                ledgerOnlyTotal: ledgerOnlyTotal, ledgerOnlyCount: ledgerOnly.count, difference: difference)
         }
     }
 

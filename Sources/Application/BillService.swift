@@ -43,6 +43,8 @@ public struct IngestOutcome: Sendable, Codable, Equatable {
     public var number: String?
     public var supplier: String?
     public var message: String
+    /// What the reader should check on the bill (stored with it and shown on its page).
+    public var warnings: [String] = []
 }
 
 extension Culise {
@@ -401,7 +403,11 @@ extension Culise {
 
     /// Ingests e-invoices: UBL XML files, or SPV ZIPs (XML + ANAF signature). Each document is its own transaction:
     /// created as a draft bill, reported as a duplicate, or refused with every reason.
-    public func ingestEInvoices(company: CompanyID, files: [(name: String, data: Data)], actor: Actor) async throws -> [IngestOutcome] {
+    /// Reads supplier e-invoices into draft bills. A document addressed to another buyer is refused unless
+    /// `acceptOtherBuyer` (then it is kept with a warning).
+    public func ingestEInvoices(
+        company: CompanyID, files: [(name: String, data: Data)], acceptOtherBuyer: Bool = false, actor: Actor
+    ) async throws -> [IngestOutcome] {
         try actor.require(.invoicing, .write, in: company)
         var documents: [(String, Data)] = []
         var outcomes: [IngestOutcome] = []
@@ -435,7 +441,8 @@ extension Culise {
             do {
                 outcomes.append(
                     try await transaction { db in
-                        try await self.ingestOne(db, company: company, name: name, data: data, incoming, actor: actor)
+                        try await self.ingestOne(
+                            db, company: company, name: name, data: data, incoming, acceptOtherBuyer: acceptOtherBuyer, actor: actor)
                     })
             } catch let error as DomainError where error.id == "bill.duplicate" {
                 outcomes.append(
@@ -454,19 +461,26 @@ extension Culise {
     }
 
     func ingestOne(
-        _ db: any SQLDatabase, company: CompanyID, name: String, data: Data, _ incoming: IncomingDocument, actor: Actor
+        _ db: any SQLDatabase, company: CompanyID, name: String, data: Data, _ incoming: IncomingDocument, acceptOtherBuyer: Bool,
+        actor: Actor
     ) async throws
         -> IngestOutcome
     {
         let own = try await Self.loadCompany(db, company)
-        let supplier = try await supplierPartner(db, company: company, incoming.supplier, actor: actor)
         var warnings: [String] = []
         let buyerDigits = (incoming.customer.vatID ?? incoming.customer.legalID ?? "").filter(\.isNumber)
         if buyerDigits != own.cui.digits {
+            guard acceptOtherBuyer else {
+                throw DomainError(
+                    "efactura.other_buyer", field: "buyer",
+                    "You cannot record invoice \(incoming.number) as a bill of \(own.fiscalCode) because it is addressed to \(incoming.customer.vatID ?? incoming.customer.legalID ?? "no buyer code") (\(incoming.customer.name)); accept other buyers explicitly if it is yours."
+                )
+            }
             warnings.append(
                 "The buyer on this invoice (\(incoming.customer.vatID ?? incoming.customer.legalID ?? "none")) is not this company (\(own.fiscalCode))."
             )
         }
+        let supplier = try await supplierPartner(db, company: company, incoming.supplier, actor: actor)
         let suggester = try await Self.accountSuggester(db, company: company)
         let rule = try await db.raw(
             "SELECT account, auto_post FROM supplier_rules WHERE company_id = \(bind: company.description) AND partner_code = \(bind: supplier.code)"
@@ -498,7 +512,8 @@ extension Culise {
             _ = try await postBillLocked(db, company: company, id: id, accounts: [:], exchangeRate: nil, actor: actor)
             message = "bill \(incoming.number) from \(supplier.name) posted by the supplier's rule"
         }
-        return IngestOutcome(file: name, result: .created, bill: id, number: incoming.number, supplier: supplier.code, message: message)
+        return IngestOutcome(
+            file: name, result: .created, bill: id, number: incoming.number, supplier: supplier.code, message: message, warnings: warnings)
     }
 
     /// The supplier of an incoming e-invoice, matched by CUI (or the identifier as written), created when new.

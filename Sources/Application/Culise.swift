@@ -64,6 +64,10 @@ public final class Culise: Sendable {
     }
 
     var now: Date { clock() }
+    /// Today in Europe/Bucharest by the app's clock: what pages, the API and jobs use for "today" (tests set the clock).
+    public var today: LocalDate { LocalDate.today(now: clock()) }
+    /// The app's clock, for shells that need the instant (never `Date()` in a handler).
+    public var currentTime: Date { clock() }
     var nowText: String { Timestamp.format(clock()) }
     var epoch: Int64 { Int64(clock().timeIntervalSince1970) }
 

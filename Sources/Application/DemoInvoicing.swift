@@ -121,7 +121,8 @@ extension Culise {
                 _ = try await recordPayment(
                     company: company,
                     PaymentInput(
-                        direction: "out", partner: supplier, date: date.adding(days: 10).iso, amount: DecimalText.amount(posted.total),
+                        direction: "out", partner: supplier, date: min(date.adding(days: 10), today).iso,
+                        amount: DecimalText.amount(posted.total),
                         allocations: [.init(document: posted.id.description, amount: DecimalText.amount(posted.total))]), actor: actor)
             }
         }

@@ -268,7 +268,9 @@ extension Culise {
     }
 
     /// The outbox, most urgent first; `pendingOnly` keeps the invoices not yet accepted.
-    public func outbox(company: CompanyID, pendingOnly: Bool, limit: Int = 200, actor: Actor) async throws -> [OutboxItem] {
+    /// The outbox by deadline, one page (`offset`, `limit`); callers that need every item page until a short page.
+    public func outbox(company: CompanyID, pendingOnly: Bool, limit: Int = 200, offset: Int = 0, actor: Actor) async throws -> [OutboxItem]
+    {
         try actor.require(.invoicing, .read, in: company)
         let today = LocalDate.today(now: clock())
         return try await read { db in
@@ -280,7 +282,7 @@ extension Culise {
             if pendingOnly {
                 query = query + " AND e.state IN ('validated', 'uploading', 'upload_unknown', 'uploaded', 'rejected', 'failed')"
             }
-            query = query + " ORDER BY e.deadline, i.number LIMIT \(bind: limit)"
+            query = query + " ORDER BY e.deadline, i.number, e.invoice_id LIMIT \(bind: limit) OFFSET \(bind: offset)"
             return try await db.raw(query).all().map { row in
                 let deadline = try LocalDate(iso: row.decode(column: "deadline", as: String.self))
                 let errors = try row.decode(column: "errors", as: String?.self).flatMap {

@@ -261,7 +261,8 @@ extension Culise {
                         efactura: EFacturaStatus(
                             state: OutboxState.validated, deadline: EFacturaDeadline.due(issued: document.issueDate), uploadIndex: nil,
                             attempts: 0,
-                            errors: [])))
+                            errors: []),
+                        warnings: Self.issueWarnings(document, today: today)))
             }
             try await SQLBulk.insert(
                 db, into: "invoices",

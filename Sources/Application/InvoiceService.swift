@@ -33,6 +33,8 @@ public struct InvoiceRecord: Sendable, Codable, Equatable {
     public var corrects: InvoiceID?
     public var document: CommercialDocument
     public var efactura: EFacturaStatus?
+    /// What the user should know after the last action (for example an e-Factura deadline already past at issue).
+    public var warnings: [String] = []
 }
 
 /// Where an invoice is in the e-Factura outbox.
@@ -503,10 +505,19 @@ extension Culise {
         issued.paid = 0
         issued.credited = 0
         issued.open = document.type.isCreditNote ? 0 : current.total
-        issued.efactura = EFacturaStatus(
-            state: OutboxState.validated, deadline: EFacturaDeadline.due(issued: document.issueDate), uploadIndex: nil, attempts: 0,
-            errors: [])
+        let deadline = EFacturaDeadline.due(issued: document.issueDate)
+        issued.efactura = EFacturaStatus(state: OutboxState.validated, deadline: deadline, uploadIndex: nil, attempts: 0, errors: [])
+        issued.warnings = Self.issueWarnings(document, today: LocalDate.today(now: clock()))
         return issued
+    }
+
+    /// What to tell the user who just issued `document`: an e-Factura deadline already past (a backdated issue date).
+    static func issueWarnings(_ document: CommercialDocument, today: LocalDate) -> [String] {
+        let deadline = EFacturaDeadline.due(issued: document.issueDate)
+        guard deadline < today else { return [] }
+        return [
+            "The e-Factura deadline of \(document.number) was \(deadline.iso) (\(EFacturaDeadline.workingDays) working days after its issue date \(document.issueDate.iso)) and has passed: upload it today."
+        ]
     }
 
     /// One line per account of a document's amounts (document currency → RON), on its natural side (revenue: credit;
@@ -780,20 +791,38 @@ extension Culise {
         return try await read { db in try await Self.requireInvoice(db, company: company, id: id) }
     }
 
-    /// Finds an issued invoice by its number (`EXD-1042`).
-    public func invoice(company: CompanyID, number: String, actor: Actor) async throws -> InvoiceRecord {
+    /// Finds an issued invoice by its number (`EXD-1042`), with the year when the number exists in several
+    /// (`EXD-1/2026`, or `year`).
+    public func invoice(company: CompanyID, number: String, year: Int? = nil, actor: Actor) async throws -> InvoiceRecord {
         try actor.require(.invoicing, .read, in: company)
+        let reference = InvoiceReference(number, year: year)
         return try await read { db in
-            guard
-                let invoice = try await Self.loadInvoices(
-                    db, company: company, where: "number = \(bind: number)", order: "id", limit: 1, offset: 0
-                )
-                .first
-            else {
-                throw DomainError("invoice.not_found", kind: .notFound, "You cannot open invoice \(number) because it does not exist.")
+            guard let invoice = try await Self.invoice(db, company: company, reference: reference) else {
+                throw DomainError("invoice.not_found", kind: .notFound, "You cannot open invoice \(reference) because it does not exist.")
             }
             return invoice
         }
+    }
+
+    /// The one issued invoice a reference names, or nil. A number that exists in several years needs the year: without
+    /// it the refusal (`invoice.number_ambiguous`) lists the years.
+    static func invoice(
+        _ db: any SQLDatabase, company: CompanyID, reference: InvoiceReference, condition: SQLQueryString = "1 = 1",
+        field: String = "number"
+    ) async throws -> InvoiceRecord? {
+        var match: SQLQueryString = "number = \(bind: reference.number) AND seq IS NOT NULL AND "
+        match = match + condition
+        if let year = reference.year { match = match + " AND year = \(bind: Int64(year))" }
+        let found = try await loadInvoices(db, company: company, where: match, order: "year, id", limit: 2, offset: 0)
+        guard found.count > 1 else { return found.first }
+        let years = try await db.raw(
+            "SELECT DISTINCT year FROM invoices WHERE company_id = \(bind: company.description) AND " + match + " ORDER BY year"
+        ).all().map { try $0.decode(column: "year", as: Int64.self) }
+        let last = years.last.map(String.init) ?? ""
+        throw DomainError(
+            "invoice.number_ambiguous", field: field,
+            "You cannot name invoice \(reference.number) by its number alone because it exists in \(years.map(String.init).joined(separator: ", ")); add the year, as in \(reference.number)/\(last)."
+        )
     }
 
     public func invoices(company: CompanyID, filter: InvoiceFilter, page: PageRequest, actor: Actor) async throws -> Page<InvoiceRecord> {
@@ -834,21 +863,27 @@ extension Culise {
         }
     }
 
+    /// The file name of an exported invoice: number and year, so two `EXD-1` of different years never overwrite each other.
+    public static func exportFileName(number: String, year: Int, extension: String = "xml") -> String {
+        let safe = number.map { $0.isLetter || $0.isNumber || $0 == "-" ? String($0) : "_" }.joined()
+        return "\(safe)_\(year).\(`extension`)"
+    }
+
     /// Every issued invoice's XML, in number order, page by page.
     public func issuedXML(
         company: CompanyID, after: String?, limit: Int, actor: Actor
-    ) async throws -> [(id: String, number: String, xml: String)] {
+    ) async throws -> [(id: String, number: String, year: Int, xml: String)] {
         try actor.require(.invoicing, .read, in: company)
         return try await read { db in
             try await db.raw(
                 """
-                SELECT i.id, i.number, e.xml FROM invoices i JOIN efactura e ON e.company_id = i.company_id AND e.invoice_id = i.id
+                SELECT i.id, i.number, i.year, e.xml FROM invoices i JOIN efactura e ON e.company_id = i.company_id AND e.invoice_id = i.id
                 WHERE i.company_id = \(bind: company.description) AND i.id > \(bind: after ?? "") ORDER BY i.id LIMIT \(bind: limit)
                 """
             ).all().map {
                 (
                     try $0.decode(column: "id", as: String.self), try $0.decode(column: "number", as: String.self),
-                    try $0.decode(column: "xml", as: String.self)
+                    Int(try $0.decode(column: "year", as: Int64.self)), try $0.decode(column: "xml", as: String.self)
                 )
             }
         }

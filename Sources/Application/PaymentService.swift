@@ -226,10 +226,15 @@ extension Culise {
                     order: "id", limit: 1, offset: 0
                 ).first
                 if invoice == nil {
-                    invoice = try await Self.loadInvoices(
-                        db, company: company, where: "number = \(bind: allocation.document) AND state <> 'draft' AND type <> '381'",
-                        order: "id", limit: 1, offset: 0
-                    ).first
+                    // A number that exists in several years needs its year (`EXD-1/2026`).
+                    do {
+                        invoice = try await Self.invoice(
+                            db, company: company, reference: InvoiceReference(allocation.document), condition: "type <> '381'",
+                            field: "\(field).document")
+                    } catch let error as DomainError {
+                        problems.add(error)
+                        continue
+                    }
                 }
                 if let invoice {
                     found = (

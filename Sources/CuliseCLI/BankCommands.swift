@@ -178,15 +178,17 @@ struct BankCommand: AsyncParsableCommand {
             print("Bank reconciliation of \(statement.account.name) (\(statement.account.ledgerAccount)) on \(day)")
             print("Balance per bank:   \(money(statement.bankBalance)) \(statement.account.currency)")
             print(
-                "− on the statement, not in the ledger (\(statement.bankOnly.count)): \(money(statement.bankOnly.reduce(0) { $0 + $1.amount }))"
+                "− on the statement, not in the ledger (\(statement.bankOnlyCount)): \(money(statement.bankOnlyTotal))"
             )
             for line in statement.bankOnly.prefix(50) { print("    \(line.bookingDate.iso) \(money(line.amount)) \(line.details)") }
+            if statement.bankOnlyCount > 50 { print("    … and \(statement.bankOnlyCount - 50) more (see the page or the API)") }
             print(
-                "+ in the ledger, not on a statement (\(statement.ledgerOnly.count)): \(money(statement.ledgerOnly.reduce(0) { $0 + $1.amount }))"
+                "+ in the ledger, not on a statement (\(statement.ledgerOnlyCount)): \(money(statement.ledgerOnlyTotal))"
             )
             for item in statement.ledgerOnly.prefix(50) {
                 print("    \(item.date.iso) \(money(item.amount)) \(item.number ?? "") \(item.description)")
             }
+            if statement.ledgerOnlyCount > 50 { print("    … and \(statement.ledgerOnlyCount - 50) more (see the page or the API)") }
             print("Balance per ledger: \(money(statement.ledgerBalance)) \(statement.account.currency)")
             print("Unexplained difference: \(money(statement.difference))")
         }

@@ -58,6 +58,7 @@ struct InvoiceCommand: AsyncParsableCommand {
                 print(
                     "\(invoice.number ?? "") \(invoice.issueDate) \(invoice.partner) \(DecimalText.amount(invoice.total)) \(invoice.currency) entry \(invoice.entryID ?? 0)"
                 )
+                for warning in invoice.warnings { print("warning: \(warning)") }
             }
         }
     }
@@ -98,7 +99,9 @@ struct InvoiceCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one invoice by number (or id) as JSON.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var target: CompanyOption
-        @Argument(help: "Invoice number (EXD-1042) or id.") var number: String
+        @Argument(help: "Invoice number (EXD-1042, or EXD-1/2026 when the number exists in several years) or id.") var number: String
+        @Option(help: "The year the invoice was issued in, needed when its number exists in several years (or write EXD-1/2026).") var year:
+            Int?
 
         func run() async throws {
             try await CLI.inCompany(global, target) { culise, company in
@@ -106,7 +109,7 @@ struct InvoiceCommand: AsyncParsableCommand {
                     if let id = InvoiceID(string: number) {
                         try await culise.invoice(company: company.id, id: id, actor: .system("invoice show"))
                     } else {
-                        try await culise.invoice(company: company.id, number: number, actor: .system("invoice show"))
+                        try await culise.invoice(company: company.id, number: number, year: year, actor: .system("invoice show"))
                     }
                 try printJSON(InvoiceSummary(invoice))
             }
@@ -117,13 +120,15 @@ struct InvoiceCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Issue a full credit note for an invoice (storno).")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var target: CompanyOption
-        @Argument(help: "Invoice number.") var number: String
+        @Argument(help: "Invoice number (EXD-1042, or EXD-1/2026 when the number exists in several years).") var number: String
+        @Option(help: "The year the invoice was issued in, needed when its number exists in several years (or write EXD-1/2026).") var year:
+            Int?
         @Option(help: "Reason printed on the credit note.") var reason: String?
 
         func run() async throws {
             try await CLI.inCompany(global, target) { culise, company in
                 let actor = Actor.system("invoice credit")
-                let invoice = try await culise.invoice(company: company.id, number: number, actor: actor)
+                let invoice = try await culise.invoice(company: company.id, number: number, year: year, actor: actor)
                 let credit = try await culise.creditInvoice(company: company.id, id: invoice.id, lines: nil, reason: reason, actor: actor)
                 print("\(credit.number ?? "") credits \(number): \(DecimalText.amount(credit.total)) \(credit.currency)")
             }
@@ -132,10 +137,14 @@ struct InvoiceCommand: AsyncParsableCommand {
 
     struct ExportUBL: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "export-ubl", abstract: "Write one UBL XML per issued invoice and credit note (NUMBER.xml) into a folder.")
+            commandName: "export-ubl",
+            abstract:
+                "Write one UBL XML per issued invoice and credit note (NUMBER_YEAR.xml, unique when numbering restarts) into a folder.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var target: CompanyOption
         @Option(help: "One invoice number.") var number: String?
+        @Option(help: "The year the invoice was issued in, needed when its number exists in several years (or write EXD-1/2026).") var year:
+            Int?
         @Flag(help: "Every issued invoice and credit note.") var all = false
         @Option(help: "Output folder (created if missing).") var out: String
 
@@ -145,14 +154,13 @@ struct InvoiceCommand: AsyncParsableCommand {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             try await CLI.inCompany(global, target) { culise, company in
                 let actor = Actor.system("invoice export-ubl")
-                func write(_ number: String, _ xml: String) throws {
-                    let name = number.map { $0.isLetter || $0.isNumber || $0 == "-" ? String($0) : "_" }.joined()
-                    try Data(xml.utf8).write(to: folder.appendingPathComponent("\(name).xml"))
+                func write(_ number: String, _ year: Int, _ xml: String) throws {
+                    try Data(xml.utf8).write(to: folder.appendingPathComponent(Culise.exportFileName(number: number, year: year)))
                 }
                 if let number {
-                    let invoice = try await culise.invoice(company: company.id, number: number, actor: actor)
+                    let invoice = try await culise.invoice(company: company.id, number: number, year: year, actor: actor)
                     let (_, xml) = try await culise.invoiceXML(company: company.id, id: invoice.id, actor: actor)
-                    try write(number, xml)
+                    try write(invoice.number ?? number, invoice.issueDate.year, xml)
                     print("wrote 1 file to \(folder.path)")
                     return
                 }
@@ -161,7 +169,7 @@ struct InvoiceCommand: AsyncParsableCommand {
                 let started = Date()
                 while true {
                     let batch = try await culise.issuedXML(company: company.id, after: after, limit: 1_000, actor: actor)
-                    for item in batch { try write(item.number, item.xml) }
+                    for item in batch { try write(item.number, item.year, item.xml) }
                     count += batch.count
                     if count > 0 && count % 5_000 < batch.count { FileHandle.standardError.write(Data("… \(count) files\n".utf8)) }
                     guard let last = batch.last, batch.count == 1_000 else { break }
@@ -225,6 +233,8 @@ struct EFacturaCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var target: CompanyOption
         @Argument(help: "A .xml or .zip file, or a folder.") var path: String
+        @Flag(help: "Keep documents addressed to another buyer (as bills with a warning) instead of refusing them.")
+        var acceptOtherBuyer = false
 
         func run() async throws {
             var files: [(name: String, data: Data)] = []
@@ -245,10 +255,12 @@ struct EFacturaCommand: AsyncParsableCommand {
                 files.append((URL(fileURLWithPath: path).lastPathComponent, try Data(contentsOf: URL(fileURLWithPath: path))))
             }
             let outcomes = try await CLI.inCompany(global, target) { culise, company in
-                try await culise.ingestEInvoices(company: company.id, files: files, actor: .system("efactura ingest"))
+                try await culise.ingestEInvoices(
+                    company: company.id, files: files, acceptOtherBuyer: acceptOtherBuyer, actor: .system("efactura ingest"))
             }
             for outcome in outcomes {
                 print("\(outcome.result.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(outcome.file): \(outcome.message)")
+                for warning in outcome.warnings { print("          warning: \(warning)") }
             }
             let counts = Dictionary(grouping: outcomes, by: \.result).mapValues(\.count)
             print("\(counts[.created] ?? 0) created, \(counts[.duplicate] ?? 0) duplicate, \(counts[.refused] ?? 0) refused")
@@ -279,6 +291,8 @@ struct EFacturaCommand: AsyncParsableCommand {
         @OptionGroup var target: CompanyOption
         @OptionGroup var anaf: ANAFOptions
         @Option(help: "One invoice number.") var number: String?
+        @Option(help: "The year the invoice was issued in, needed when its number exists in several years (or write EXD-1/2026).") var year:
+            Int?
         @Flag(help: "Every invoice waiting in the outbox.") var allPending = false
 
         func run() async throws {
@@ -288,11 +302,18 @@ struct EFacturaCommand: AsyncParsableCommand {
                 let actor = Actor.system("efactura send")
                 var ids: [(InvoiceID, String)] = []
                 if let number {
-                    let invoice = try await culise.invoice(company: company.id, number: number, actor: actor)
+                    let invoice = try await culise.invoice(company: company.id, number: number, year: year, actor: actor)
                     ids = [(invoice.id, number)]
                 } else {
-                    ids = try await culise.outbox(company: company.id, pendingOnly: true, limit: 10_000, actor: actor)
-                        .filter { ["validated", "failed", "upload_unknown"].contains($0.state) }.map { ($0.invoice, $0.number) }
+                    // Every pending invoice, page by page (the list is read before sending, so states changing under it do not skip any).
+                    var offset = 0
+                    while true {
+                        let page = try await culise.outbox(
+                            company: company.id, pendingOnly: true, limit: 1_000, offset: offset, actor: actor)
+                        ids += page.filter { ["validated", "failed", "upload_unknown"].contains($0.state) }.map { ($0.invoice, $0.number) }
+                        guard page.count == 1_000 else { break }
+                        offset += page.count
+                    }
                 }
                 for (id, number) in ids {
                     let status = try await culise.sendEFactura(company: company.id, id: id, client: client, actor: actor)
@@ -318,7 +339,16 @@ struct EFacturaCommand: AsyncParsableCommand {
             try await CLI.inCompany(global, target) { culise, company in
                 let actor = Actor.system("efactura status")
                 if let client { try await culise.refreshEFactura(company: company.id, client: client, actor: actor) }
-                for item in try await culise.outbox(company: company.id, pendingOnly: pending, limit: 10_000, actor: actor) {
+                var offset = 0
+                var items: [OutboxItem] = []
+                while true {
+                    let page = try await culise.outbox(
+                        company: company.id, pendingOnly: pending, limit: 1_000, offset: offset, actor: actor)
+                    items += page
+                    guard page.count == 1_000 else { break }
+                    offset += page.count
+                }
+                for item in items {
                     let left = item.state == "accepted" ? "" : "  \(item.daysLeft) working-day deadline \(item.deadline)"
                     print(
                         "\(item.number.padding(toLength: 14, withPad: " ", startingAt: 0)) \(item.state)\(left)\(item.errors.isEmpty ? "" : "  " + item.errors.joined(separator: "; "))"

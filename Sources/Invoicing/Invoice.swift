@@ -458,3 +458,27 @@ public enum Dunning {
             "Stimate client \(partner),\n\n\(opening)\n\(list)\n\nDacă ați efectuat deja plata, vă rugăm să ignorați acest mesaj.\n\nCu stimă,\n\(company)"
     }
 }
+
+/// How people name an issued invoice: its number (`EXD-1042`), or its number and the year it was issued in
+/// (`EXD-1/2026`). The year is needed when a series restarted its numbering and the number exists in several years.
+/// Series are letters and digits only, so the `/` cannot be part of a number.
+public struct InvoiceReference: Sendable, Equatable, CustomStringConvertible {
+    public let number: String
+    public let year: Int?
+
+    /// Reads `EXD-1042` or `EXD-1/2026`; an explicit `year` wins over the one in the text.
+    public init(_ text: String, year: Int? = nil) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let slash = trimmed.lastIndex(of: "/"), case let suffix = trimmed[trimmed.index(after: slash)...],
+            suffix.count == 4, suffix.allSatisfy(\.isASCII), let parsed = Int(suffix)
+        {
+            number = String(trimmed[..<slash])
+            self.year = year ?? parsed
+        } else {
+            number = trimmed
+            self.year = year
+        }
+    }
+
+    public var description: String { year.map { "\(number)/\($0)" } ?? number }
+}

@@ -78,4 +78,6 @@ public enum Limits {
     public static let zipEntries = 5_000
     public static let zipNameBytes = 255
     public static let zipInflatedBytes = 32 << 20
+    /// Items a reconciliation statement lists on each side; its totals and counts always cover every item.
+    public static let reconciliationItemsListed = 1_000
 }

@@ -364,7 +364,7 @@ struct BankAPI: Sendable {
     @Sendable func statement(_ request: Request, context: WebContext) async throws -> Response {
         let p = try context.requirePrincipal()
         var problems = ProblemCollector()
-        let date = LedgerAPI.date(request, "date", &problems) ?? LocalDate.today()
+        let date = LedgerAPI.date(request, "date", &problems) ?? culise.today
         try problems.throwIfAny()
         let statement = try await culise.reconciliationStatement(
             company: p.companyID, account: try account(context), date: date, actor: .user(p))
@@ -374,6 +374,10 @@ struct BankAPI: Sendable {
                 "bank_balance": AnyEncodable(DecimalText.amount(statement.bankBalance)),
                 "ledger_balance": AnyEncodable(DecimalText.amount(statement.ledgerBalance)),
                 "bank_only": AnyEncodable(statement.bankOnly.map(BankLineDTO.init)),
+                "bank_only_total": AnyEncodable(DecimalText.amount(statement.bankOnlyTotal)),
+                "bank_only_count": AnyEncodable(statement.bankOnlyCount),
+                "ledger_only_total": AnyEncodable(DecimalText.amount(statement.ledgerOnlyTotal)),
+                "ledger_only_count": AnyEncodable(statement.ledgerOnlyCount),
                 "ledger_only": AnyEncodable(
                     statement.ledgerOnly.map {
                         [
@@ -388,7 +392,7 @@ struct BankAPI: Sendable {
     @Sendable func register(_ request: Request, context: WebContext) async throws -> Response {
         let p = try context.requirePrincipal()
         var problems = ProblemCollector()
-        let date = LedgerAPI.date(request, "date", &problems) ?? LocalDate.today()
+        let date = LedgerAPI.date(request, "date", &problems) ?? culise.today
         try problems.throwIfAny()
         let register = try await culise.cashRegister(
             company: p.companyID, account: LedgerAPI.query(request, "account") ?? "5311", date: date, actor: .user(p))
@@ -419,7 +423,7 @@ struct BankAPI: Sendable {
     @Sendable func rate(_ request: Request, context: WebContext) async throws -> Response {
         _ = try context.requirePrincipal()
         var problems = ProblemCollector()
-        let date = LedgerAPI.date(request, "date", &problems) ?? LocalDate.today()
+        let date = LedgerAPI.date(request, "date", &problems) ?? culise.today
         let currency = LedgerAPI.query(request, "currency")?.uppercased()
         problems.check(currency != nil, DomainError("fx.currency", field: "currency", "To look up a rate, you must give the currency."))
         try problems.throwIfAny()

@@ -433,7 +433,7 @@ struct BankPages: Sendable {
         let p = try context.requirePrincipal()
         let accounts = try await culise.bankAccounts(company: p.companyID, actor: .user(p))
         var problems = ProblemCollector()
-        let date = LedgerAPI.date(request, "date", &problems) ?? LocalDate.today()
+        let date = LedgerAPI.date(request, "date", &problems) ?? culise.today
         try problems.throwIfAny()
         guard let account = chosenAccount(request, accounts) else {
             return try await render("bank_reconciliation", "bank_reconciliation", ["has_account": false], request, context)
@@ -446,8 +446,12 @@ struct BankPages: Sendable {
                 ["value": $0.value, "label": $0.label, "selected": $0.value == account.id.description]
             },
             "bank_balance": Self.money(statement.bankBalance), "ledger_balance": Self.money(statement.ledgerBalance),
-            "bank_only_total": Self.money(statement.bankOnly.reduce(0) { $0 + $1.amount }),
-            "ledger_only_total": Self.money(statement.ledgerOnly.reduce(0) { $0 + $1.amount }),
+            "bank_only_total": Self.money(statement.bankOnlyTotal),
+            "ledger_only_total": Self.money(statement.ledgerOnlyTotal),
+            "bank_only_count": statement.bankOnlyCount, "ledger_only_count": statement.ledgerOnlyCount,
+            "bank_only_more": statement.bankOnlyCount > statement.bankOnly.count,
+            "ledger_only_more": statement.ledgerOnlyCount > statement.ledgerOnly.count,
+            "listed": Limits.reconciliationItemsListed,
             "bank_only": statement.bankOnly.map {
                 ["date": $0.bookingDate.iso, "amount": Self.money($0.amount), "details": "\($0.counterpartyName ?? "") · \($0.details)"]
             },
@@ -472,7 +476,7 @@ struct BankPages: Sendable {
         let p = try context.requirePrincipal()
         let t = html.t(context)
         var problems = ProblemCollector()
-        let date = LedgerAPI.date(request, "date", &problems) ?? (values["date"].flatMap { try? LocalDate(iso: $0) } ?? LocalDate.today())
+        let date = LedgerAPI.date(request, "date", &problems) ?? (values["date"].flatMap { try? LocalDate(iso: $0) } ?? culise.today)
         try problems.throwIfAny()
         let account = query(request, "account") ?? "5311"
         let register = try await culise.cashRegister(company: p.companyID, account: account, date: date, actor: .user(p))
@@ -569,7 +573,7 @@ struct BankPages: Sendable {
         let convention = try await culise.rateConvention()
         let currency = (query(request, "currency") ?? values["currency"] ?? "EUR").uppercased()
         var problems = ProblemCollector()
-        let date = LedgerAPI.date(request, "date", &problems) ?? LocalDate.today()
+        let date = LedgerAPI.date(request, "date", &problems) ?? culise.today
         try problems.throwIfAny()
         var rate: [String: Any] = ["currency": currency, "date": date.iso]
         do {
@@ -586,7 +590,7 @@ struct BankPages: Sendable {
         let canRevalue = Policy.allows(p.role, .accounting, .write)
         var data: [String: Any] = [
             "rate": rate, "convention_previous": convention == .previousPublication, "convention_same": convention == .samePublicationDay,
-            "month": values["month"] ?? YearMonth(LocalDate.today().adding(days: -28)).description, "month_error": errors["month"] ?? "",
+            "month": values["month"] ?? YearMonth(culise.today.adding(days: -28)).description, "month_error": errors["month"] ?? "",
             "has_month_error": errors["month"] != nil, "form_errors": formProblems?.summary ?? [],
             "has_errors": !(formProblems?.summary.isEmpty ?? true),
             "message": message ?? "", "has_message": message != nil, "can_revalue": canRevalue,

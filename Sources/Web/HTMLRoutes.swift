@@ -189,7 +189,7 @@ struct HTMLRoutes: Sendable {
             data["has_efactura_pending"] = !pending.isEmpty
             data["show_efactura"] = true
             let followUps = try await culise.interactions(
-                company: principal.companyID, partner: nil, dueBy: LocalDate.today(), limit: 10, actor: .user(principal))
+                company: principal.companyID, partner: nil, dueBy: culise.today, limit: 10, actor: .user(principal))
             data["follow_ups"] = followUps.map {
                 [
                     "partner": $0.partner, "href": "/partners/\($0.partner)", "summary": $0.interaction.summary,

@@ -87,6 +87,7 @@ struct InvoiceDTO: Codable {
     let corrects: String?
     let lines: [DocumentLineDTO]
     let efactura: EFacturaDTO?
+    let warnings: [String]
 
     init(_ invoice: InvoiceRecord) {
         id = invoice.id.description
@@ -107,6 +108,7 @@ struct InvoiceDTO: Codable {
         open = DecimalText.amount(invoice.open)
         entryId = invoice.entryID
         corrects = invoice.corrects?.description
+        warnings = invoice.warnings
         lines = invoice.document.lines.map(DocumentLineDTO.init)
         efactura = invoice.efactura.map(EFacturaDTO.init)
     }
@@ -346,7 +348,8 @@ struct InvoiceAPI: Sendable {
             if let id = InvoiceID(string: text) {
                 try await culise.invoice(company: p.companyID, id: id, actor: .user(p))
             } else {
-                try await culise.invoice(company: p.companyID, number: text, actor: .user(p))
+                try await culise.invoice(
+                    company: p.companyID, number: text, year: request.uri.queryParameters.get("year").flatMap { Int($0) }, actor: .user(p))
             }
         return try JSON.response(InvoiceDTO(record))
     }
@@ -524,17 +527,25 @@ struct InvoiceAPI: Sendable {
         var request = request
         let buffer = try await Body.collect(&request, limit: Limits.eInvoiceBytes)
         let name = LedgerAPI.query(request, "filename") ?? "upload"
-        let outcomes = try await culise.ingestEInvoices(company: p.companyID, files: [(name, Data(buffer: buffer))], actor: .user(p))
+        let outcomes = try await culise.ingestEInvoices(
+            company: p.companyID, files: [(name, Data(buffer: buffer))],
+            acceptOtherBuyer: LedgerAPI.query(request, "accept_other_buyer") == "true", actor: .user(p))
         let refused = outcomes.contains { $0.result == .refused }
-        return try JSON.response(
-            [
-                "documents": outcomes.map {
-                    [
-                        "file": $0.file, "result": $0.result.rawValue, "bill_id": $0.bill?.description ?? "", "number": $0.number ?? "",
-                        "message": $0.message,
-                    ]
-                }
-            ], status: refused && outcomes.count == 1 ? .unprocessableContent : .ok)
+        struct Document: Encodable {
+            let file: String
+            let result: String
+            let bill_id: String
+            let number: String
+            let message: String
+            let warnings: [String]
+        }
+        let documents = outcomes.map {
+            Document(
+                file: $0.file, result: $0.result.rawValue, bill_id: $0.bill?.description ?? "", number: $0.number ?? "",
+                message: $0.message,
+                warnings: $0.warnings)
+        }
+        return try JSON.response(["documents": documents], status: refused && outcomes.count == 1 ? .unprocessableContent : .ok)
     }
 
     @Sendable func payments(_ request: Request, context: WebContext) async throws -> Response {
@@ -582,7 +593,7 @@ struct InvoiceAPI: Sendable {
     @Sendable func aging(_ request: Request, context: WebContext) async throws -> Response {
         let p = try context.requirePrincipal()
         var problems = ProblemCollector()
-        let asOf = LedgerAPI.date(request, "as_of", &problems) ?? LocalDate.today()
+        let asOf = LedgerAPI.date(request, "as_of", &problems) ?? culise.today
         let side = LedgerAPI.query(request, "side") ?? "receivable"
         problems.check(
             ["receivable", "payable"].contains(side),
@@ -612,7 +623,7 @@ struct InvoiceAPI: Sendable {
         let p = try context.requirePrincipal()
         return try await APIRoutes(culise: culise).idempotentPOST(request, context) { buffer in
             let body = buffer.readableBytes == 0 ? DunningRequest() : try JSON.decode(DunningRequest.self, from: buffer)
-            let asOf = try body.asOf.map { try LocalDate(iso: $0, field: "as_of") } ?? LocalDate.today()
+            let asOf = try body.asOf.map { try LocalDate(iso: $0, field: "as_of") } ?? culise.today
             let language = body.language ?? "ro"
             guard language == "ro" || language == "en" else {
                 throw DomainError(

@@ -214,7 +214,7 @@ struct InvoicePages: Sendable {
                     choices: series.map { ($0.code, "\($0.code) · \($0.name)") }))
         }
         fields += [
-            field("issue_date", "inv_issue_date", type: "date", fallback: LocalDate.today().iso),
+            field("issue_date", "inv_issue_date", type: "date", fallback: culise.today.iso),
             field("supply_date", "inv_supply_date", type: "date"),
             field("due_date", "inv_due_date", type: "date"), field("currency", "col_currency", fallback: "RON"),
             field("exchange_rate", "field_exchange_rate"), field("discount", "field_discount"),
@@ -253,7 +253,8 @@ struct InvoicePages: Sendable {
                 context.form["action"] == "draft"
                 ? try await culise.createInvoiceDraft(company: p.companyID, input, actor: .user(p))
                 : try await culise.issueInvoice(company: p.companyID, input, actor: .user(p))
-            return redirect(to: "/invoices/\(record.id)?flash=\(record.state == .draft ? "invoice_saved" : "invoice_issued")")
+            let flash = record.state == .draft ? "invoice_saved" : (record.warnings.isEmpty ? "invoice_issued" : "invoice_issued_late")
+            return redirect(to: "/invoices/\(record.id)?flash=\(flash)")
         } catch  where html.errors(error, context) != nil {
             return try await documentForm(request, context, purchase: false, values: context.form, error: error)
         }
@@ -393,7 +394,10 @@ struct InvoicePages: Sendable {
     }
 
     @Sendable func issue(_ request: Request, context: WebContext) async throws -> Response {
-        try await invoiceAction(context) { p, id in try await culise.issueDraft(company: p.companyID, id: id, actor: .user(p)).id }
+        let p = try context.requirePrincipal()
+        guard let text = context.parameters.get("id"), let id = InvoiceID(string: text) else { throw WebError.notFound }
+        let issued = try await culise.issueDraft(company: p.companyID, id: id, actor: .user(p))
+        return redirect(to: "/invoices/\(issued.id)\(issued.warnings.isEmpty ? "" : "?flash=invoice_issued_late")")
     }
 
     /// A full credit note when no quantity is given, otherwise one line per quantity typed.
@@ -461,7 +465,7 @@ struct InvoicePages: Sendable {
         let outcomeData = outcomes.map { outcome -> [String: Any] in
             var item: [String: Any] = [
                 "file": outcome.file, "result": outcome.result.rawValue, "result_label": t["ingest_\(outcome.result.rawValue)"]!,
-                "message": outcome.message,
+                "message": outcome.message, "warnings": outcome.warnings, "has_warnings": !outcome.warnings.isEmpty,
             ]
             if let bill = outcome.bill { item["href"] = "/bills/\(bill)" }
             return item
@@ -497,7 +501,8 @@ struct InvoicePages: Sendable {
         guard !files.isEmpty else {
             throw DomainError("efactura.no_file", field: "files", "To ingest e-invoices, you must choose at least one XML or ZIP file.")
         }
-        let outcomes = try await culise.ingestEInvoices(company: p.companyID, files: files, actor: .user(p))
+        let outcomes = try await culise.ingestEInvoices(
+            company: p.companyID, files: files, acceptOtherBuyer: context.form["accept_other_buyer"] == "on", actor: .user(p))
         return try await billsPage(request, context, outcomes: outcomes)
     }
 
@@ -602,7 +607,7 @@ struct InvoicePages: Sendable {
             Field(
                 name: "partner", label: t["col_partner"]!, value: values["partner"] ?? "", error: errors["partner"],
                 choices: [("", "—")] + partners.map { ($0.code, "\($0.name) (\($0.code))") }),
-            field("date", "col_date", type: "date", fallback: LocalDate.today().iso),
+            field("date", "col_date", type: "date", fallback: culise.today.iso),
             Field(
                 name: "method", label: t["field_method"]!, value: values["method"] ?? "bank", error: errors["method"],
                 choices: [("bank", t["pay_bank"]!), ("cash", t["pay_cash"]!)]),
@@ -661,7 +666,7 @@ struct InvoicePages: Sendable {
         let t = html.t(context)
         let side = request.uri.queryParameters["side"].map(String.init) == "payable" ? "payable" : "receivable"
         let asOfText = request.uri.queryParameters["as_of"].map(String.init) ?? ""
-        let asOf = (try? LocalDate(iso: asOfText)) ?? LocalDate.today()
+        let asOf = (try? LocalDate(iso: asOfText)) ?? culise.today
         let report = try await culise.aging(company: p.companyID, side: side, asOf: asOf, actor: .user(p))
         let buckets = AgingBucket.allCases.map(\.rawValue)
         var rows: [[[String: Any]]] = report.rows.map { row in
@@ -690,7 +695,7 @@ struct InvoicePages: Sendable {
 
     func dunningFields(_ t: [String: String], _ values: [String: String]) -> [Field] {
         [
-            Field(name: "as_of", label: t["field_as_of"]!, type: "date", value: values["as_of"] ?? LocalDate.today().iso),
+            Field(name: "as_of", label: t["field_as_of", default: "as_of"], type: "date", value: values["as_of"] ?? culise.today.iso),
             Field(
                 name: "language", label: t["field_language"]!, value: values["language"] ?? "ro",
                 choices: [("ro", "Română"), ("en", "English")]),
@@ -708,7 +713,7 @@ struct InvoicePages: Sendable {
     @Sendable func runDunning(_ request: Request, context: WebContext) async throws -> Response {
         let p = try context.requirePrincipal()
         let t = html.t(context)
-        let asOf = try LocalDate(iso: context.form["as_of"] ?? LocalDate.today().iso, field: "as_of")
+        let asOf = try LocalDate(iso: context.form["as_of"] ?? culise.today.iso, field: "as_of")
         let language = context.form["language"] == "en" ? "en" : "ro"
         let notices = try await culise.dunningRun(company: p.companyID, asOf: asOf, language: language, actor: .user(p))
         let data: [String: Any] = [
@@ -800,7 +805,7 @@ struct InvoicePages: Sendable {
         ]
         let seriesFields = [
             Field(name: "code", label: t["field_series_code"]!, error: errors["code"]), Field(name: "name", label: t["field_series_name"]!),
-            Field(name: "year", label: t["field_year"]!, value: String(LocalDate.today().year)),
+            Field(name: "year", label: t["field_year", default: "year"], value: String(culise.today.year)),
             Field(name: "first_number", label: t["field_first_number"]!, error: errors["first_number"]),
         ]
         let data: [String: Any] = [

@@ -323,7 +323,7 @@ struct LedgerPages: Sendable {
             "heading": t["entry_label"]!.replacingOccurrences(of: "{number}", with: entry.number ?? "#\(entry.id)"), "facts": facts,
             "table": table.dictionary(t), "id": entry.id.description, "can_post": entry.state == .draft,
             "can_reverse": entry.state == .posted,
-            "today": LocalDate.today().iso,
+            "today": culise.today.iso,
         ]
         return try await page("ledger_entry", "title_ledger", data, request, context, problems: problems)
     }
@@ -377,7 +377,7 @@ struct LedgerPages: Sendable {
             Field(
                 name: "journal", label: t["field_journal"]!, value: form["journal"] ?? "GEN", error: errors["journal"], choices: journals),
             Field(
-                name: "date", label: t["field_date"]!, type: "date", value: form["date"] ?? LocalDate.today().iso, error: errors["date"],
+                name: "date", label: t["field_date", default: "date"], type: "date", value: form["date"] ?? culise.today.iso, error: errors["date"],
                 required: true),
             Field(
                 name: "description", label: t["field_description"]!, value: form["description"] ?? "", error: errors["description"],

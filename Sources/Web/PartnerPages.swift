@@ -81,7 +81,7 @@ struct PartnerPages: Sendable {
                 Field(
                     name: "kind", label: t["crm_kind"]!, value: "call", error: errors["kind"],
                     choices: Interaction.Kind.allCases.map { ($0.rawValue, t["kind_\($0.rawValue)"] ?? $0.rawValue) }),
-                Field(name: "date", label: t["field_date"]!, type: "date", value: LocalDate.today().iso, error: errors["date"]),
+                Field(name: "date", label: t["field_date", default: "date"], type: "date", value: culise.today.iso, error: errors["date"]),
                 Field(name: "summary", label: t["crm_summary"]!, error: errors["summary"]),
                 Field(name: "follow_up", label: t["crm_follow_up"]!, type: "date", error: errors["follow_up"]),
             ].map(\.dictionary),

@@ -115,11 +115,17 @@ import Testing
             // Ingest an e-invoice body.
             let kit = InvoicingFixtures.conformanceKit.appendingPathComponent("examples/valid/kit_invoice_multirate_ron.xml")
             if let data = try? Data(contentsOf: kit) {
-                let ingested = try await browser.client.execute(
+                // Addressed to another buyer: refused unless accepted explicitly, then kept with its warning.
+                let foreign = try await browser.client.execute(
                     uri: "/api/v1/bills/ingest?filename=kit.xml", method: .post,
+                    headers: [.authorization: "Bearer \(token)", .contentType: "application/xml"], body: ByteBuffer(data: data))
+                #expect(foreign.status == .unprocessableContent && String(buffer: foreign.body).contains("addressed to"))
+                let ingested = try await browser.client.execute(
+                    uri: "/api/v1/bills/ingest?filename=kit.xml&accept_other_buyer=true", method: .post,
                     headers: [.authorization: "Bearer \(token)", .contentType: "application/xml"], body: ByteBuffer(data: data))
                 #expect(ingested.status == .ok)
                 #expect(String(buffer: ingested.body).contains("\"result\":\"created\""))
+                #expect(String(buffer: ingested.body).contains("is not this company"))
                 let bad = try await browser.client.execute(
                     uri: "/api/v1/bills/ingest", method: .post, headers: [.authorization: "Bearer \(token)"],
                     body: ByteBuffer(string: "<Invoice"))
@@ -133,6 +139,20 @@ import Testing
 }
 
 @Suite struct InvoicingPageTests {
+    /// Pages take "today" from the app's clock, not the wall clock: a test sets the date.
+    @Test(arguments: Engine.available)
+    func pagesUseTheAppClock(_ engine: Engine) async throws {
+        let instant = ISO8601DateFormatter().date(from: "2031-02-03T10:00:00Z")!
+        try await Web.test(engine, clock: { instant }) { culise, _, browser in
+            _ = try await InvoicingFixtures.setUp(culise)
+            try await browser.login("admin@alfa.ro", Fixtures.password)
+            let form = try await browser.request(.get, "/invoices/new")
+            #expect(form.text.contains("value=\"2031-02-03\""))
+            let payment = try await browser.request(.get, "/payments")
+            #expect(payment.status == .ok && payment.text.contains("2031-02-03"))
+        }
+    }
+
     @Test(arguments: Engine.available)
     func pagesWorkEndToEnd(_ engine: Engine) async throws {
         try await Web.test(engine) { culise, _, browser in
@@ -195,6 +215,7 @@ import Testing
                 let boundary = "culise-test-boundary"
                 var body = Data()
                 body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n\(csrf)\r\n".utf8))
+                body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"accept_other_buyer\"\r\n\r\non\r\n".utf8))
                 body.append(
                     Data(
                         "--\(boundary)\r\nContent-Disposition: form-data; name=\"files\"; filename=\"kit.xml\"\r\nContent-Type: text/xml\r\n\r\n"

@@ -91,9 +91,9 @@ extension TestResponse {
 enum Web {
     /// Runs `body` against a router-level app on a fresh database of `engine`.
     static func test<T: Sendable>(
-        _ engine: Engine, _ body: @escaping @Sendable (Culise, WebServer, Browser) async throws -> T
+        _ engine: Engine, clock: (@Sendable () -> Date)? = nil, _ body: @escaping @Sendable (Culise, WebServer, Browser) async throws -> T
     ) async throws -> T {
-        try await TestDatabase.withCulise(engine) { culise, _ in
+        try await TestDatabase.withCulise(engine, clock: clock) { culise, _ in
             let server = try await WebServer.build(culise: culise, settings: WebSettings(secureCookies: true))
             let routes = server
             return try await Application(router: server.router, logger: TestDatabase.logger).test(.router) { client in
