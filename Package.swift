@@ -52,6 +52,8 @@ let package = Package(
         .target(name: "Invoicing", dependencies: ["Kernel", "Tax", "Companies"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // Pure domain: bank and cash, exchange rates (issue 5; BNR rates so far).
         .target(name: "Banking", dependencies: ["Kernel"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        // Pure domain: the background-job lifecycle, retry backoff and cron schedules in a time zone.
+        .target(name: "Jobs", dependencies: ["Kernel"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // Pure domain: chart of accounts, journal entries, validation, the entry chain, reports.
         .target(
             name: "Ledger", dependencies: ["Kernel", .product(name: "Crypto", package: "swift-crypto")], exclude: ["README.md"],
@@ -82,7 +84,7 @@ let package = Package(
         .target(
             name: "Application",
             dependencies: [
-                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "EFactura", "Storage",
+                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "Jobs", "EFactura", "Storage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),
@@ -94,7 +96,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "EFactura", "Application",
+                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Jobs", "EFactura", "Application",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -111,7 +113,8 @@ let package = Package(
         .executableTarget(
             name: "CuliseCLI",
             dependencies: [
-                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Invoicing", "Banking", "EFactura", "Storage", "Application",
+                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Invoicing", "Banking", "Jobs", "EFactura", "Storage",
+                "Application",
                 "Web",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -130,6 +133,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "KernelTests", dependencies: ["Kernel"], swiftSettings: swiftSettings),
+        .testTarget(name: "JobsTests", dependencies: ["Kernel", "Jobs"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DomainTests",
             dependencies: ["Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "TestSupport"],

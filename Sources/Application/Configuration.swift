@@ -17,6 +17,13 @@ public struct Configuration: Sendable, Equatable {
     public var anafURL: String?
     /// The OAuth2 bearer token for ANAF; a secret, never printed or logged.
     public var anafToken: String?
+    /// Whether `serve` works the background-job queue (default on; turn off for a process that only serves pages).
+    public var jobs: Bool = true
+    /// Where nightly SQLite backups go (default: `backups/` beside the database) and how many are kept.
+    public var backupFolder: String?
+    public var backupKeep: Int = 14
+    /// Outgoing e-mail; nil host: nothing is sent (notifications stay in the in-app inbox).
+    public var smtp: SMTPSettings?
     /// Where each value came from: `flag`, `env` or `default`.
     public var sources: [String: String]
 
@@ -24,6 +31,9 @@ public struct Configuration: Sendable, Equatable {
         "database": "CULISE_DATABASE_URL", "host": "CULISE_HOST", "port": "CULISE_PORT",
         "secret_key": "CULISE_SECRET_KEY", "secure_cookies": "CULISE_SECURE_COOKIES", "log_level": "CULISE_LOG_LEVEL",
         "anaf_url": "CULISE_ANAF_URL", "anaf_token": "CULISE_ANAF_TOKEN",
+        "jobs": "CULISE_JOBS", "backup_dir": "CULISE_BACKUP_DIR", "backup_keep": "CULISE_BACKUP_KEEP",
+        "smtp_host": "CULISE_SMTP_HOST", "smtp_port": "CULISE_SMTP_PORT", "smtp_security": "CULISE_SMTP_SECURITY",
+        "smtp_user": "CULISE_SMTP_USER", "smtp_password": "CULISE_SMTP_PASSWORD", "smtp_from": "CULISE_SMTP_FROM",
     ]
 
     /// Resolves each value from `flags`, then `environment`, then the default; validates the result.
@@ -41,6 +51,7 @@ public struct Configuration: Sendable, Equatable {
             sources[key] = "default"
             return fallback
         }
+        func text(_ key: String, _ fallback: String) -> String { value(key, fallback) ?? fallback }
         var problems = ProblemCollector()
         let database = value("database", DatabaseLocation.defaultURL)!
         _ = problems.collect { () throws(DomainError) in try DatabaseLocation(database) }
@@ -85,11 +96,45 @@ public struct Configuration: Sendable, Equatable {
                     "config.anaf_token", field: "anaf_token", "To send to e-Factura, you must also set the ANAF token (CULISE_ANAF_TOKEN).")
             )
         }
+        let jobsText = text("jobs", "on").lowercased()
+        problems.check(
+            ["on", "off", "true", "false"].contains(jobsText),
+            DomainError("config.jobs", field: "jobs", "You cannot use '\(jobsText)' for jobs because it must be on or off."))
+        let backupFolder = value("backup_dir", nil)
+        let keepText = text("backup_keep", "14")
+        let keep = Int(keepText) ?? -1
+        problems.check(
+            (1...3650).contains(keep),
+            DomainError("config.backup_keep", field: "backup_keep", "You cannot keep '\(keepText)' backups; use a number from 1 to 3650."))
+        var smtp: SMTPSettings?
+        if let smtpHost = value("smtp_host", nil) {
+            let security = text("smtp_security", "starttls").lowercased()
+            let portText = text("smtp_port", security == "tls" ? "465" : "587")
+            let smtpPort = Int(portText) ?? -1
+            problems.check(
+                (1...65535).contains(smtpPort),
+                DomainError(
+                    "config.smtp_port", field: "smtp_port",
+                    "You cannot use SMTP port '\(portText)' because a port is a number from 1 to 65535."))
+            let mode = SMTPSettings.Security(rawValue: security)
+            problems.check(
+                mode != nil,
+                DomainError(
+                    "config.smtp_security", field: "smtp_security",
+                    "You cannot use '\(security)' for SMTP security because it must be starttls, tls or none."))
+            let from = value("smtp_from", nil) ?? ""
+            problems.check(
+                from.contains("@"),
+                DomainError("config.smtp_from", field: "smtp_from", "To send e-mail, you must set the sender address (CULISE_SMTP_FROM)."))
+            smtp = SMTPSettings(
+                host: smtpHost, port: smtpPort, security: mode ?? .starttls, user: value("smtp_user", nil),
+                password: value("smtp_password", nil), from: from)
+        }
         try problems.throwIfAny()
         return Configuration(
             databaseURL: database, host: host, port: port, secretKey: secret,
             secureCookies: ["true", "1", "yes"].contains(secureText), logLevel: level, anafURL: anafURL, anafToken: anafToken,
-            sources: sources)
+            jobs: ["on", "true"].contains(jobsText), backupFolder: backupFolder, backupKeep: keep, smtp: smtp, sources: sources)
     }
 
     /// Lines for `culise config`, with the secret and any database password masked.
@@ -104,6 +149,43 @@ public struct Configuration: Sendable, Equatable {
             ("log_level", logLevel, sources["log_level"] ?? "default"),
             ("anaf_url", anafURL ?? "(not set: e-Factura sending is off)", sources["anaf_url"] ?? "default"),
             ("anaf_token", anafToken == nil ? "(not set)" : "***", sources["anaf_token"] ?? "default"),
+            ("jobs", jobs ? "on" : "off", sources["jobs"] ?? "default"),
+            ("backup_dir", backupFolder ?? "(backups/ beside the database)", sources["backup_dir"] ?? "default"),
+            ("backup_keep", String(backupKeep), sources["backup_keep"] ?? "default"),
+            ("smtp_host", smtp?.host ?? "(not set: e-mail is off)", sources["smtp_host"] ?? "default"),
+            ("smtp_port", smtp.map { String($0.port) } ?? "-", sources["smtp_port"] ?? "default"),
+            ("smtp_security", smtp?.security.rawValue ?? "-", sources["smtp_security"] ?? "default"),
+            ("smtp_user", smtp?.user ?? "-", sources["smtp_user"] ?? "default"),
+            ("smtp_password", smtp?.password == nil ? "(not set)" : "***", sources["smtp_password"] ?? "default"),
+            ("smtp_from", smtp?.from ?? "-", sources["smtp_from"] ?? "default"),
         ]
+    }
+}
+
+/// How Culise reaches its mail server. The password is a secret: never printed or logged.
+public struct SMTPSettings: Sendable, Equatable {
+    public enum Security: String, Sendable, Equatable {
+        /// Plain connection upgraded with STARTTLS (port 587); refused when the server does not offer it.
+        case starttls
+        /// TLS from the first byte (port 465).
+        case tls
+        /// No encryption: only for a relay on the same machine or a test server.
+        case none
+    }
+
+    public var host: String
+    public var port: Int
+    public var security: Security
+    public var user: String?
+    public var password: String?
+    public var from: String
+
+    public init(host: String, port: Int, security: Security, user: String? = nil, password: String? = nil, from: String) {
+        self.host = host
+        self.port = port
+        self.security = security
+        self.user = user
+        self.password = password
+        self.from = from
     }
 }

@@ -55,8 +55,18 @@ struct Serve: AsyncParsableCommand {
         defer { simulatorTask?.cancel() }
         let server = try await WebServer.build(
             culise: culise, settings: WebSettings(secureCookies: configuration.secureCookies, anaf: anaf))
-        logger.info("serving", metadata: ["url": "http://\(configuration.host):\(configuration.port)", "database": "\(location)"])
-        try await server.application(host: configuration.host, port: configuration.port, culise: culise, logger: logger).runService()
+        var worker: JobWorker?
+        if configuration.jobs {
+            try await culise.installStandardSchedules()
+            worker = JobWorker(culise: culise, handlers: CLI.jobHandlers(configuration, anaf: anaf))
+        }
+        logger.info(
+            "serving",
+            metadata: [
+                "url": "http://\(configuration.host):\(configuration.port)", "database": "\(location)", "jobs": "\(configuration.jobs)",
+            ])
+        try await server.application(host: configuration.host, port: configuration.port, culise: culise, logger: logger, worker: worker)
+            .runService()
     }
 }
 

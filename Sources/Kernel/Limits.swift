@@ -80,4 +80,7 @@ public enum Limits {
     public static let zipInflatedBytes = 32 << 20
     /// Items a reconciliation statement lists on each side; its totals and counts always cover every item.
     public static let reconciliationItemsListed = 1_000
+    /// Background jobs: attempts before a job is dead, and the bytes of its payload.
+    public static let jobAttempts = 10
+    public static let jobPayloadBytes = 64 << 10
 }

@@ -23,6 +23,15 @@ public enum Dialect: String, Sendable {
     }
 
     /// Binary column type.
+    /// Appended to a `SELECT` that claims rows for work: on PostgreSQL, rows another transaction holds are skipped
+    /// instead of waited for; SQLite has one writer at a time (`BEGIN IMMEDIATE`), so nothing is needed.
+    public var skipLocked: String {
+        switch self {
+        case .sqlite: return ""
+        case .postgres: return " FOR UPDATE SKIP LOCKED"
+        }
+    }
+
     public var blobType: String {
         switch self {
         case .sqlite: return "BLOB"

@@ -41,6 +41,7 @@ struct HTMLRoutes: Sendable {
         protect(.profile, .write).post("/profile/tokens/{id}/revoke", use: revokeToken)
         LedgerPages(culise: culise, views: views, html: self).register(on: router, protect: protect)
         PartnerPages(culise: culise, views: views, html: self).register(protect: protect)
+        JobPages(culise: culise, html: self).register(protect: protect)
     }
 
     // MARK: helpers

@@ -377,7 +377,8 @@ struct LedgerPages: Sendable {
             Field(
                 name: "journal", label: t["field_journal"]!, value: form["journal"] ?? "GEN", error: errors["journal"], choices: journals),
             Field(
-                name: "date", label: t["field_date", default: "date"], type: "date", value: form["date"] ?? culise.today.iso, error: errors["date"],
+                name: "date", label: t["field_date", default: "date"], type: "date", value: form["date"] ?? culise.today.iso,
+                error: errors["date"],
                 required: true),
             Field(
                 name: "description", label: t["field_description"]!, value: form["description"] ?? "", error: errors["description"],

@@ -99,10 +99,13 @@ public struct WebServer: @unchecked Sendable {
     }
 
     /// The HTTP server with graceful shutdown: in-flight requests finish, then the database closes.
-    public func application(host: String, port: Int, culise: Culise, logger: Logger) -> some ApplicationProtocol {
+    /// The HTTP server as a service group; with a `worker`, the background-job queue is worked in the same process
+    /// (and stops before the database closes).
+    public func application(host: String, port: Int, culise: Culise, logger: Logger, worker: JobWorker? = nil) -> some ApplicationProtocol {
         var app = Application(
             router: router, configuration: .init(address: .hostname(host, port: port), serverName: "Culise"), logger: logger)
         app.addServices(DatabaseService(culise: culise))
+        if let worker { app.addServices(JobWorkerService(worker: worker)) }
         return app
     }
 }
@@ -160,6 +163,19 @@ struct DatabaseService: Service {
         try? await gracefulShutdown()
         await culise.close()
         culise.logger.info("database closed")
+    }
+}
+
+/// Works the job queue until shutdown; the job in hand finishes or fails before the process stops (a job cut short
+/// is run again when its lease expires).
+struct JobWorkerService: Service {
+    let worker: JobWorker
+
+    func run() async throws {
+        let task = Task { await worker.run() }
+        try? await gracefulShutdown()
+        task.cancel()
+        await task.value
     }
 }
 

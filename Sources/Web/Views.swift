@@ -150,7 +150,7 @@ public struct Views: Sendable {
         (.banking, "/bank", "nav_banking"),
         (.company, "/company", "nav_company"),
         (.users, "/users", "nav_users"),
-        (.audit, "/audit", "nav_audit"), (.profile, "/profile", "nav_profile"),
+        (.audit, "/audit", "nav_audit"), (.audit, "/jobs", "nav_jobs"), (.profile, "/profile", "nav_profile"),
     ]
 
     func render(

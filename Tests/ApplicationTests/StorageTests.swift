@@ -123,10 +123,11 @@ import Testing
     @Test(arguments: Engine.available)
     func businessTablesLeadWithCompanyID(_ engine: Engine) async throws {
         // Platform tables (companies, users, sessions, tokens, audit, settings) and public reference data (BNR rates) are not company-owned;
-        // every other table must have company_id as its first key column.
+        // every other table must have company_id as its first key column. The job queue is the installation's: a job
+        // belongs to one company or to none (backups, polling every company), see docs/jobs.md.
         let platform: Set<String> = [
             "settings", "companies", "users", "sessions", "recovery_codes", "api_tokens", "login_failures", "idempotency_keys",
-            "chain_heads", "audit_log", "schema_migrations", "fx_rates",
+            "chain_heads", "audit_log", "schema_migrations", "fx_rates", "jobs", "job_attempts", "job_schedules",
         ]
         try await TestDatabase.withCulise(engine) { culise, _ in
             let tables = try await culise.tableCounts().keys
