@@ -52,6 +52,8 @@ let package = Package(
         .target(name: "Invoicing", dependencies: ["Kernel", "Tax", "Companies"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // Pure domain: bank and cash, exchange rates (issue 5; BNR rates so far).
         .target(name: "Banking", dependencies: ["Kernel"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        // A small PDF writer (standard fonts, Romanian encoding): invoices, payslips, registers.
+        .target(name: "PDF", exclude: ["README.md"], swiftSettings: swiftSettings),
         // Pure domain: the background-job lifecycle, retry backoff and cron schedules in a time zone.
         .target(name: "Jobs", dependencies: ["Kernel"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // Pure domain: chart of accounts, journal entries, validation, the entry chain, reports.
@@ -84,7 +86,8 @@ let package = Package(
         .target(
             name: "Application",
             dependencies: [
-                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "Jobs", "EFactura", "Storage",
+                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "Jobs", "PDF", "EFactura",
+                "Storage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),
@@ -134,6 +137,7 @@ let package = Package(
         ),
         .testTarget(name: "KernelTests", dependencies: ["Kernel"], swiftSettings: swiftSettings),
         .testTarget(name: "JobsTests", dependencies: ["Kernel", "Jobs"], swiftSettings: swiftSettings),
+        .testTarget(name: "PDFTests", dependencies: ["PDF", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DomainTests",
             dependencies: ["Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "TestSupport"],

@@ -9,7 +9,7 @@ import Kernel
 struct InvoiceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "invoice", abstract: "Customer invoices and credit notes.",
-        subcommands: [Issue.self, List.self, Show.self, Credit.self, ExportUBL.self])
+        subcommands: [Issue.self, List.self, Show.self, Credit.self, ExportUBL.self, PDF.self])
 
     struct Issue: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -132,6 +132,27 @@ struct InvoiceCommand: AsyncParsableCommand {
                 let credit = try await culise.creditInvoice(company: company.id, id: invoice.id, lines: nil, reason: reason, actor: actor)
                 print("\(credit.number ?? "") credits \(number): \(DecimalText.amount(credit.total)) \(credit.currency)")
             }
+        }
+    }
+
+    struct PDF: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write the A4 PDF of an invoice or credit note.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var target: CompanyOption
+        @Option(help: "Invoice number (EXD-1042, or EXD-1/2026 when the number exists in several years).") var number: String
+        @Option(help: "The year the invoice was issued in, needed when its number exists in several years.") var year: Int?
+        @Option(help: "ro (default) or en: labels and number format.") var lang = "ro"
+        @Option(help: "The PDF file to write.") var out: String
+
+        func run() async throws {
+            guard let locale = NumberLocale(rawValue: lang) else { throw CLIError(message: "--lang: use ro or en.") }
+            let (name, data) = try await CLI.inCompany(global, target) { culise, company in
+                let actor = Actor.system("invoice pdf")
+                let invoice = try await culise.invoice(company: company.id, number: number, year: year, actor: actor)
+                return try await culise.invoicePDF(company: company.id, id: invoice.id, locale: locale, actor: actor)
+            }
+            try data.write(to: URL(fileURLWithPath: out))
+            print("wrote \(name) (\(data.count) bytes) to \(out)")
         }
     }
 

@@ -223,3 +223,39 @@ public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
 extension Character {
     var isASCIIDigit: Bool { self >= "0" && self <= "9" }
 }
+
+/// The number conventions of a reader: Romanian `1.234,56`, English `1,234.56`.
+public enum NumberLocale: String, Sendable, CaseIterable {
+    case ro
+    case en
+
+    var groupSeparator: Character { self == .ro ? "." : "," }
+    var decimalSeparator: Character { self == .ro ? "," : "." }
+}
+
+/// The one formatter of amounts per locale, used by pages, CLI tables and PDFs.
+public enum MoneyFormat {
+    /// Minor units as grouped text: 123456789 → `1.234.567,89` (ro) or `1,234,567.89` (en); negatives start with `-`.
+    public static func amount(_ minorUnits: Int64, digits: Int = 2, locale: NumberLocale) -> String {
+        let magnitude = minorUnits.magnitude
+        let scale = UInt64(Money.powerOfTen(digits))
+        let whole = String(magnitude / scale)
+        var grouped = ""
+        for (index, character) in whole.enumerated() {
+            if index > 0 && (whole.count - index) % 3 == 0 { grouped.append(locale.groupSeparator) }
+            grouped.append(character)
+        }
+        var text = (minorUnits < 0 ? "-" : "") + grouped
+        if digits > 0 {
+            let fraction = String(magnitude % scale)
+            text.append(locale.decimalSeparator)
+            text += String(repeating: "0", count: max(0, digits - fraction.count)) + fraction
+        }
+        return text
+    }
+
+    /// An amount with its currency code: `1.234,56 RON`.
+    public static func money(_ money: Money, locale: NumberLocale) -> String {
+        amount(money.minorUnits, digits: money.currency.minorDigits, locale: locale) + " " + money.currency.code
+    }
+}

@@ -230,6 +230,7 @@ struct InvoiceAPI: Sendable {
         write.post("/api/v1/invoices/{id}/issue", use: issue)
         write.post("/api/v1/invoices/{id}/credit-notes", use: credit)
         read.get("/api/v1/invoices/{id}/ubl", use: ubl)
+        read.get("/api/v1/invoices/{id}/pdf", use: pdf)
         write.post("/api/v1/invoices/{id}/efactura/send", use: send)
         write.post("/api/v1/invoices/{id}/efactura/correct", use: correct)
         read.get("/api/v1/efactura/outbox", use: outbox)
@@ -376,6 +377,15 @@ struct InvoiceAPI: Sendable {
                 company: p.companyID, id: id, lines: body.lines, reason: body.reason, actor: .user(p))
             return try APIRoutes.encoded(InvoiceDTO(record), status: .created)
         }
+    }
+
+    /// The A4 PDF; `lang=en` for English labels and number format (Romanian by default).
+    @Sendable func pdf(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let id: InvoiceID = try Self.id(context) { InvoiceID(string: $0) }
+        let locale = NumberLocale(rawValue: LedgerAPI.query(request, "lang") ?? "ro") ?? .ro
+        let (name, data) = try await culise.invoicePDF(company: p.companyID, id: id, locale: locale, actor: .user(p))
+        return InvoicePages.pdfResponse(name: name, data: data)
     }
 
     @Sendable func ubl(_ request: Request, context: WebContext) async throws -> Response {

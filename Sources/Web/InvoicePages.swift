@@ -24,6 +24,7 @@ struct InvoicePages: Sendable {
         write.post("/invoices", use: createInvoice)
         read.get("/invoices/{id}", use: show)
         read.get("/invoices/{id}/xml", use: xml)
+        read.get("/invoices/{id}/pdf", use: pdf)
         write.post("/invoices/{id}/issue", use: issue)
         write.post("/invoices/{id}/credit", use: credit)
         write.post("/invoices/{id}/send", use: send)
@@ -366,6 +367,7 @@ struct InvoicePages: Sendable {
             "has_efactura_errors": !errors.isEmpty && invoice.efactura?.state == "rejected",
         ]
         if invoice.efactura != nil { data["xml_href"] = "/invoices/\(id)/xml" }
+        data["pdf_href"] = "/invoices/\(id)/pdf"
         if canCredit {
             data["credit_lines"] = invoice.document.lines.map {
                 ["number": $0.number, "name": $0.name, "quantity": DecimalText.plain($0.quantity), "unit": $0.unit]
@@ -383,6 +385,23 @@ struct InvoicePages: Sendable {
         headers[.contentType] = "application/xml; charset=utf-8"
         headers[.contentDisposition] = "attachment; filename=\"\(number.filter { $0.isLetter || $0.isNumber || $0 == "-" }).xml\""
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: xml)))
+    }
+
+    /// The A4 PDF, in the reader's language.
+    @Sendable func pdf(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        guard let text = context.parameters.get("id"), let id = InvoiceID(string: text) else { throw WebError.notFound }
+        let (name, data) = try await culise.invoicePDF(
+            company: p.companyID, id: id, locale: NumberLocale(rawValue: context.locale) ?? .ro, actor: .user(p))
+        return Self.pdfResponse(name: name, data: data)
+    }
+
+    static func pdfResponse(name: String, data: Data) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/pdf"
+        headers[.contentDisposition] =
+            "inline; filename=\"\(name.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." })\""
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(data: data)))
     }
 
     /// Runs an action on one invoice and returns to its page; a refusal is shown there as a flash of its message.

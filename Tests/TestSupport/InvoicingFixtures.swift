@@ -73,6 +73,14 @@ public enum InvoicingFixtures {
         return url
     }
 
+    /// Writes a generated document (a PDF) under `$CULISE_TEST_OUTPUT/documents` for inspection in CI; nothing outside CI.
+    public static func writeDocument(_ data: Data, name: String) throws {
+        guard let root = ProcessInfo.processInfo.environment["CULISE_TEST_OUTPUT"], !root.isEmpty else { return }
+        let directory = URL(fileURLWithPath: root).appendingPathComponent("documents")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try data.write(to: directory.appendingPathComponent(name))
+    }
+
     public static func write(_ xml: String, name: String) throws {
         guard let directory = outputDirectory else { return }
         try Data(xml.utf8).write(to: directory.appendingPathComponent(name))

@@ -153,6 +153,31 @@ import Testing
         }
     }
 
+    /// The invoice page links its PDF; the page route and the API serve it (English on request).
+    @Test(arguments: Engine.available)
+    func invoicePDFFromThePageAndTheAPI(_ engine: Engine) async throws {
+        try await Web.test(engine) { culise, _, browser in
+            let setup = try await InvoicingFixtures.setUp(culise)
+            let invoice = try await culise.issueInvoice(
+                company: setup.company,
+                DocumentInput(
+                    partner: "BETA", series: "EXD", issueDate: "2026-11-20", lines: [LineInput(product: "CONSULT", quantity: "2")]),
+                actor: setup.actor)
+            try await browser.login("admin@alfa.ro", Fixtures.password)
+            #expect(try await browser.get("/invoices/\(invoice.id)").text.contains("/invoices/\(invoice.id)/pdf"))
+            let page = try await browser.get("/invoices/\(invoice.id)/pdf")
+            #expect(page.status == .ok && page.headers[.contentType] == "application/pdf")
+            #expect(page.headers[.contentDisposition]?.contains("EXD-1_2026.pdf") == true)
+            #expect(Data(buffer: page.body).starts(with: Data("%PDF-1.4".utf8)))
+            let token = try await culise.createToken(user: setup.admin.userID, company: setup.company, name: "pdf", actor: setup.actor)
+                .token
+            let api = try await browser.api(.get, "/api/v1/invoices/\(invoice.id)/pdf?lang=en", token: token)
+            #expect(api.status == .ok && api.headers[.contentType] == "application/pdf")
+            if let text = try pdfText(Data(buffer: api.body)) { #expect(text.contains("INVOICE No. EXD-1") && text.contains("Total due")) }
+            #expect(try await browser.api(.get, "/api/v1/invoices/\(invoice.id)/pdf?lang=fr", token: token).status == .unprocessableContent)
+        }
+    }
+
     @Test(arguments: Engine.available)
     func pagesWorkEndToEnd(_ engine: Engine) async throws {
         try await Web.test(engine) { culise, _, browser in
