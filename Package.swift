@@ -66,6 +66,15 @@ let package = Package(
             name: "EFactura", dependencies: ["Kernel", "Invoicing", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             exclude: ["README.md"],
             swiftSettings: swiftSettings),
+        // Adapter: outgoing e-mail (MIME messages, an SMTP client with STARTTLS or TLS over SwiftNIO).
+        .target(
+            name: "Mail",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings),
         // SQL over SQLite and PostgreSQL, migrations, transactions.
         .target(
             name: "Storage",
@@ -86,7 +95,7 @@ let package = Package(
         .target(
             name: "Application",
             dependencies: [
-                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "Jobs", "PDF", "EFactura",
+                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "Jobs", "PDF", "Mail", "EFactura",
                 "Storage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -138,6 +147,7 @@ let package = Package(
         .testTarget(name: "KernelTests", dependencies: ["Kernel"], swiftSettings: swiftSettings),
         .testTarget(name: "JobsTests", dependencies: ["Kernel", "Jobs"], swiftSettings: swiftSettings),
         .testTarget(name: "PDFTests", dependencies: ["PDF", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "MailTests", dependencies: ["Mail", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DomainTests",
             dependencies: ["Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "TestSupport"],

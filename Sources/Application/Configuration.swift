@@ -1,5 +1,6 @@
 import Foundation
 import Kernel
+import Mail
 import Storage
 
 /// The effective configuration. Precedence: command-line flags, then environment, then defaults.
@@ -34,6 +35,7 @@ public struct Configuration: Sendable, Equatable {
         "jobs": "CULISE_JOBS", "backup_dir": "CULISE_BACKUP_DIR", "backup_keep": "CULISE_BACKUP_KEEP",
         "smtp_host": "CULISE_SMTP_HOST", "smtp_port": "CULISE_SMTP_PORT", "smtp_security": "CULISE_SMTP_SECURITY",
         "smtp_user": "CULISE_SMTP_USER", "smtp_password": "CULISE_SMTP_PASSWORD", "smtp_from": "CULISE_SMTP_FROM",
+        "smtp_ca_file": "CULISE_SMTP_CA_FILE",
     ]
 
     /// Resolves each value from `flags`, then `environment`, then the default; validates the result.
@@ -128,7 +130,7 @@ public struct Configuration: Sendable, Equatable {
                 DomainError("config.smtp_from", field: "smtp_from", "To send e-mail, you must set the sender address (CULISE_SMTP_FROM)."))
             smtp = SMTPSettings(
                 host: smtpHost, port: smtpPort, security: mode ?? .starttls, user: value("smtp_user", nil),
-                password: value("smtp_password", nil), from: from)
+                password: value("smtp_password", nil), from: from, caFile: value("smtp_ca_file", nil))
         }
         try problems.throwIfAny()
         return Configuration(
@@ -159,33 +161,5 @@ public struct Configuration: Sendable, Equatable {
             ("smtp_password", smtp?.password == nil ? "(not set)" : "***", sources["smtp_password"] ?? "default"),
             ("smtp_from", smtp?.from ?? "-", sources["smtp_from"] ?? "default"),
         ]
-    }
-}
-
-/// How Culise reaches its mail server. The password is a secret: never printed or logged.
-public struct SMTPSettings: Sendable, Equatable {
-    public enum Security: String, Sendable, Equatable {
-        /// Plain connection upgraded with STARTTLS (port 587); refused when the server does not offer it.
-        case starttls
-        /// TLS from the first byte (port 465).
-        case tls
-        /// No encryption: only for a relay on the same machine or a test server.
-        case none
-    }
-
-    public var host: String
-    public var port: Int
-    public var security: Security
-    public var user: String?
-    public var password: String?
-    public var from: String
-
-    public init(host: String, port: Int, security: Security, user: String? = nil, password: String? = nil, from: String) {
-        self.host = host
-        self.port = port
-        self.security = security
-        self.user = user
-        self.password = password
-        self.from = from
     }
 }

@@ -9,7 +9,7 @@ import Kernel
 struct InvoiceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "invoice", abstract: "Customer invoices and credit notes.",
-        subcommands: [Issue.self, List.self, Show.self, Credit.self, ExportUBL.self, PDF.self])
+        subcommands: [Issue.self, List.self, Show.self, Credit.self, ExportUBL.self, PDF.self, Email.self])
 
     struct Issue: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -153,6 +153,37 @@ struct InvoiceCommand: AsyncParsableCommand {
             }
             try data.write(to: URL(fileURLWithPath: out))
             print("wrote \(name) (\(data.count) bytes) to \(out)")
+        }
+    }
+
+    struct Email: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "E-mail an issued invoice with its PDF and XML (queued; serve or `culise jobs work` sends it).")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var target: CompanyOption
+        @Option(help: "Invoice number (EXD-1042, or EXD-1/2026 when the number exists in several years).") var number: String
+        @Option(help: "The year the invoice was issued in, needed when its number exists in several years.") var year: Int?
+        @Option(help: "Recipient (default: the partner's billing contact, else the partner's e-mail).") var to: String?
+        @Option(help: "ro (default) or en.") var lang = "ro"
+        @Flag(help: "Send it now from this process instead of waiting for the queue (needs CULISE_SMTP_HOST).") var now = false
+
+        func run() async throws {
+            let configuration = try global.configuration()
+            let mail = try await CLI.inCompany(global, target) { culise, company in
+                let actor = Actor.system("invoice email")
+                let invoice = try await culise.invoice(company: company.id, number: number, year: year, actor: actor)
+                let mail = try await culise.emailInvoice(company: company.id, id: invoice.id, to: to, language: lang, actor: actor)
+                if now {
+                    let worker = JobWorker(culise: culise, handlers: CLI.jobHandlers(configuration), batch: 1)
+                    while try await worker.runOnce() > 0 {}
+                }
+                let log = try await culise.mailLog(
+                    company: company.id, entity: "invoice", entityID: invoice.id.description, page: .first, actor: actor)
+                return log.items.first { $0.id == mail.id } ?? mail
+            }
+            print(
+                "\(mail.state): \(mail.subject) → \(mail.to) [\(mail.attachments.joined(separator: ", "))]\(mail.lastError.map { " — \($0)" } ?? "")"
+            )
         }
     }
 

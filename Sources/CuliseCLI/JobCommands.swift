@@ -12,7 +12,8 @@ extension CLI {
             anaf
             ?? configuration.anafURL.flatMap(URL.init(string:)).map { ANAFConfiguration(baseURL: $0, token: configuration.anafToken ?? "") }
         return StandardJobs.handlers(
-            JobEnvironment(anaf: anaf, backupFolder: configuration.backupFolder, backupKeep: configuration.backupKeep))
+            JobEnvironment(
+                anaf: anaf, backupFolder: configuration.backupFolder, backupKeep: configuration.backupKeep, smtp: configuration.smtp))
     }
 }
 

@@ -42,6 +42,7 @@ struct HTMLRoutes: Sendable {
         LedgerPages(culise: culise, views: views, html: self).register(on: router, protect: protect)
         PartnerPages(culise: culise, views: views, html: self).register(protect: protect)
         JobPages(culise: culise, html: self).register(protect: protect)
+        NotificationPages(culise: culise, html: self).register(protect: protect)
     }
 
     // MARK: helpers
@@ -53,12 +54,14 @@ struct HTMLRoutes: Sendable {
         status: HTTPResponse.Status = .ok, flash: String? = nil
     ) async throws -> Response {
         var companies: [(id: String, name: String)] = []
+        var unread = 0
         if let session = context.session, !session.pendingSecondFactor {
             companies = try await culise.memberships(of: session.userID).map { ($0.company.id.description, $0.company.legalName) }
+            if let company = session.companyID { unread = try await culise.unreadNotifications(company: company, user: session.userID) }
         }
         return views.render(
             template, titleKey: titleKey, data: data, context: context, request: request, companies: companies,
-            status: status, flash: flash ?? request.uri.queryParameters["flash"].flatMap { t(context)["flash_\($0)"] })
+            status: status, flash: flash ?? request.uri.queryParameters["flash"].flatMap { t(context)["flash_\($0)"] }, unread: unread)
     }
 
     /// Field errors by field name, plus the summary list, from a validation failure.
@@ -151,6 +154,8 @@ struct HTMLRoutes: Sendable {
         let lang = context.form["lang"].flatMap { Catalog.locales.contains($0) ? $0 : nil } ?? Catalog.defaultLocale
         var response = redirect(to: Redirects.safeLocal(context.form["back"]))
         response.setCookie(cookies.make(CookieSettings.language, lang, maxAge: 365 * 24 * 3600, httpOnly: true))
+        // Notifications and e-mails to a signed-in user follow the language they read.
+        if let session = context.session { try await culise.setLanguage(user: session.userID, language: lang) }
         return response
     }
 

@@ -231,6 +231,8 @@ struct InvoiceAPI: Sendable {
         write.post("/api/v1/invoices/{id}/credit-notes", use: credit)
         read.get("/api/v1/invoices/{id}/ubl", use: ubl)
         read.get("/api/v1/invoices/{id}/pdf", use: pdf)
+        write.post("/api/v1/invoices/{id}/email", use: email)
+        read.get("/api/v1/mail", use: mailLog)
         write.post("/api/v1/invoices/{id}/efactura/send", use: send)
         write.post("/api/v1/invoices/{id}/efactura/correct", use: correct)
         read.get("/api/v1/efactura/outbox", use: outbox)
@@ -377,6 +379,38 @@ struct InvoiceAPI: Sendable {
                 company: p.companyID, id: id, lines: body.lines, reason: body.reason, actor: .user(p))
             return try APIRoutes.encoded(InvoiceDTO(record), status: .created)
         }
+    }
+
+    struct EmailRequest: Decodable {
+        var to: String?
+        var language: String?
+    }
+
+    /// Queues the invoice's e-mail with its PDF and XML; 202, sent by the job queue.
+    @Sendable func email(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let id: InvoiceID = try Self.id(context) { InvoiceID(string: $0) }
+        return try await APIRoutes(culise: culise).idempotentPOST(request, context) { buffer in
+            let body = buffer.readableBytes == 0 ? EmailRequest() : try JSON.decode(EmailRequest.self, from: buffer)
+            if let language = body.language, !["ro", "en"].contains(language) {
+                throw DomainError(
+                    "mail.language", field: "language",
+                    "You cannot write the e-mail in '\(language.prefix(20))' because the languages are ro and en.")
+            }
+            let mail = try await culise.emailInvoice(
+                company: p.companyID, id: id, to: body.to, language: body.language ?? "ro", actor: .user(p))
+            return try APIRoutes.encoded(mail, status: .accepted)
+        }
+    }
+
+    /// The mail log, newest first; `invoice=ID` for one invoice's e-mails.
+    @Sendable func mailLog(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let invoice = LedgerAPI.query(request, "invoice")
+        let page = try await culise.mailLog(
+            company: p.companyID, entity: invoice == nil ? nil : "invoice", entityID: invoice, page: try HTMLRoutes.pageRequest(request),
+            actor: .user(p))
+        return try JSON.response(["items": page.items])
     }
 
     /// The A4 PDF; `lang=en` for English labels and number format (Romanian by default).

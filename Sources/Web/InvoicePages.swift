@@ -25,6 +25,7 @@ struct InvoicePages: Sendable {
         read.get("/invoices/{id}", use: show)
         read.get("/invoices/{id}/xml", use: xml)
         read.get("/invoices/{id}/pdf", use: pdf)
+        write.post("/invoices/{id}/email", use: email)
         write.post("/invoices/{id}/issue", use: issue)
         write.post("/invoices/{id}/credit", use: credit)
         write.post("/invoices/{id}/send", use: send)
@@ -56,6 +57,7 @@ struct InvoicePages: Sendable {
 
     static let nav: [(href: String, key: String)] = [
         ("/invoices", "inv_title"), ("/bills", "bills_title"), ("/payments", "pay_title"), ("/aging", "aging_title"),
+        ("/mail", "mail_title"),
         ("/dunning", "dun_title"), ("/efactura", "ef_title"), ("/partners", "partners_title"), ("/products", "prod_title"),
         ("/invoicing/settings", "set_nav"),
     ]
@@ -322,6 +324,10 @@ struct InvoicePages: Sendable {
     }
 
     @Sendable func show(_ request: Request, context: WebContext) async throws -> Response {
+        try await show(request, context: context, error: nil)
+    }
+
+    func show(_ request: Request, context: WebContext, error: (any Error)?) async throws -> Response {
         let p = try context.requirePrincipal()
         let t = html.t(context)
         guard let text = context.parameters.get("id"), let id = InvoiceID(string: text) else { throw WebError.notFound }
@@ -368,6 +374,23 @@ struct InvoicePages: Sendable {
         ]
         if invoice.efactura != nil { data["xml_href"] = "/invoices/\(id)/xml" }
         data["pdf_href"] = "/invoices/\(id)/pdf"
+        if invoice.state != .draft {
+            data["email_href"] = "/invoices/\(id)/email"
+            let mails = try await culise.mailLog(
+                company: p.companyID, entity: "invoice", entityID: id.description, page: try PageRequest(limit: 20), actor: .user(p))
+            data["mails"] = mails.items.map {
+                [
+                    "to": $0.to, "state": t["mail_state_\($0.state)", default: $0.state], "at": $0.sentAt ?? $0.createdAt,
+                    "error": $0.lastError ?? "",
+                ]
+            }
+            data["has_mails"] = !mails.items.isEmpty
+        }
+        if let error, let problems = html.errors(error, context) {
+            data["form_errors"] = problems.summary
+            data["has_errors"] = true
+            data["email_error"] = problems.byField["to"] ?? ""
+        }
         if canCredit {
             data["credit_lines"] = invoice.document.lines.map {
                 ["number": $0.number, "name": $0.name, "quantity": DecimalText.plain($0.quantity), "unit": $0.unit]
@@ -394,6 +417,19 @@ struct InvoicePages: Sendable {
         let (name, data) = try await culise.invoicePDF(
             company: p.companyID, id: id, locale: NumberLocale(rawValue: context.locale) ?? .ro, actor: .user(p))
         return Self.pdfResponse(name: name, data: data)
+    }
+
+    /// Queues the invoice's e-mail (PDF and XML) to the typed address or the partner's billing contact.
+    @Sendable func email(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        guard let text = context.parameters.get("id"), let id = InvoiceID(string: text) else { throw WebError.notFound }
+        let to = context.form["to"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+        do {
+            _ = try await culise.emailInvoice(company: p.companyID, id: id, to: to, language: context.locale, actor: .user(p))
+        } catch let error as DomainError where error.kind == .invalid || error.kind == .conflict {
+            return try await show(request, context: context, error: error)
+        }
+        return redirect(to: "/invoices/\(id)?flash=invoice_emailed")
     }
 
     static func pdfResponse(name: String, data: Data) -> Response {

@@ -155,7 +155,7 @@ public struct Views: Sendable {
 
     func render(
         _ template: String, titleKey: String, data: [String: Any], context: WebContext, request: Request,
-        companies: [(id: String, name: String)] = [], status: HTTPResponse.Status = .ok, flash: String? = nil
+        companies: [(id: String, name: String)] = [], status: HTTPResponse.Status = .ok, flash: String? = nil, unread: Int = 0
     ) -> Response {
         let t = catalog.table(context.locale)
         var page = data
@@ -183,6 +183,8 @@ public struct Views: Sendable {
             }.map { entry -> [String: Any] in
                 ["href": entry.href, "label": t[entry.key] ?? entry.key, "active": current.hasPrefix(entry.href)]
             }
+            layout["unread"] = unread
+            layout["has_unread"] = unread > 0
             layout["has_switcher"] = companies.count > 1
             layout["companies"] = companies.map {
                 ["id": $0.id, "name": $0.name, "selected": $0.id == session.companyID?.description]

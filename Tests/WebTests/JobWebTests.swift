@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Identity
+import Invoicing
 import Jobs
 import Kernel
 import TestSupport
@@ -39,6 +40,49 @@ import Web
             let other = Browser(browser.client)
             try await other.login("ana@alfa.ro", Fixtures.password)
             #expect(try await other.get("/jobs").status == .forbidden)
+        }
+    }
+}
+
+@Suite struct NotificationWebTests {
+    /// The header counts unread notifications; the inbox lists and clears them; an invoice is e-mailed from its page
+    /// and the API, and the mail log shows it.
+    @Test(arguments: Engine.available)
+    func inboxAndInvoiceEmail(_ engine: Engine) async throws {
+        try await Web.test(engine) { culise, _, browser in
+            let setup = try await InvoicingFixtures.setUp(culise)
+            try await browser.login("admin@alfa.ro", Fixtures.password)
+            #expect(!(try await browser.get("/home").text.contains("class=\"badge\"")))
+            var handlers = JobHandlers()
+            handlers.register("test.broken") { _, _ in throw DomainError("test.broken", "You cannot finish this because it is broken.") }
+            _ = try await culise.enqueue(JobRequest(kind: "test.broken", company: setup.company, maxAttempts: 1), actor: .system("test"))
+            _ = try await JobWorker(culise: culise, handlers: handlers).runOnce()
+            let home = try await browser.get("/home")
+            #expect(home.text.contains("<span class=\"badge\" aria-label=\"necitite\">1</span>"))
+            let inbox = try await browser.get("/notifications")
+            #expect(inbox.status == .ok && inbox.text.contains("Sarcina test.broken a eșuat definitiv"))
+            #expect(try await browser.post("/notifications/read", [:], from: "/notifications").status == .seeOther)
+            #expect(!(try await browser.get("/home").text.contains("class=\"badge\"")))
+            // E-mail an invoice from its page: a bad address is shown on the form, a good one is queued and logged.
+            let invoice = try await culise.issueInvoice(
+                company: setup.company,
+                DocumentInput(
+                    partner: "BETA", series: "EXD", issueDate: "2026-12-04", lines: [LineInput(product: "CONSULT", quantity: "1")]),
+                actor: setup.actor)
+            let page = try await browser.get("/invoices/\(invoice.id)")
+            #expect(page.text.contains("action=\"/invoices/\(invoice.id)/email\""))
+            let bad = try await browser.post("/invoices/\(invoice.id)/email", ["to": "nu-e-adresa"], from: "/invoices/\(invoice.id)")
+            #expect(bad.status == .ok && bad.text.contains("aria-invalid=\"true\""))
+            let good = try await browser.post("/invoices/\(invoice.id)/email", ["to": "plati@beta.ro"], from: "/invoices/\(invoice.id)")
+            #expect(good.status == .seeOther)
+            let log = try await browser.get("/mail")
+            #expect(log.text.contains("plati@beta.ro") && log.text.contains("EXD-1_2026.pdf, EXD-1_2026.xml"))
+            let (_, token) = try await culise.createToken(user: setup.admin.userID, company: setup.company, name: "m", actor: setup.actor)
+            let api = try await browser.api(
+                .post, "/api/v1/invoices/\(invoice.id)/email", token: token, json: #"{"to":"ana@beta.ro","language":"en"}"#)
+            #expect(api.status == .accepted && api.json["to"] as? String == "ana@beta.ro" && api.json["state"] as? String == "queued")
+            let listed = try await browser.api(.get, "/api/v1/mail?invoice=\(invoice.id)", token: token)
+            #expect((listed.json["items"] as? [[String: Any]])?.count == 2)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Identity
 import Jobs
 import Kernel
 import SQLKit
@@ -177,20 +178,29 @@ extension Culise {
         }
     }
 
-    /// Records a failed attempt: the job waits `RetryPolicy.backoffSeconds` and runs again, or is dead after its last attempt.
-    func failJob(_ job: JobRecord, worker: String, error: String) async throws -> JobState {
-        let next = try job.state.apply(.fail(attempt: job.attempts, maxAttempts: job.maxAttempts))
+    /// Records a failed attempt: the job waits `RetryPolicy.backoffSeconds` and runs again, or is dead after its last
+    /// attempt (at once for a `permanent` failure). A company's administrators hear of a dead job.
+    func failJob(_ job: JobRecord, worker: String, error: String, permanent: Bool = false) async throws -> JobState {
+        let next = try job.state.apply(.fail(attempt: permanent ? job.maxAttempts : job.attempts, maxAttempts: job.maxAttempts))
         let runAt = epoch + RetryPolicy.backoffSeconds(afterAttempt: job.attempts)
         let text = String(error.prefix(2_000))
         return try await transaction { db in
-            try await db.raw(
+            let updated = try await db.raw(
                 """
                 UPDATE jobs SET state = \(bind: next.rawValue), lease_owner = NULL, lease_until = NULL, last_error = \(bind: text),
                     run_at = \(bind: runAt), finished_at = \(bind: next == .dead ? self.nowText : nil)
                 WHERE id = \(bind: job.id.description) AND state = 'running' AND lease_owner = \(bind: worker)
+                RETURNING id
                 """
-            ).run()
-            try await self.finishAttempt(db, job, outcome: next == .dead ? "dead" : "retry", error: text)
+            ).all()
+            try await self.finishAttempt(db, job, outcome: updated.isEmpty ? "lease_lost" : (next == .dead ? "dead" : "retry"), error: text)
+            if next == .dead, !updated.isEmpty, let company = job.company {
+                let admins = try await self.members(db, company: company, roles: [.admin])
+                try await self.notify(
+                    db, company: company, users: admins, kind: "job.dead",
+                    parameters: ["kind": job.kind, "attempts": String(job.attempts), "error": String(text.prefix(300))],
+                    link: "/jobs?state=dead")
+            }
             return next
         }
     }

@@ -3,6 +3,9 @@ import Jobs
 import Kernel
 import Logging
 
+/// An error after which retrying is pointless (a refused address, a malformed payload): the job is dead at once.
+public protocol PermanentJobFailure: Error {}
+
 /// What runs a job of one kind. It returns a short result for the jobs page, or throws to fail the attempt. Handlers
 /// must be idempotent: a worker that dies mid-job leaves it to be run again when its lease expires.
 public typealias JobHandler = @Sendable (Culise, JobRecord) async throws -> String?
@@ -83,7 +86,7 @@ public final class JobWorker: Sendable {
         } catch {
             let text = (error as? DomainError)?.message ?? String(describing: error)
             do {
-                let state = try await culise.failJob(job, worker: name, error: text)
+                let state = try await culise.failJob(job, worker: name, error: text, permanent: error is any PermanentJobFailure)
                 logger.warning(
                     "job failed",
                     metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "attempt": "\(job.attempts)", "now": "\(state.rawValue)"])

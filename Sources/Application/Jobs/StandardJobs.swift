@@ -3,6 +3,7 @@ import EFactura
 import Foundation
 import Jobs
 import Kernel
+import Mail
 import Storage
 
 /// What the standard jobs need from the configuration.
@@ -12,9 +13,12 @@ public struct JobEnvironment: Sendable {
     /// Where nightly SQLite backups go (default: a `backups` folder beside the database) and how many are kept.
     public var backupFolder: String?
     public var backupKeep: Int
+    /// Outgoing e-mail; nil: mail jobs fail and wait until it is configured.
+    public var smtp: SMTPSettings?
 
-    public init(anaf: ANAFConfiguration? = nil, backupFolder: String? = nil, backupKeep: Int = 14) {
+    public init(anaf: ANAFConfiguration? = nil, backupFolder: String? = nil, backupKeep: Int = 14, smtp: SMTPSettings? = nil) {
         self.anaf = anaf
+        self.smtp = smtp
         self.backupFolder = backupFolder
         self.backupKeep = backupKeep
     }
@@ -38,6 +42,7 @@ public enum StandardJobs {
         handlers.register("dunning.remind") { culise, job in try await culise.remindOverdue(job) }
         handlers.register("partners.followups") { culise, job in try await culise.followUpsDue(job) }
         handlers.register("backup.sqlite") { culise, _ in try await culise.nightlyBackup(environment) }
+        handlers.register("mail.send") { culise, job in try await culise.sendQueuedMail(job, smtp: environment.smtp) }
         return handlers
     }
 }

@@ -1,0 +1,269 @@
+import Crypto
+import Foundation
+import Identity
+import Invoicing
+import Jobs
+import Kernel
+import Mail
+import Partners
+import SQLKit
+import Storage
+
+public enum MailTag {}
+public typealias MailID = ID<MailTag>
+
+/// An e-mail Culise queued: to whom, what, with which files, and whether it went out.
+public struct MailRecord: Sendable, Codable, Equatable {
+    public var id: MailID
+    public var purpose: String
+    public var entity: String?
+    public var entityID: String?
+    public var to: String
+    public var subject: String
+    public var state: String
+    public var attempts: Int
+    public var lastError: String?
+    public var createdAt: String
+    public var sentAt: String?
+    public var attachments: [String]
+}
+
+/// A mail job whose failure will not go away by retrying (an address the server refuses, a refused login).
+struct PermanentMailFailure: Error, PermanentJobFailure, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
+
+extension Culise {
+    /// Queues an e-mail with its attachments inside the caller's transaction and a job to send it; returns its id.
+    func queueMail(
+        _ db: any SQLDatabase, company: CompanyID, purpose: String, entity: String?, entityID: String?, to: String, subject: String,
+        body: String, attachments: [MailAttachment], actor: Actor
+    ) async throws -> MailID {
+        let id = MailID.generate(now: now)
+        try await db.raw(
+            """
+            INSERT INTO outgoing_mail (company_id, id, purpose, entity, entity_id, to_address, subject, body, state, message_id, attempts,
+                created_at, created_by)
+            VALUES (\(bind: company.description), \(bind: id.description), \(bind: purpose), \(bind: entity), \(bind: entityID), \(bind: to),
+                \(bind: subject), \(bind: body), 'queued', \(bind: "\(id)@culise"), 0, \(bind: nowText), \(bind: actor.auditName))
+            """
+        ).run()
+        for (position, attachment) in attachments.enumerated() {
+            try await db.raw(
+                """
+                INSERT INTO outgoing_mail_attachments (company_id, mail_id, position, file_name, content_type, size, sha256, content)
+                VALUES (\(bind: company.description), \(bind: id.description), \(bind: position), \(bind: attachment.fileName),
+                    \(bind: attachment.contentType), \(bind: Int64(attachment.data.count)),
+                    \(bind: SHA256.hash(data: attachment.data).hexString), \(bind: attachment.data))
+                """
+            ).run()
+        }
+        _ = try await enqueue(
+            db,
+            JobRequest(
+                kind: "mail.send", company: company, payload: #"{"mail":"\#(id)"}"#, maxAttempts: Limits.jobAttempts,
+                uniqueKey: "mail:\(id)"))
+        return id
+    }
+
+    /// E-mails an issued invoice (or credit note) with its PDF and UBL XML to `to`, or to the partner's billing contact
+    /// (a contact whose role mentions invoices, billing or accounting), or to the partner's e-mail. Sent by the job
+    /// queue with retries; the mail log shows what went to whom.
+    public func emailInvoice(
+        company: CompanyID, id: InvoiceID, to explicit: String? = nil, language: String = "ro", actor: Actor
+    ) async throws -> MailRecord {
+        try actor.require(.invoicing, .write, in: company)
+        let invoice = try await self.invoice(company: company, id: id, actor: actor)
+        guard invoice.state != .draft, let number = invoice.number else {
+            throw DomainError(
+                "mail.invoice_draft", kind: .conflict, "You cannot e-mail invoice \(id) because it is still a draft; issue it first.")
+        }
+        let recipient = try await read { db in
+            try await self.invoiceRecipient(db, company: company, partner: invoice.partner, explicit: explicit)
+        }
+        let locale = NumberLocale(rawValue: language) ?? .ro
+        let (pdfName, pdf) = try await invoicePDF(company: company, id: id, locale: locale, actor: actor)
+        let (_, xml) = try await invoiceXML(company: company, id: id, actor: actor)
+        let template = MessageTemplates.invoiceMail[locale.rawValue] ?? MessageTemplates.invoiceMail["ro"]!  // trap-safe: "ro" is a literal key of the table above
+        let parameters = [
+            "number": number, "date": invoice.issueDate.iso, "seller": invoice.document.seller.name,
+            "total": MoneyFormat.amount(invoice.total, locale: locale), "currency": invoice.currency,
+            "due": invoice.dueDate?.iso ?? invoice.issueDate.iso,
+        ]
+        let attachments = [
+            MailAttachment(fileName: pdfName, contentType: "application/pdf", data: pdf),
+            MailAttachment(
+                fileName: Self.exportFileName(number: number, year: invoice.issueDate.year), contentType: "application/xml",
+                data: Data(xml.utf8)),
+        ]
+        return try await transaction { db in
+            let mail = try await self.queueMail(
+                db, company: company, purpose: "invoice", entity: "invoice", entityID: id.description, to: recipient,
+                subject: MessageTemplates.fill(template.subject, parameters), body: MessageTemplates.fill(template.body, parameters),
+                attachments: attachments, actor: actor)
+            try await AuditLog.append(
+                db, actor: actor, company: company, action: "invoice.email", entity: "invoice", entityID: id.description,
+                changes: [FieldChange("to", before: nil, after: recipient), FieldChange("mail", before: nil, after: mail.description)],
+                now: self.now)
+            return try await Self.loadMail(db, company: company, where: "id = \(bind: mail.description)")[0]
+        }
+    }
+
+    func invoiceRecipient(_ db: any SQLDatabase, company: CompanyID, partner code: String, explicit: String?) async throws -> String {
+        if let explicit = explicit?.trimmingCharacters(in: .whitespaces), !explicit.isEmpty {
+            guard Self.isEmail(explicit) else {
+                throw DomainError(
+                    "mail.address", field: "to", "You cannot send to '\(explicit.prefix(80))' because it is not an e-mail address.")
+            }
+            return explicit
+        }
+        let contacts = try await db.raw(
+            "SELECT role, email FROM partner_contacts WHERE company_id = \(bind: company.description) AND partner_code = \(bind: code) ORDER BY id"
+        ).all().compactMap { row -> (role: String, email: String)? in
+            guard let email = try row.decode(column: "email", as: String?.self), !email.isEmpty else { return nil }
+            return ((try row.decode(column: "role", as: String?.self) ?? "").lowercased(), email)
+        }
+        if let billing = contacts.first(where: { contact in
+            ["factur", "billing", "invoice", "contab", "account"].contains { contact.role.contains($0) }
+        }) {
+            return billing.email
+        }
+        if let partner = try await Self.loadPartner(db, company: company, code: code), let email = partner.email, !email.isEmpty {
+            return email
+        }
+        if let first = contacts.first { return first.email }
+        throw DomainError(
+            "mail.no_recipient", field: "to",
+            "You cannot e-mail this invoice because partner \(code) has no e-mail address; add a billing contact or type the address.")
+    }
+
+    static func isEmail(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        return text.count <= Limits.emailLength && parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
+            && !text.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," || $0.isNewline })
+    }
+
+    /// The mail log of a company, newest first (optionally of one document).
+    public func mailLog(
+        company: CompanyID, entity: String? = nil, entityID: String? = nil, page: PageRequest, actor: Actor
+    ) async throws -> Page<MailRecord> {
+        try actor.require(.invoicing, .read, in: company)
+        var condition: SQLQueryString = "1 = 1"
+        if let entity { condition = condition + " AND entity = \(bind: entity)" }
+        if let entityID { condition = condition + " AND entity_id = \(bind: entityID)" }
+        let filter = condition
+        return try await read { db in
+            let total = try await db.raw(
+                "SELECT COUNT(*) AS n FROM outgoing_mail WHERE company_id = \(bind: company.description) AND " + filter
+            ).first()?.decode(column: "n", as: Int64.self)
+            let items = try await Self.loadMail(db, company: company, where: filter, limit: page.limit, offset: page.offset)
+            return Page(items: items, total: Int(total ?? 0), offset: page.offset, limit: page.limit)
+        }
+    }
+
+    static func loadMail(
+        _ db: any SQLDatabase, company: CompanyID, where condition: SQLQueryString, limit: Int = 1, offset: Int = 0
+    ) async throws -> [MailRecord] {
+        let rows = try await db.raw(
+            """
+            SELECT id, purpose, entity, entity_id, to_address, subject, state, attempts, last_error, created_at, sent_at
+            FROM outgoing_mail WHERE company_id = \(bind: company.description) AND
+            """ + " " + condition + " ORDER BY created_at DESC, id DESC LIMIT \(bind: limit) OFFSET \(bind: offset)"
+        ).all()
+        var records: [MailRecord] = []
+        for row in rows {
+            let id = try row.decode(column: "id", as: String.self)
+            let names = try await db.raw(
+                """
+                SELECT file_name FROM outgoing_mail_attachments WHERE company_id = \(bind: company.description) AND mail_id = \(bind: id)
+                ORDER BY position
+                """
+            ).all().map { try $0.decode(column: "file_name", as: String.self) }
+            records.append(
+                MailRecord(
+                    id: try MailID(string: id).orThrow("mail id"), purpose: try row.decode(column: "purpose", as: String.self),
+                    entity: try row.decode(column: "entity", as: String?.self),
+                    entityID: try row.decode(column: "entity_id", as: String?.self),
+                    to: try row.decode(column: "to_address", as: String.self), subject: try row.decode(column: "subject", as: String.self),
+                    state: try row.decode(column: "state", as: String.self),
+                    attempts: Int(try row.decode(column: "attempts", as: Int64.self)),
+                    lastError: try row.decode(column: "last_error", as: String?.self),
+                    createdAt: try row.decode(column: "created_at", as: String.self),
+                    sentAt: try row.decode(column: "sent_at", as: String?.self),
+                    attachments: names))
+        }
+        return records
+    }
+
+    /// The `mail.send` job: sends one queued e-mail. A message already sent is not sent again (a job run twice after
+    /// a lost lease finds it `sent`). Without SMTP settings the attempt fails, so the job waits and retries.
+    func sendQueuedMail(_ job: JobRecord, smtp: SMTPSettings?) async throws -> String {
+        struct Payload: Decodable { let mail: String }
+        guard let company = job.company, let payload = try? JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8)) else {
+            throw PermanentMailFailure(message: "the job has no company or mail id")
+        }
+        let (row, attachments) = try await read { db in
+            let row = try await db.raw(
+                """
+                SELECT to_address, subject, body, state, message_id, created_at FROM outgoing_mail
+                WHERE company_id = \(bind: company.description) AND id = \(bind: payload.mail)
+                """
+            ).first()
+            let attachments = try await db.raw(
+                """
+                SELECT file_name, content_type, content FROM outgoing_mail_attachments
+                WHERE company_id = \(bind: company.description) AND mail_id = \(bind: payload.mail) ORDER BY position
+                """
+            ).all().map {
+                MailAttachment(
+                    fileName: try $0.decode(column: "file_name", as: String.self),
+                    contentType: try $0.decode(column: "content_type", as: String.self),
+                    data: try $0.decode(column: "content", as: Data.self))
+            }
+            return (row, attachments)
+        }
+        guard let row else { throw PermanentMailFailure(message: "mail \(payload.mail) does not exist") }
+        let to = try row.decode(column: "to_address", as: String.self)
+        if try row.decode(column: "state", as: String.self) == "sent" { return "already sent to \(to)" }
+        guard let smtp else {
+            throw DomainError(
+                "mail.not_configured", kind: .conflict, "You cannot send e-mail because no SMTP server is configured (CULISE_SMTP_HOST).")
+        }
+        let message = MailMessage(
+            from: smtp.from, fromName: nil, to: [to], subject: try row.decode(column: "subject", as: String.self),
+            text: try row.decode(column: "body", as: String.self), attachments: attachments,
+            messageID: try row.decode(column: "message_id", as: String.self),
+            date: Timestamp.parse(try row.decode(column: "created_at", as: String.self)) ?? now)
+        do {
+            try await SMTPClient.send(message, with: smtp)
+        } catch {
+            let last = job.attempts >= job.maxAttempts || !error.transient
+            try await transaction { db in
+                try await db.raw(
+                    """
+                    UPDATE outgoing_mail SET attempts = attempts + 1, last_error = \(bind: error.message), state = \(bind: last ? "failed" : "queued")
+                    WHERE company_id = \(bind: company.description) AND id = \(bind: payload.mail)
+                    """
+                ).run()
+                if last {
+                    let users = try await self.members(db, company: company, roles: [.admin, .accountant])
+                    try await self.notify(
+                        db, company: company, users: users, kind: "mail.failed",
+                        parameters: ["to": to, "subject": message.subject, "error": error.message], link: "/mail")
+                }
+            }
+            if !error.transient { throw PermanentMailFailure(message: error.message) }
+            throw error
+        }
+        try await transaction { db in
+            try await db.raw(
+                """
+                UPDATE outgoing_mail SET state = 'sent', sent_at = \(bind: self.nowText), attempts = attempts + 1, last_error = NULL
+                WHERE company_id = \(bind: company.description) AND id = \(bind: payload.mail)
+                """
+            ).run()
+        }
+        return "sent to \(to)"
+    }
+}

@@ -1,0 +1,179 @@
+import Foundation
+import Identity
+import Kernel
+import SQLKit
+import Storage
+
+public enum NotificationTag {}
+public typealias NotificationID = ID<NotificationTag>
+
+/// One message in a user's in-app inbox.
+public struct NotificationRecord: Sendable, Codable, Equatable {
+    public var id: NotificationID
+    public var kind: String
+    public var title: String
+    public var body: String
+    public var link: String?
+    public var createdAt: String
+    public var readAt: String?
+}
+
+/// The texts of notifications and e-mails in Romanian and English; `{name}` is replaced by a parameter.
+public enum MessageTemplates {
+    public static let notifications: [String: [String: (title: String, body: String)]] = [
+        "job.dead": [
+            "ro": ("Sarcina {kind} a eșuat definitiv", "După {attempts} încercări: {error} Reîncercați-o din pagina Sarcini."),
+            "en": ("Job {kind} failed for good", "After {attempts} attempts: {error} Retry it from the Jobs page."),
+        ],
+        "followups.due": [
+            "ro": ("{count} urmăriri de parteneri sunt scadente", "Urmăririle programate până la {date} așteaptă un răspuns."),
+            "en": ("{count} partner follow-ups are due", "The follow-ups planned up to {date} are waiting."),
+        ],
+        "dunning.ready": [
+            "ro": ("{count} somații de plată pregătite", "Facturile restante la {date} au somații pregătite; verificați pagina Somații."),
+            "en": ("{count} dunning notices ready", "Invoices overdue on {date} have notices ready; see the Dunning page."),
+        ],
+        "mail.failed": [
+            "ro": ("E-mailul către {to} nu a putut fi trimis", "{subject}: {error}"),
+            "en": ("The e-mail to {to} could not be sent", "{subject}: {error}"),
+        ],
+        "approval.requested": [
+            "ro": ("Aprobare cerută: {document}", "{requester} cere aprobarea pentru {document} ({amount})."),
+            "en": ("Approval requested: {document}", "{requester} asks you to approve {document} ({amount})."),
+        ],
+        "approval.decided": [
+            "ro": ("{document}: {decision}", "{approver} a decis: {decision}. {comment}"),
+            "en": ("{document}: {decision}", "{approver} decided: {decision}. {comment}"),
+        ],
+    ]
+
+    public static let invoiceMail: [String: (subject: String, body: String)] = [
+        "ro": (
+            "Factura {number} din {date} — {seller}",
+            """
+            Bună ziua,
+
+            Vă transmitem atașat factura {number} din {date}, în valoare de {total} {currency}, cu scadența la {due}.
+            Factura a fost transmisă și prin sistemul RO e-Factura; fișierul XML este atașat.
+
+            Cu stimă,
+            {seller}
+            """
+        ),
+        "en": (
+            "Invoice {number} of {date} — {seller}",
+            """
+            Hello,
+
+            Please find attached invoice {number} of {date}, for {total} {currency}, due on {due}.
+            The invoice was also sent through RO e-Factura; its XML file is attached.
+
+            Kind regards,
+            {seller}
+            """
+        ),
+    ]
+
+    public static func fill(_ template: String, _ parameters: [String: String]) -> String {
+        var text = template
+        for (key, value) in parameters { text = text.replacingOccurrences(of: "{\(key)}", with: value) }
+        return text
+    }
+}
+
+extension Culise {
+    /// Puts a notification in each user's inbox, in the user's language, inside the caller's transaction.
+    func notify(
+        _ db: any SQLDatabase, company: CompanyID, users: [UserID], kind: String, parameters: [String: String], link: String? = nil
+    ) async throws {
+        guard let templates = MessageTemplates.notifications[kind], !users.isEmpty else { return }
+        let languages = try await db.raw(
+            "SELECT id, language FROM users WHERE id IN " + .list(users.map(\.description))
+        ).all().reduce(into: [String: String]()) { map, row in
+            map[try row.decode(column: "id", as: String.self)] = try row.decode(column: "language", as: String.self)
+        }
+        for user in Set(users) {
+            let language = languages[user.description] ?? "ro"
+            let template = templates[language] ?? templates["ro"] ?? (kind, "")
+            try await db.raw(
+                """
+                INSERT INTO notifications (company_id, id, user_id, kind, title, body, link, created_at)
+                VALUES (\(bind: company.description), \(bind: NotificationID.generate(now: now).description), \(bind: user.description),
+                    \(bind: kind), \(bind: String(MessageTemplates.fill(template.title, parameters).prefix(300))),
+                    \(bind: String(MessageTemplates.fill(template.body, parameters).prefix(2_000))), \(bind: link), \(bind: nowText))
+                """
+            ).run()
+        }
+    }
+
+    /// The members of a company holding one of `roles`.
+    func members(_ db: any SQLDatabase, company: CompanyID, roles: Set<Role>) async throws -> [UserID] {
+        try await db.raw(
+            "SELECT user_id, role FROM memberships WHERE company_id = \(bind: company.description)"
+        ).all().compactMap { row in
+            guard let role = Role(rawValue: try row.decode(column: "role", as: String.self)), roles.contains(role) else { return nil }
+            return UserID(string: try row.decode(column: "user_id", as: String.self))
+        }
+    }
+
+    /// The user's inbox in a company, newest first.
+    public func notifications(
+        company: CompanyID, unreadOnly: Bool = false, page: PageRequest, actor: Actor
+    ) async throws -> Page<NotificationRecord> {
+        guard let user = actor.userID else { return Page(items: [], total: 0, offset: 0, limit: page.limit) }
+        try actor.require(.profile, .read, in: company)
+        var condition: SQLQueryString = "company_id = \(bind: company.description) AND user_id = \(bind: user.description)"
+        if unreadOnly { condition = condition + " AND read_at IS NULL" }
+        let filter = condition
+        return try await read { db in
+            let total = try await db.raw("SELECT COUNT(*) AS n FROM notifications WHERE " + filter).first()?.decode(
+                column: "n", as: Int64.self)
+            let items = try await db.raw(
+                "SELECT id, kind, title, body, link, created_at, read_at FROM notifications WHERE " + filter
+                    + " ORDER BY created_at DESC, id DESC LIMIT \(bind: page.limit) OFFSET \(bind: page.offset)"
+            ).all().map { row in
+                NotificationRecord(
+                    id: try NotificationID(string: try row.decode(column: "id", as: String.self)).orThrow("notification id"),
+                    kind: try row.decode(column: "kind", as: String.self), title: try row.decode(column: "title", as: String.self),
+                    body: try row.decode(column: "body", as: String.self), link: try row.decode(column: "link", as: String?.self),
+                    createdAt: try row.decode(column: "created_at", as: String.self),
+                    readAt: try row.decode(column: "read_at", as: String?.self))
+            }
+            return Page(items: items, total: Int(total ?? 0), offset: page.offset, limit: page.limit)
+        }
+    }
+
+    /// How many unread notifications the user has in the company (the number in the page header).
+    public func unreadNotifications(company: CompanyID, user: UserID) async throws -> Int {
+        try await read { db in
+            let row = try await db.raw(
+                """
+                SELECT COUNT(*) AS n FROM notifications
+                WHERE company_id = \(bind: company.description) AND user_id = \(bind: user.description) AND read_at IS NULL
+                """
+            ).first()
+            return Int(try row?.decode(column: "n", as: Int64.self) ?? 0)
+        }
+    }
+
+    /// Marks one notification (or, with nil, all of them) read.
+    public func markNotificationsRead(company: CompanyID, id: NotificationID?, actor: Actor) async throws {
+        guard let user = actor.userID else { return }
+        try actor.require(.profile, .write, in: company)
+        var condition: SQLQueryString =
+            "company_id = \(bind: company.description) AND user_id = \(bind: user.description) AND read_at IS NULL"
+        if let id { condition = condition + " AND id = \(bind: id.description)" }
+        let filter = condition
+        try await transaction { db in
+            try await db.raw("UPDATE notifications SET read_at = \(bind: self.nowText) WHERE " + filter).run()
+        }
+    }
+
+    /// Records the language a user reads (what notifications and e-mails to them are written in).
+    public func setLanguage(user: UserID, language: String) async throws {
+        guard ["ro", "en"].contains(language) else { return }
+        try await transaction { db in
+            try await db.raw("UPDATE users SET language = \(bind: language) WHERE id = \(bind: user.description)").run()
+        }
+    }
+}
