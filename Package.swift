@@ -54,6 +54,8 @@ let package = Package(
         .target(name: "Banking", dependencies: ["Kernel"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // A small PDF writer (standard fonts, Romanian encoding): invoices, payslips, registers.
         .target(name: "PDF", exclude: ["README.md"], swiftSettings: swiftSettings),
+        // Pure domain: approval requests, rules and who may decide.
+        .target(name: "Approvals", dependencies: ["Kernel"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // Pure domain: the background-job lifecycle, retry backoff and cron schedules in a time zone.
         .target(name: "Jobs", dependencies: ["Kernel"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // Pure domain: chart of accounts, journal entries, validation, the entry chain, reports.
@@ -95,8 +97,8 @@ let package = Package(
         .target(
             name: "Application",
             dependencies: [
-                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "Jobs", "PDF", "Mail", "EFactura",
-                "Storage",
+                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "Jobs", "Approvals", "PDF", "Mail",
+                "EFactura", "Storage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),
@@ -108,7 +110,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Jobs", "EFactura", "Application",
+                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Jobs", "Approvals", "EFactura", "Application",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -145,7 +147,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "KernelTests", dependencies: ["Kernel"], swiftSettings: swiftSettings),
-        .testTarget(name: "JobsTests", dependencies: ["Kernel", "Jobs"], swiftSettings: swiftSettings),
+        .testTarget(name: "JobsTests", dependencies: ["Kernel", "Jobs", "Approvals"], swiftSettings: swiftSettings),
         .testTarget(name: "PDFTests", dependencies: ["PDF", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "MailTests", dependencies: ["Mail", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(

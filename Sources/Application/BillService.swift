@@ -1,3 +1,4 @@
+import Approvals
 import Companies
 import Crypto
 import EFactura
@@ -144,9 +145,44 @@ extension Culise {
         company: CompanyID, id: BillID, accounts: [Int: String] = [:], exchangeRate: Decimal? = nil, actor: Actor
     ) async throws -> BillRecord {
         try actor.require(.invoicing, .write, in: company)
+        // Above the company's threshold a second person approves first: the first attempt opens the request.
+        let gate = try await read { db in try await self.billApprovalGate(db, company: company, id: id, exchangeRate: exchangeRate) }
+        if let gate {
+            if gate.gate.latest?.state != .pending {
+                try await transaction { db in
+                    _ = try await self.requestApproval(
+                        db, company: company, rule: gate.gate.rule, documentType: "bill", documentID: id.description, label: gate.label,
+                        amount: gate.amount, creator: gate.creator, actor: actor)
+                }
+            }
+            throw gate.gate.refusal
+        }
         return try await transaction { db in
             try await self.postBillLocked(db, company: company, id: id, accounts: accounts, exchangeRate: exchangeRate, actor: actor)
         }
+    }
+
+    /// The approval a bill still needs before posting (nil when none), with what a request records.
+    func billApprovalGate(
+        _ db: any SQLDatabase, company: CompanyID, id: BillID, exchangeRate: Decimal?
+    ) async throws -> (
+        gate: (refusal: DomainError, rule: ApprovalRule, latest: ApprovalRecord?), label: String, amount: Int64, creator: String
+    )? {
+        guard
+            let row = try await db.raw(
+                "SELECT number, partner_code, total, exchange_rate, currency, created_by, state FROM bills WHERE company_id = \(bind: company.description) AND id = \(bind: id.description)"
+            ).first(), try row.decode(column: "state", as: String.self) == "draft"
+        else { return nil }
+        let total = try row.decode(column: "total", as: Int64.self)
+        let stored = try row.decode(column: "exchange_rate", as: String?.self).flatMap { Decimal(string: $0) }
+        let currency = try row.decode(column: "currency", as: String.self)
+        let amount = currency == "RON" ? total : Self.ron(total, exchangeRate ?? stored)
+        let label = "bill \(try row.decode(column: "number", as: String.self)) (\(try row.decode(column: "partner_code", as: String.self)))"
+        guard
+            let gate = try await Self.approvalGate(
+                db, company: company, documentType: "bill", documentID: id.description, label: label, amount: amount)
+        else { return nil }
+        return (gate, label, amount, try row.decode(column: "created_by", as: String.self))
     }
 
     func postBillLocked(
@@ -158,6 +194,7 @@ extension Culise {
             throw DomainError("bill.not_found", kind: .notFound, "You cannot post bill \(id) because it does not exist.")
         }
         _ = try bill.state.apply(.post)
+        if let gate = try await billApprovalGate(db, company: company, id: id, exchangeRate: exchangeRate) { throw gate.gate.refusal }
         var document = bill.document
         var problems = ProblemCollector()
         let postable = try await Self.postableAccounts(db, company: company)
@@ -508,7 +545,9 @@ extension Culise {
             sha: SHA256.hash(data: data).hexString, warnings: warnings, actor: actor)
         var message =
             "draft bill \(incoming.number) from \(supplier.name): \(DecimalText.amount(incoming.totals.payable)) \(incoming.currency)"
-        if autoPost && lines.allSatisfy({ !$0.account.isEmpty }) && incoming.currency == "RON" {
+        let needsApproval = try await billApprovalGate(db, company: company, id: id, exchangeRate: nil) != nil
+        if needsApproval { message += "; above the approval threshold, so it waits for approval before posting" }
+        if autoPost && !needsApproval && lines.allSatisfy({ !$0.account.isEmpty }) && incoming.currency == "RON" {
             _ = try await postBillLocked(db, company: company, id: id, accounts: [:], exchangeRate: nil, actor: actor)
             message = "bill \(incoming.number) from \(supplier.name) posted by the supplier's rule"
         }

@@ -3,7 +3,9 @@ import Storage
 /// The platform's migrations. Later modules append theirs with higher numbers.
 /// Never edit a migration that has landed; add a new one.
 public enum Schema {
-    public static let all: [Migration] = [platform, ledger, invoicing, exchangeRates, banking, robustness, jobs, notifications]
+    public static let all: [Migration] = [
+        platform, ledger, invoicing, exchangeRates, banking, robustness, jobs, notifications, approvals,
+    ]
 
     static let platform = Migration(1, "platform") { dialect in
         [

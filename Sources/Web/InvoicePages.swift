@@ -1,4 +1,5 @@
 import Application
+import Approvals
 import EFactura
 import Foundation
 import Hummingbird
@@ -26,6 +27,8 @@ struct InvoicePages: Sendable {
         read.get("/invoices/{id}/xml", use: xml)
         read.get("/invoices/{id}/pdf", use: pdf)
         write.post("/invoices/{id}/email", use: email)
+        read.post("/approvals/{id}/approve", use: approve)
+        read.post("/approvals/{id}/reject", use: reject)
         write.post("/invoices/{id}/issue", use: issue)
         write.post("/invoices/{id}/credit", use: credit)
         write.post("/invoices/{id}/send", use: send)
@@ -432,6 +435,19 @@ struct InvoicePages: Sendable {
         return redirect(to: "/invoices/\(id)?flash=invoice_emailed")
     }
 
+    @Sendable func approve(_ request: Request, context: WebContext) async throws -> Response { try await decide(context, approve: true) }
+
+    @Sendable func reject(_ request: Request, context: WebContext) async throws -> Response { try await decide(context, approve: false) }
+
+    /// Approves or rejects a request and returns to its document; the policy (never one's own document) is the use case's.
+    func decide(_ context: WebContext, approve: Bool) async throws -> Response {
+        let p = try context.requirePrincipal()
+        guard let text = context.parameters.get("id"), let id = ApprovalID(string: text) else { throw WebError.notFound }
+        let decided = try await culise.decideApproval(
+            company: p.companyID, id: id, approve: approve, comment: context.form["comment"], actor: .user(p))
+        return redirect(to: "/bills/\(decided.documentID)?flash=\(approve ? "approval_approved" : "approval_rejected")")
+    }
+
     static func pdfResponse(name: String, data: Data) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/pdf"
@@ -591,13 +607,31 @@ struct InvoicePages: Sendable {
         if let entry = bill.entryID { facts.append(["label": t["inv_entry"]!, "value": "#\(entry)", "href": "/ledger/entries/\(entry)"]) }
         if bill.state != .draft { facts.append(["label": t["col_open"]!, "value": Self.money(bill.open, bill.currency)]) }
         let problems = error.flatMap { html.errors($0, context) }
-        let data: [String: Any] = [
+        // The approval step: its history, and the decision form for someone who may decide.
+        let approvals = try await culise.approvals(company: p.companyID, state: nil, documentID: bill.id.description, actor: .user(p))
+        let rule = try await culise.approvalRule(company: p.companyID, documentType: "bill", actor: .user(p))
+        let approvalRows: [[String: Any]] = approvals.map { request in
+            let mayDecide =
+                request.state == .pending && request.creator != p.email && request.requestedBy != p.email
+                && (rule?.approverRoles.contains(p.role.rawValue) ?? false)
+            return [
+                "id": request.id.description, "state": t["approval_state_\(request.state.rawValue)", default: request.state.rawValue],
+                "requested_by": request.requestedBy, "at": request.createdAt, "decided_by": request.decidedBy ?? "",
+                "comment": request.comment ?? "", "may_decide": mayDecide,
+            ]
+        }
+        var data: [String: Any] = [
             "id": bill.id.description, "heading": "\(t[bill.isCreditNote ? "bills_credit_note" : "bills_bill"]!) \(bill.number)",
             "facts": facts,
             "lines": lines, "warnings": bill.warnings, "has_warnings": !bill.warnings.isEmpty, "can_post": editable,
             "needs_rate": editable && bill.currency != "RON", "form_errors": problems?.summary ?? [],
             "has_errors": !(problems?.summary.isEmpty ?? true),
         ]
+        data["approvals"] = approvalRows
+        data["has_approvals"] = !approvalRows.isEmpty
+        if let rule, bill.state == .draft {
+            data["approval_rule"] = "\(t["approval_rule_from", default: "approval from"]) \(Self.money(rule.thresholdMinorUnits, "RON"))"
+        }
         return try await render("bill", "bills_bill", data, request, context, status: error == nil ? .ok : .unprocessableContent)
     }
 
