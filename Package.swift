@@ -54,6 +54,8 @@ let package = Package(
         .target(name: "Banking", dependencies: ["Kernel"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // A small PDF writer (standard fonts, Romanian encoding): invoices, payslips, registers.
         .target(name: "PDF", exclude: ["README.md"], swiftSettings: swiftSettings),
+        // Pure domain: which files Culise keeps (type detected from the content).
+        .target(name: "Documents", dependencies: ["Kernel"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // Pure domain: approval requests, rules and who may decide.
         .target(name: "Approvals", dependencies: ["Kernel"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // Pure domain: the background-job lifecycle, retry backoff and cron schedules in a time zone.
@@ -97,8 +99,9 @@ let package = Package(
         .target(
             name: "Application",
             dependencies: [
-                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "Jobs", "Approvals", "PDF", "Mail",
-                "EFactura", "Storage",
+                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "Jobs", "Approvals", "Documents",
+                "PDF",
+                "Mail", "EFactura", "Storage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),
@@ -110,7 +113,8 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Jobs", "Approvals", "EFactura", "Application",
+                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Jobs", "Approvals", "Documents", "EFactura",
+                "Application",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -147,7 +151,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "KernelTests", dependencies: ["Kernel"], swiftSettings: swiftSettings),
-        .testTarget(name: "JobsTests", dependencies: ["Kernel", "Jobs", "Approvals"], swiftSettings: swiftSettings),
+        .testTarget(name: "JobsTests", dependencies: ["Kernel", "Jobs", "Approvals", "Documents"], swiftSettings: swiftSettings),
         .testTarget(name: "PDFTests", dependencies: ["PDF", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "MailTests", dependencies: ["Mail", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(

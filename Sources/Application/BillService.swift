@@ -543,6 +543,10 @@ extension Culise {
         let id = try await insertBill(
             db, company: company, document: document, partner: supplier.code, isCreditNote: incoming.isCreditNote, source: "efactura",
             sha: SHA256.hash(data: data).hexString, warnings: warnings, actor: actor)
+        // The original e-invoice stays with its bill.
+        let original = "efactura-" + String(incoming.number.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" }.prefix(80)) + ".xml"
+        _ = try await attachDocument(
+            db, company: company, owner: DocumentOwner(type: "bill", id: id.description), fileName: original, data: data, actor: actor)
         var message =
             "draft bill \(incoming.number) from \(supplier.name): \(DecimalText.amount(incoming.totals.payable)) \(incoming.currency)"
         let needsApproval = try await billApprovalGate(db, company: company, id: id, exchangeRate: nil) != nil

@@ -23,6 +23,8 @@ public struct Configuration: Sendable, Equatable {
     /// Where nightly SQLite backups go (default: `backups/` beside the database) and how many are kept.
     public var backupFolder: String?
     public var backupKeep: Int = 14
+    /// Where attachments are kept; nil: `documents/` beside a SQLite database, in the database for PostgreSQL.
+    public var documentsFolder: String?
     /// Outgoing e-mail; nil host: nothing is sent (notifications stay in the in-app inbox).
     public var smtp: SMTPSettings?
     /// Where each value came from: `flag`, `env` or `default`.
@@ -32,7 +34,8 @@ public struct Configuration: Sendable, Equatable {
         "database": "CULISE_DATABASE_URL", "host": "CULISE_HOST", "port": "CULISE_PORT",
         "secret_key": "CULISE_SECRET_KEY", "secure_cookies": "CULISE_SECURE_COOKIES", "log_level": "CULISE_LOG_LEVEL",
         "anaf_url": "CULISE_ANAF_URL", "anaf_token": "CULISE_ANAF_TOKEN",
-        "jobs": "CULISE_JOBS", "backup_dir": "CULISE_BACKUP_DIR", "backup_keep": "CULISE_BACKUP_KEEP",
+        "jobs": "CULISE_JOBS", "backup_dir": "CULISE_BACKUP_DIR", "documents_dir": "CULISE_DOCUMENTS_DIR",
+        "backup_keep": "CULISE_BACKUP_KEEP",
         "smtp_host": "CULISE_SMTP_HOST", "smtp_port": "CULISE_SMTP_PORT", "smtp_security": "CULISE_SMTP_SECURITY",
         "smtp_user": "CULISE_SMTP_USER", "smtp_password": "CULISE_SMTP_PASSWORD", "smtp_from": "CULISE_SMTP_FROM",
         "smtp_ca_file": "CULISE_SMTP_CA_FILE",
@@ -103,6 +106,7 @@ public struct Configuration: Sendable, Equatable {
             ["on", "off", "true", "false"].contains(jobsText),
             DomainError("config.jobs", field: "jobs", "You cannot use '\(jobsText)' for jobs because it must be on or off."))
         let backupFolder = value("backup_dir", nil)
+        let documentsFolder = value("documents_dir", nil)
         let keepText = text("backup_keep", "14")
         let keep = Int(keepText) ?? -1
         problems.check(
@@ -136,7 +140,20 @@ public struct Configuration: Sendable, Equatable {
         return Configuration(
             databaseURL: database, host: host, port: port, secretKey: secret,
             secureCookies: ["true", "1", "yes"].contains(secureText), logLevel: level, anafURL: anafURL, anafToken: anafToken,
-            jobs: ["on", "true"].contains(jobsText), backupFolder: backupFolder, backupKeep: keep, smtp: smtp, sources: sources)
+            jobs: ["on", "true"].contains(jobsText), backupFolder: backupFolder, backupKeep: keep, documentsFolder: documentsFolder,
+            smtp: smtp,
+            sources: sources)
+    }
+
+    /// The app settings this configuration implies (the attachment folder).
+    public var appSettings: AppSettings {
+        var settings = AppSettings()
+        if let documentsFolder {
+            settings.documentsFolder = documentsFolder
+        } else if case .sqlite(let path)? = try? DatabaseLocation(databaseURL) {
+            settings.documentsFolder = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("documents").path
+        }
+        return settings
     }
 
     /// Lines for `culise config`, with the secret and any database password masked.
@@ -154,6 +171,10 @@ public struct Configuration: Sendable, Equatable {
             ("jobs", jobs ? "on" : "off", sources["jobs"] ?? "default"),
             ("backup_dir", backupFolder ?? "(backups/ beside the database)", sources["backup_dir"] ?? "default"),
             ("backup_keep", String(backupKeep), sources["backup_keep"] ?? "default"),
+            (
+                "documents_dir", documentsFolder ?? "(documents/ beside a SQLite database; in PostgreSQL itself)",
+                sources["documents_dir"] ?? "default"
+            ),
             ("smtp_host", smtp?.host ?? "(not set: e-mail is off)", sources["smtp_host"] ?? "default"),
             ("smtp_port", smtp.map { String($0.port) } ?? "-", sources["smtp_port"] ?? "default"),
             ("smtp_security", smtp?.security.rawValue ?? "-", sources["smtp_security"] ?? "default"),

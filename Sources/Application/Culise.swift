@@ -11,6 +11,8 @@ public struct AppSettings: Sendable {
     public var bcryptCost: UInt8 = 12
     public var sessionIdleSeconds = Limits.sessionIdleSeconds
     public var sessionAbsoluteSeconds = Limits.sessionAbsoluteSeconds
+    /// Where attachments' bytes are kept (content-addressed files); nil keeps them in the database.
+    public var documentsFolder: String?
 
     public init() {}
 }

@@ -371,14 +371,17 @@ extension Culise {
 
     public func deleteInvoiceDraft(company: CompanyID, id: InvoiceID, actor: Actor) async throws {
         try actor.require(.invoicing, .write, in: company)
-        try await transaction { db in
+        let orphans = try await transaction { db in
             let current = try await Self.requireInvoice(db, company: company, id: id)
             _ = try current.state.apply(.delete)
             try await db.raw("DELETE FROM invoices WHERE company_id = \(bind: company.description) AND id = \(bind: id.description)").run()
             try await AuditLog.append(
                 db, actor: actor, company: company, action: "invoice.draft_delete", entity: "invoice", entityID: id.description,
                 now: self.now)
+            // Its files go with it: no attachment is left without its record.
+            return try await self.deleteDocuments(db, company: company, owner: DocumentOwner(type: "invoice", id: id.description))
         }
+        removeFiles(company: company, shas: orphans)
     }
 
     /// Validates, numbers and posts a new invoice in one transaction (the API's and CLI's "issue").

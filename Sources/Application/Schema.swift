@@ -4,7 +4,7 @@ import Storage
 /// Never edit a migration that has landed; add a new one.
 public enum Schema {
     public static let all: [Migration] = [
-        platform, ledger, invoicing, exchangeRates, banking, robustness, jobs, notifications, approvals,
+        platform, ledger, invoicing, exchangeRates, banking, robustness, jobs, notifications, approvals, documents,
     ]
 
     static let platform = Migration(1, "platform") { dialect in

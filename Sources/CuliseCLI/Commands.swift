@@ -30,7 +30,7 @@ struct Serve: AsyncParsableCommand {
         let location = try DatabaseLocation(configuration.databaseURL)
         let culise: Culise
         do {
-            culise = try await Culise.start(location, logger: logger)
+            culise = try await Culise.start(location, logger: logger, settings: configuration.appSettings)
             _ = try await culise.secretKey(configured: configuration.secretKey)
             if demo {
                 let info = try await culise.seedDemo()

@@ -68,7 +68,7 @@ enum CLI {
         var quiet = logger
         quiet.logLevel = max(logger.logLevel, .warning)
         let location = try DatabaseLocation(configuration.databaseURL)
-        let culise = try await Culise.start(location, logger: quiet, migrate: migrate)
+        let culise = try await Culise.start(location, logger: quiet, settings: configuration.appSettings, migrate: migrate)
         do {
             let result = try await body(culise)
             await culise.close()

@@ -83,4 +83,8 @@ public enum Limits {
     /// Background jobs: attempts before a job is dead, and the bytes of its payload.
     public static let jobAttempts = 10
     public static let jobPayloadBytes = 64 << 10
+    /// Attachments: the bytes of one file, files per owning record, and the length of a file name.
+    public static let documentBytes = 20 << 20
+    public static let documentsPerOwner = 100
+    public static let documentNameLength = 200
 }

@@ -1,5 +1,6 @@
 import Application
 import Approvals
+import Documents
 import EFactura
 import Foundation
 import Hummingbird
@@ -627,6 +628,16 @@ struct InvoicePages: Sendable {
             "needs_rate": editable && bill.currency != "RON", "form_errors": problems?.summary ?? [],
             "has_errors": !(problems?.summary.isEmpty ?? true),
         ]
+        let files = try await culise.documents(
+            company: p.companyID, owner: DocumentOwner(type: "bill", id: bill.id.description), actor: .user(p))
+        data["documents"] = files.map {
+            [
+                "id": $0.id.description, "name": $0.fileName, "type": $0.fileType.rawValue.uppercased(),
+                "size": "\(($0.size + 1023) / 1024) KB", "can_delete": canEdit(context),
+            ]
+        }
+        data["has_documents"] = !files.isEmpty
+        data["can_attach"] = canEdit(context)
         data["approvals"] = approvalRows
         data["has_approvals"] = !approvalRows.isEmpty
         if let rule, bill.state == .draft {
