@@ -56,7 +56,9 @@ struct EdgeMiddleware: RouterMiddleware {
         if status == .internalServerError {
             context.logger.error("unhandled error", metadata: ["error": .string(String(describing: error)), "id": .string(id)])
         }
-        if request.isAPI { return ErrorMapping.problemResponse(error, request: request, requestID: context.requestID) }
+        if request.isAPI {
+            return ErrorMapping.problemResponse(error, request: request, requestID: context.requestID, catalog: views.catalog)
+        }
         if status == .unauthorized, request.method == .get {
             return redirect(to: "/login?next=\(Redirects.encode(request.uri.path))")
         }

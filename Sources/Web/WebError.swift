@@ -92,8 +92,29 @@ enum ErrorMapping {
         }
     }
 
-    static func problemResponse(_ error: any Error, request: Request, requestID: String) -> Response {
-        let (status, id, message, fields) = describe(error)
+    /// The language of an API answer from `Accept-Language`: Romanian when it comes before English, else English
+    /// (also when the header is absent).
+    static func apiLanguage(_ request: Request) -> String {
+        guard let header = request.headers[.acceptLanguage] else { return "en" }
+        let ranked = header.split(separator: ",").enumerated().compactMap { index, part -> (tag: String, q: Double, index: Int)? in
+            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard let tag = pieces.first?.split(separator: "-").first.map(String.init), ["ro", "en"].contains(tag) else { return nil }
+            let q = pieces.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+            return (tag, q, index)
+        }
+        return ranked.filter { $0.q > 0 }.sorted { ($0.q, -$0.index) > ($1.q, -$1.index) }.first?.tag ?? "en"
+    }
+
+    static func problemResponse(_ error: any Error, request: Request, requestID: String, catalog: Catalog? = nil) -> Response {
+        var (status, id, message, fields) = describe(error)
+        let language = apiLanguage(request)
+        if language == "ro", let catalog {
+            message = catalog.message(id: id, fallback: message, "ro")
+            fields = fields.map {
+                ProblemField(field: $0.field, id: $0.id, message: catalog.message(id: $0.id, fallback: $0.message, "ro"))
+            }
+            if id == "validation.failed" { message = "Nu puteți salva deoarece \(fields.count) câmpuri trebuie corectate." }
+        }
         let document = ProblemDocument(
             type: "urn:culise:problem:\(id)", title: status.reasonPhrase, status: status.code, detail: message, id: id,
             instance: request.uri.path, requestID: requestID, errors: fields)
@@ -102,6 +123,7 @@ enum ErrorMapping {
         let data = (try? encoder.encode(document)) ?? Data()
         var headers = HTTPFields()
         headers[.contentType] = "application/problem+json"
+        headers[.contentLanguage] = language == "ro" && catalog != nil ? "ro" : "en"
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"culise\"" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(data: data)))
     }
