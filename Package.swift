@@ -54,6 +54,9 @@ let package = Package(
         .target(name: "Banking", dependencies: ["Kernel"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // A small PDF writer (standard fonts, Romanian encoding): invoices, payslips, registers.
         .target(name: "PDF", exclude: ["README.md"], swiftSettings: swiftSettings),
+        // Pure posting rules: the entry each document produces (documents meet the ledger here).
+        .target(
+            name: "Posting", dependencies: ["Kernel", "Ledger", "Invoicing", "Tax"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // Pure domain: which files Culise keeps (type detected from the content).
         .target(name: "Documents", dependencies: ["Kernel"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // Pure domain: approval requests, rules and who may decide.
@@ -100,6 +103,7 @@ let package = Package(
             name: "Application",
             dependencies: [
                 "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "Jobs", "Approvals", "Documents",
+                "Posting",
                 "PDF",
                 "Mail", "EFactura", "Storage",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -153,6 +157,9 @@ let package = Package(
         .testTarget(name: "KernelTests", dependencies: ["Kernel"], swiftSettings: swiftSettings),
         .testTarget(name: "JobsTests", dependencies: ["Kernel", "Jobs", "Approvals", "Documents"], swiftSettings: swiftSettings),
         .testTarget(name: "PDFTests", dependencies: ["PDF", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PostingTests", dependencies: ["Kernel", "Ledger", "Invoicing", "Tax", "Companies", "Posting"],
+            swiftSettings: swiftSettings),
         .testTarget(name: "MailTests", dependencies: ["Mail", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DomainTests",

@@ -8,6 +8,7 @@ import Invoicing
 import Kernel
 import Ledger
 import Partners
+import Posting
 import SQLKit
 import Storage
 import Tax
@@ -218,7 +219,7 @@ extension Culise {
                 ))
         }
         try problems.throwIfAny()
-        let draft = Self.purchaseEntry(document, id: id, isCreditNote: bill.isCreditNote, partner: bill.partner)
+        let draft = PurchasePosting.entry(document, id: id, isCreditNote: bill.isCreditNote, partner: bill.partner)
         let rules = try await LedgerEngine.rules(db, company: company, only: Set(draft.lines.map(\.account)))
         let entryProblems = EntryValidator.problems(draft, rules: rules)
         if !entryProblems.isEmpty { throw ValidationErrors(entryProblems) }
@@ -247,58 +248,6 @@ extension Culise {
     }
 
     /// Expenses (non-deductible VAT added to them), deductible VAT on 4426, the total on 401 with the partner.
-    static func purchaseEntry(_ document: CommercialDocument, id: BillID, isCreditNote: Bool, partner: String) -> EntryDraft {
-        let sign: Int64 = isCreditNote ? -1 : 1
-        let rate = document.exchangeRate
-        let source = SourceReference(type: "bill", id: id.description)
-        var byAccount: [String: Int64] = [:]
-        var nonDeductibleVAT: Int64 = 0
-        for line in document.lines {
-            byAccount[line.account, default: 0] += line.net
-            if line.nonDeductible {
-                let vat = InvoiceMath.categoryVAT(taxable: line.net, percent: line.vat.percent)
-                byAccount[line.account, default: 0] += vat
-                nonDeductibleVAT += vat
-            }
-        }
-        let firstAccount = document.lines.first?.account ?? "628"
-        for item in document.allowancesCharges {
-            if item.isCharge { byAccount[firstAccount, default: 0] += item.amount } else { byAccount["609", default: 0] -= item.amount }
-        }
-        var (lines, totalRON) = accountLines(
-            byAccount, rate: rate, sign: sign, positiveIsDebit: true, description: document.number, source: source)
-        let deductible = ron(document.totals.vatTotal - nonDeductibleVAT, rate)
-        if deductible != 0 {
-            lines.append(EntryLine(account: vatDeductibleAccount, debit: sign * deductible, description: document.number, source: source))
-            totalRON += deductible
-        }
-        // Reverse charge (taxare inversă): the buyer self-assesses the VAT at the standard rate of the supply date,
-        // deductible and collected at once (4426 = 4427); it does not change what is owed to the supplier.
-        let reverseCharged = document.lines.filter { $0.vat.category == .reverseCharge }.reduce(Int64(0)) { $0 + $1.net }
-        if reverseCharged != 0 {
-            let percent = (try? VATRateTable.romania.rate(.standard, supplyDate: document.supplyDate)) ?? 21
-            let selfAssessed = ron(InvoiceMath.categoryVAT(taxable: reverseCharged, percent: percent), rate)
-            lines.append(
-                EntryLine(
-                    account: vatDeductibleAccount, debit: sign * selfAssessed, description: "Taxare inversă \(document.number)",
-                    source: source))
-            lines.append(
-                EntryLine(
-                    account: vatCollectedAccount, credit: sign * selfAssessed, description: "Taxare inversă \(document.number)",
-                    source: source))
-        }
-        lines.append(
-            EntryLine(
-                account: payableAccount, credit: sign * totalRON, partner: partner, description: document.number,
-                currency: rate == nil ? nil : document.currency, amountCurrency: rate == nil ? nil : -sign * document.totals.taxInclusive,
-                rate: rate, source: source))
-        return EntryDraft(
-            journal: "CP", date: document.issueDate,
-            description: "\(isCreditNote ? "Storno factura furnizor" : "Factura furnizor") \(document.number) \(document.seller.name)"
-                .prefix(200)
-                .description, externalRef: "bill:\(id.description)", lines: lines)
-    }
-
     static let billColumns =
         "id, type, state, partner_code, number, issue_date, due_date, currency, total, payable, entry_id, source, warnings, document"
 

@@ -6,6 +6,7 @@ import Invoicing
 import Kernel
 import Ledger
 import Partners
+import Posting
 import SQLKit
 import Storage
 
@@ -169,7 +170,7 @@ extension Culise {
             for item in valid { accounts.formUnion(item.document.lines.map(\.account)) }
             let rules = try await LedgerEngine.rules(db, company: company, only: accounts)
             valid = valid.filter { item in
-                let draft = Self.salesEntry(item.document, id: item.id, corrects: nil, partner: item.partner)
+                let draft = SalesPosting.entry(item.document, id: item.id, corrects: nil, partner: item.partner)
                 let problems = EntryValidator.problems(draft, rules: rules)
                 if problems.isEmpty { return true }
                 results[item.index] = .failure(ValidationErrors(problems))
@@ -213,7 +214,7 @@ extension Culise {
             for name in byActor.keys.sorted() {
                 let positions = byActor[name]!
                 let drafts = positions.map {
-                    EntryToWrite(draft: Self.salesEntry(valid[$0].document, id: valid[$0].id, corrects: nil, partner: valid[$0].partner))
+                    EntryToWrite(draft: SalesPosting.entry(valid[$0].document, id: valid[$0].id, corrects: nil, partner: valid[$0].partner))
                 }
                 let ids = try await LedgerEngine.post(db, company: company, entries: drafts, createdBy: name, now: self.nowText)
                 for (position, id) in zip(positions, ids) { entries[position] = id }

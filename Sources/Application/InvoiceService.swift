@@ -6,6 +6,7 @@ import Invoicing
 import Kernel
 import Ledger
 import Partners
+import Posting
 import SQLKit
 import Storage
 import Tax
@@ -82,10 +83,10 @@ public struct InvoiceFilter: Sendable, Equatable {
 }
 
 extension Culise {
-    static let receivableAccount = "4111"
-    static let payableAccount = "401"
-    static let vatCollectedAccount = "4427"
-    static let vatDeductibleAccount = "4426"
+    static let receivableAccount = InvoicingAccounts.receivable
+    static let payableAccount = InvoicingAccounts.payable
+    static let vatCollectedAccount = InvoicingAccounts.vatCollected
+    static let vatDeductibleAccount = InvoicingAccounts.vatDeductible
 
     // MARK: - Settings and series
 
@@ -471,7 +472,7 @@ extension Culise {
         if !problems.isEmpty { throw ValidationErrors(problems) }
         let xml = UBLWriter.xml(document)
         // Post the entry.
-        let draft = Self.salesEntry(document, id: id, corrects: current.corrects, partner: current.partner)
+        let draft = SalesPosting.entry(document, id: id, corrects: current.corrects, partner: current.partner)
         let rules = try await LedgerEngine.rules(db, company: company, only: Set(draft.lines.map(\.account)))
         let entryProblems = EntryValidator.problems(draft, rules: rules)
         if !entryProblems.isEmpty { throw ValidationErrors(entryProblems) }
@@ -523,60 +524,7 @@ extension Culise {
         ]
     }
 
-    /// One line per account of a document's amounts (document currency → RON), on its natural side (revenue: credit;
-    /// expense: debit) or the opposite one for a negative amount, times `sign` (−1 for a credit note's red storno).
-    static func accountLines(
-        _ byAccount: [String: Int64], rate: Decimal?, sign: Int64, positiveIsDebit: Bool, description: String, source: SourceReference
-    ) -> (lines: [EntryLine], totalRON: Int64) {
-        var lines: [EntryLine] = []
-        var total: Int64 = 0
-        for (account, amount) in byAccount.sorted(by: { $0.key < $1.key }) where amount != 0 {
-            let value = ron(amount, rate)
-            total += value
-            let onDebit = (amount > 0) == positiveIsDebit
-            let signed = sign * abs(value)
-            lines.append(
-                EntryLine(
-                    account: account, debit: onDebit ? signed : 0, credit: onDebit ? 0 : signed, description: description, source: source))
-        }
-        return (lines, total)
-    }
-
-    static func ron(_ amount: Int64, _ rate: Decimal?) -> Int64 {
-        guard let rate else { return amount }
-        return Rounding.functionalAmount(foreignMinor: amount, rate: rate)
-    }
-
-    /// `4111 = 70x + 4427` (credit notes: the same in red). Document allowances go to 709, charges to 708.
-    static func salesEntry(_ document: CommercialDocument, id: InvoiceID, corrects: InvoiceID?, partner: String) -> EntryDraft {
-        let sign: Int64 = document.type.isCreditNote ? -1 : 1
-        let rate = document.exchangeRate
-        let source = SourceReference(type: "invoice", id: id.description)
-        var byAccount: [String: Int64] = [:]
-        for line in document.lines { byAccount[line.account, default: 0] += line.net }
-        for item in document.allowancesCharges {
-            if item.isCharge { byAccount["708", default: 0] += item.amount } else { byAccount["709", default: 0] -= item.amount }
-        }
-        var (lines, totalRON) = accountLines(
-            byAccount, rate: rate, sign: sign, positiveIsDebit: false, description: document.number, source: source)
-        let vatRON = rate == nil ? document.totals.vatTotal : (document.totals.vatTotalRON ?? 0)
-        if vatRON != 0 {
-            lines.append(EntryLine(account: vatCollectedAccount, credit: sign * vatRON, description: document.number, source: source))
-            totalRON += vatRON
-        }
-        // The receivable line references the invoice whose balance it changes: a credit note reduces the invoice it corrects.
-        let receivableSource = SourceReference(type: "invoice", id: (corrects ?? id).description)
-        lines.insert(
-            EntryLine(
-                account: receivableAccount, debit: sign * totalRON, partner: partner, description: document.number,
-                currency: rate == nil ? nil : document.currency, amountCurrency: rate == nil ? nil : sign * document.totals.payable,
-                rate: rate, source: receivableSource), at: 0)
-        let kind = document.type.isCreditNote ? "Storno factura" : "Factura"
-        return EntryDraft(
-            journal: "VZ", date: document.issueDate,
-            description: "\(kind) \(document.number) \(document.buyer.name)".prefix(200).description,
-            externalRef: "invoice:\(id.description)", lines: lines)
-    }
+    static func ron(_ amount: Int64, _ rate: Decimal?) -> Int64 { PostingMath.ron(amount, rate) }
 
     // MARK: - Credit notes
 
