@@ -29,6 +29,7 @@ extension Culise {
         if let existing = try await allCompanies().first(where: { $0.cui.digits == digits }) {
             try await seedInvoicingDemo(company: existing.id)
             try await seedBankingDemo(company: existing.id)
+            try await seedPlatformDemo(company: existing.id)
             return DemoInfo(company: existing, email: Culise.demoEmail, password: Culise.demoPassword, created: false)
         }
         let company = try await createCompany(input, actor: actor)
@@ -55,6 +56,7 @@ extension Culise {
         }
         try await seedInvoicingDemo(company: company.id)
         try await seedBankingDemo(company: company.id)
+        try await seedPlatformDemo(company: company.id)
         return DemoInfo(company: company, email: Culise.demoEmail, password: Culise.demoPassword, created: true)
     }
 }
