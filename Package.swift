@@ -155,7 +155,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "KernelTests", dependencies: ["Kernel"], swiftSettings: swiftSettings),
-        .testTarget(name: "JobsTests", dependencies: ["Kernel", "Jobs", "Approvals", "Documents"], swiftSettings: swiftSettings),
+        .testTarget(name: "JobsTests", dependencies: ["Kernel", "Jobs"], swiftSettings: swiftSettings),
         .testTarget(name: "PDFTests", dependencies: ["PDF", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PostingTests", dependencies: ["Kernel", "Ledger", "Invoicing", "Tax", "Companies", "Posting"],
@@ -163,7 +163,10 @@ let package = Package(
         .testTarget(name: "MailTests", dependencies: ["Mail", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DomainTests",
-            dependencies: ["Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "TestSupport"],
+            dependencies: [
+                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "Approvals", "Documents",
+                "TestSupport",
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ApplicationTests",

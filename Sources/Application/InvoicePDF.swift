@@ -10,7 +10,7 @@ public enum InvoicePDF {
     struct Labels {
         let invoice, creditNote, draft, issueDate, supplyDate, dueDate, corrects, rate, seller, buyer, vatID, legalID, tradeRegister,
             iban, number, description, unit, quantity, price, value, vat, vatRate, taxable, vatAmount, totalNet, totalVAT, totalVATRON,
-            total, footer, page, of: String
+            total, footer: String
     }
 
     static let romanian = Labels(
@@ -20,8 +20,7 @@ public enum InvoicePDF {
         quantity: "Cant.", price: "Preț unitar", value: "Valoare", vat: "TVA", vatRate: "Cota TVA", taxable: "Bază de impozitare",
         vatAmount: "Valoare TVA", totalNet: "Total fără TVA", totalVAT: "Total TVA", totalVATRON: "Total TVA în lei",
         total: "Total de plată",
-        footer: "Factură emisă conform art. 319 Cod fiscal și transmisă în sistemul RO e-Factura. Circulă fără semnătură și ștampilă.",
-        page: "Pagina", of: "din")
+        footer: "Factură emisă conform art. 319 Cod fiscal și transmisă în sistemul RO e-Factura. Circulă fără semnătură și ștampilă.")
 
     static let english = Labels(
         invoice: "INVOICE", creditNote: "CREDIT NOTE", draft: "DRAFT", issueDate: "Issue date", supplyDate: "Supply date",
@@ -30,8 +29,7 @@ public enum InvoicePDF {
         unit: "Unit", quantity: "Qty", price: "Unit price", value: "Amount", vat: "VAT", vatRate: "VAT rate", taxable: "Taxable amount",
         vatAmount: "VAT amount", totalNet: "Total without VAT", totalVAT: "Total VAT", totalVATRON: "Total VAT in RON", total: "Total due",
         footer:
-            "Invoice issued under art. 319 of the Romanian Fiscal Code and sent through RO e-Factura. Valid without signature or stamp.",
-        page: "Page", of: "of")
+            "Invoice issued under art. 319 of the Romanian Fiscal Code and sent through RO e-Factura. Valid without signature or stamp.")
 
     static let margin = 40.0
     static let right = PDFWriter.pageWidth - margin
@@ -244,10 +242,13 @@ extension Culise {
     public func invoicePDF(
         company: CompanyID, id: InvoiceID, locale: NumberLocale = .ro, actor: Actor
     ) async throws -> (fileName: String, data: Data) {
-        let invoice = try await self.invoice(company: company, id: id, actor: actor)
-        let data = InvoicePDF.render(invoice.document, locale: locale, created: now)
+        Self.pdf(of: try await self.invoice(company: company, id: id, actor: actor), locale: locale, created: now)
+    }
+
+    static func pdf(of invoice: InvoiceRecord, locale: NumberLocale, created: Date) -> (fileName: String, data: Data) {
+        let data = InvoicePDF.render(invoice.document, locale: locale, created: created)
         let name =
-            invoice.number.map { Self.exportFileName(number: $0, year: invoice.issueDate.year, extension: "pdf") } ?? "draft-\(id).pdf"
+            invoice.number.map { exportFileName(number: $0, year: invoice.issueDate.year, extension: "pdf") } ?? "draft-\(invoice.id).pdf"
         return (name, data)
     }
 }

@@ -153,6 +153,29 @@ import Testing
         }
     }
 
+    /// A backdated issue whose e-Factura deadline has passed warns in the API answer and on the page.
+    @Test(arguments: Engine.available)
+    func lateDeadlineWarnsInTheAPIAndOnThePage(_ engine: Engine) async throws {
+        let instant = ISO8601DateFormatter().date(from: "2026-12-07T10:00:00Z")!
+        try await Web.test(engine, clock: { instant }) { culise, _, browser in
+            let setup = try await InvoicingFixtures.setUp(culise)
+            let (_, token) = try await culise.createToken(user: setup.admin.userID, company: setup.company, name: "w", actor: setup.actor)
+            let late = try await browser.api(
+                .post, "/api/v1/invoices", token: token,
+                json: #"{"partner":"BETA","series":"EXD","issue_date":"2026-11-02","lines":[{"product":"CONSULT","quantity":"1"}]}"#)
+            #expect(late.status == .created)
+            #expect((late.json["warnings"] as? [String])?.first?.contains("has passed") == true)
+            let timely = try await browser.api(
+                .post, "/api/v1/invoices", token: token,
+                json: #"{"partner":"BETA","series":"EXD","issue_date":"2026-12-04","lines":[{"product":"CONSULT","quantity":"1"}]}"#)
+            #expect((timely.json["warnings"] as? [String])?.isEmpty == true)
+            try await browser.login("admin@alfa.ro", Fixtures.password)
+            let id = try #require(late.json["id"] as? String)
+            let page = try await browser.get("/invoices/\(id)?flash=invoice_issued_late")
+            #expect(page.text.contains("termenul de transmitere în e-Factura"))
+        }
+    }
+
     /// The invoice page links its PDF; the page route and the API serve it (English on request).
     @Test(arguments: Engine.available)
     func invoicePDFFromThePageAndTheAPI(_ engine: Engine) async throws {

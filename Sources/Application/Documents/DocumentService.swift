@@ -193,8 +193,8 @@ extension Culise {
         }
     }
 
-    /// One file and its bytes, checked against the owning record's permission (404 without access).
-    public func document(company: CompanyID, id: DocumentID, actor: Actor) async throws -> (DocumentRecord, Data) {
+    /// One file's record (not its bytes), checked against the owning record's permission (404 without access).
+    public func documentRecord(company: CompanyID, id: DocumentID, access: Access = .read, actor: Actor) async throws -> DocumentRecord {
         let record = try await read { db -> DocumentRecord in
             guard
                 let row = try await db.raw(
@@ -203,7 +203,13 @@ extension Culise {
             else { throw DomainError("document.not_found", kind: .notFound, "You cannot open this file because it does not exist.") }
             return try Self.documentRecord(row)
         }
-        try requireDocumentAccess(record.owner, .read, company: company, actor: actor)
+        try requireDocumentAccess(record.owner, access, company: company, actor: actor)
+        return record
+    }
+
+    /// One file and its bytes, checked against the owning record's permission (404 without access).
+    public func document(company: CompanyID, id: DocumentID, actor: Actor) async throws -> (DocumentRecord, Data) {
+        let record = try await documentRecord(company: company, id: id, actor: actor)
         let data: Data
         if let folder = settings.documentsFolder {
             guard let bytes = FileManager.default.contents(atPath: Self.blobURL(folder: folder, company: company, sha: record.sha256).path)
@@ -233,10 +239,10 @@ extension Culise {
         return (record, data)
     }
 
-    /// Removes one file from its record.
-    public func deleteDocument(company: CompanyID, id: DocumentID, actor: Actor) async throws {
-        let (record, _) = try await document(company: company, id: id, actor: actor)
-        try requireDocumentAccess(record.owner, .write, company: company, actor: actor)
+    /// Removes one file from its record; returns what was removed.
+    @discardableResult
+    public func deleteDocument(company: CompanyID, id: DocumentID, actor: Actor) async throws -> DocumentRecord {
+        let record = try await documentRecord(company: company, id: id, access: .write, actor: actor)
         let orphans = try await transaction { db in
             try await db.raw("DELETE FROM documents WHERE company_id = \(bind: company.description) AND id = \(bind: id.description)").run()
             try await AuditLog.append(
@@ -245,6 +251,7 @@ extension Culise {
             return try await self.releaseBlobs(db, company: company, shas: [record.sha256])
         }
         removeFiles(company: company, shas: orphans)
+        return record
     }
 
     /// Deletes every file of a record inside the caller's transaction (a deleted draft takes its files with it) and

@@ -83,7 +83,7 @@ extension Culise {
             try await self.invoiceRecipient(db, company: company, partner: invoice.partner, explicit: explicit)
         }
         let locale = NumberLocale(rawValue: language) ?? .ro
-        let (pdfName, pdf) = try await invoicePDF(company: company, id: id, locale: locale, actor: actor)
+        let (pdfName, pdf) = Self.pdf(of: invoice, locale: locale, created: now)
         let (_, xml) = try await invoiceXML(company: company, id: id, actor: actor)
         let template = MessageTemplates.invoiceMail[locale.rawValue] ?? MessageTemplates.invoiceMail["ro"]!  // trap-safe: "ro" is a literal key of the table above
         let parameters = [
@@ -112,11 +112,12 @@ extension Culise {
 
     func invoiceRecipient(_ db: any SQLDatabase, company: CompanyID, partner code: String, explicit: String?) async throws -> String {
         if let explicit = explicit?.trimmingCharacters(in: .whitespaces), !explicit.isEmpty {
-            guard Self.isEmail(explicit) else {
+            // The one e-mail rule of the project (Identity.Email), reported on the `to` field of this form.
+            guard let address = try? Email.normalise(explicit, field: "to"), !address.contains(where: { "<>,;\"".contains($0) }) else {
                 throw DomainError(
                     "mail.address", field: "to", "You cannot send to '\(explicit.prefix(80))' because it is not an e-mail address.")
             }
-            return explicit
+            return address
         }
         let contacts = try await db.raw(
             "SELECT role, email FROM partner_contacts WHERE company_id = \(bind: company.description) AND partner_code = \(bind: code) ORDER BY id"
@@ -136,12 +137,6 @@ extension Culise {
         throw DomainError(
             "mail.no_recipient", field: "to",
             "You cannot e-mail this invoice because partner \(code) has no e-mail address; add a billing contact or type the address.")
-    }
-
-    static func isEmail(_ text: String) -> Bool {
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        return text.count <= Limits.emailLength && parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
-            && !text.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," || $0.isNewline })
     }
 
     /// The mail log of a company, newest first (optionally of one document).
@@ -171,15 +166,22 @@ extension Culise {
             FROM outgoing_mail WHERE company_id = \(bind: company.description) AND
             """ + " " + condition + " ORDER BY created_at DESC, id DESC LIMIT \(bind: limit) OFFSET \(bind: offset)"
         ).all()
+        // The attachments' names of the whole page in one query.
+        let ids = try rows.map { try $0.decode(column: "id", as: String.self) }
+        var names: [String: [String]] = [:]
+        if !ids.isEmpty {
+            for row in try await db.raw(
+                """
+                SELECT mail_id, file_name FROM outgoing_mail_attachments WHERE company_id = \(bind: company.description) AND mail_id IN
+                """ + " " + .list(ids) + " ORDER BY mail_id, position"
+            ).all() {
+                names[try row.decode(column: "mail_id", as: String.self), default: []].append(
+                    try row.decode(column: "file_name", as: String.self))
+            }
+        }
         var records: [MailRecord] = []
         for row in rows {
             let id = try row.decode(column: "id", as: String.self)
-            let names = try await db.raw(
-                """
-                SELECT file_name FROM outgoing_mail_attachments WHERE company_id = \(bind: company.description) AND mail_id = \(bind: id)
-                ORDER BY position
-                """
-            ).all().map { try $0.decode(column: "file_name", as: String.self) }
             records.append(
                 MailRecord(
                     id: try MailID(string: id).orThrow("mail id"), purpose: try row.decode(column: "purpose", as: String.self),
@@ -191,7 +193,7 @@ extension Culise {
                     lastError: try row.decode(column: "last_error", as: String?.self),
                     createdAt: try row.decode(column: "created_at", as: String.self),
                     sentAt: try row.decode(column: "sent_at", as: String?.self),
-                    attachments: names))
+                    attachments: names[id] ?? []))
         }
         return records
     }

@@ -44,9 +44,7 @@ struct DocumentRoutes: Sendable {
 
     @Sendable func delete(_ request: Request, context: WebContext) async throws -> Response {
         let p = try context.requirePrincipal()
-        let id = try Self.documentID(context)
-        let (record, _) = try await culise.document(company: p.companyID, id: id, actor: .user(p))
-        try await culise.deleteDocument(company: p.companyID, id: id, actor: .user(p))
+        let record = try await culise.deleteDocument(company: p.companyID, id: try Self.documentID(context), actor: .user(p))
         return redirect(to: record.owner.type == "bill" ? "/bills/\(record.owner.id)?flash=document_deleted" : "/home")
     }
 
