@@ -90,9 +90,34 @@ extension Culise {
     }
 
     /// The company the principal is working in. Another company's id is "not found", never its data.
+    /// The company the actor works in (a user's signed-in company); any other is not found.
     public func company(_ id: CompanyID, actor: Actor) async throws -> Company {
         try actor.require(.home, .read, in: id)
         return try await read { db in try await Culise.loadCompany(db, id) }
+    }
+
+    /// A company as one of its members sees it, with their role there. A user may read every company they belong
+    /// to, not only the one they are signed in to (the API creates a company and then reads it back); a company
+    /// they do not belong to does not exist for them.
+    public func memberCompany(_ id: CompanyID, actor: Actor) async throws -> (company: Company, role: Role?) {
+        guard case .user(let principal) = actor, id != principal.companyID else {
+            try actor.require(.home, .read, in: id)
+            let role: Role? = if case .user(let principal) = actor { principal.role } else { nil }
+            return (try await read { db in try await Culise.loadCompany(db, id) }, role)
+        }
+        try principal.require(.home, .read)
+        let found: (Company, String)? = try await read { db in
+            try await db.raw(
+                """
+                SELECT c.*, m.role AS member_role FROM memberships m JOIN companies c ON c.id = m.company_id
+                WHERE m.company_id = \(bind: id.description) AND m.user_id = \(bind: principal.userID.description)
+                """
+            ).first().map { row in (try Culise.decodeCompany(row), try row.decode(column: "member_role", as: String.self)) }
+        }
+        guard let found else {
+            throw DomainError("company.not_found", kind: .notFound, "You cannot open this company because it does not exist.")
+        }
+        return (found.0, try Role(parsing: found.1))
     }
 
     /// Figures for the home page.

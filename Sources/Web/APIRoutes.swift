@@ -266,7 +266,8 @@ struct APIRoutes: Sendable {
     @Sendable func companyByID(_ request: Request, context: WebContext) async throws -> Response {
         let p = try context.requirePrincipal()
         guard let id = context.parameters.get("id").flatMap(CompanyID.init(string:)) else { throw WebError.notFound }
-        return try JSON.response(CompanyDTO(try await culise.company(id, actor: .user(p)), role: p.role))
+        let found = try await culise.memberCompany(id, actor: .user(p))
+        return try JSON.response(CompanyDTO(found.company, role: found.role ?? p.role))
     }
 
     @Sendable func updateCompany(_ request: Request, context: WebContext) async throws -> Response {

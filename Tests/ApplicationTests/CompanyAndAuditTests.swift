@@ -30,6 +30,12 @@ import Testing
             } catch let error as DomainError {
                 #expect(error.kind == .notFound)
             }
+
+            // A company the admin creates while signed in to the first one is readable at once, with their role there.
+            let created = try await culise.createCompany(Fixtures.companyInput(name: "Gamma SRL", cuiBody: 3_333_333), actor: .user(admin))
+            let seen = try await culise.memberCompany(created.id, actor: .user(admin))
+            #expect(seen.company.legalName == "Gamma SRL")
+            #expect(seen.role == .admin)
         }
     }
 

@@ -176,6 +176,20 @@ import Web
             #expect(tooLargeForm.status == .contentTooLarge)
 
             #expect(try await culise.tableCounts() == before)
+
+            // A company created through the API can be read back at once (schemathesis ST302), with the creator as admin.
+            let created = try await browser.api(
+                .post, "/api/v1/companies", token: token,
+                json:
+                    #"{"legal_name":"Gama SRL","cui":"RO\#(Fixtures.cui(3_333_333))","address":{"line":"Str. A 1","city":"Iași","county":"RO-IS","country":"RO"},"vat_payer":true}"#
+            )
+            #expect(created.status == .created)
+            let createdID = created.json["id"] as? String ?? ""
+            let readBack = try await browser.api(.get, "/api/v1/companies/\(createdID)", token: token)
+            #expect(readBack.status == .ok)
+            #expect(readBack.json["legal_name"] as? String == "Gama SRL")
+            #expect(readBack.json["role"] as? String == "admin")
+
             #expect(try await browser.api(.get, "/api/v1/users?limit=501", token: token).status == .unprocessableContent)
             #expect(try await browser.api(.get, "/api/v1/nowhere", token: token).status == .notFound)
         }
