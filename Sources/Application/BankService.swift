@@ -236,6 +236,9 @@ extension Culise {
                     "bank.ledger_account", field: "ledger_account",
                     "You cannot use account '\(ledgerAccount)' because a bank or cash account must post to a postable class-5 account (5121, 5124, 5311, 5314…)."
                 ))
+            if let name = input.name, name.count > Limits.nameLength {
+                problems.add(Self.nameTooLong(name))
+            }
             if let threshold = input.autoThreshold {
                 problems.check(
                     (1...200).contains(threshold),
@@ -254,7 +257,7 @@ extension Culise {
             try problems.throwIfAny()
             let name = input.name?.nilIfEmptyText ?? (kind == .cash ? "Casa \(currency)" : "\(iban!.dropFirst(4).prefix(4)) \(currency)")
             let record = BankAccountRecord(
-                id: .generate(now: self.now), name: String(name.prefix(Limits.nameLength)), kind: kind!, iban: iban, currency: currency,
+                id: .generate(now: self.now), name: name, kind: kind!, iban: iban, currency: currency,
                 ledgerAccount: ledgerAccount, autoThreshold: input.autoThreshold, archived: false)
             try await db.raw(
                 """
@@ -273,6 +276,12 @@ extension Culise {
         }
     }
 
+    static func nameTooLong(_ name: String) -> DomainError {
+        DomainError(
+            "bank.name_length", field: "name",
+            "You cannot name an account with \(name.count) characters because a name holds at most \(Limits.nameLength).")
+    }
+
     /// Renames an account, or sets its automatic-matching threshold (nil turns it off).
     public func updateBankAccount(
         company: CompanyID, id: BankAccountID, name: String?, autoThreshold: Int?, actor: Actor
@@ -282,9 +291,10 @@ extension Culise {
             throw DomainError(
                 "bank.threshold", field: "auto_threshold", "You cannot use \(autoThreshold) as a threshold; use 1 to 200, or none.")
         }
+        if let name, name.count > Limits.nameLength { throw Self.nameTooLong(name) }
         return try await transaction { db in
             let before = try await Self.requireBankAccount(db, company: company, id: id)
-            let newName = name?.nilIfEmptyText.map { String($0.prefix(Limits.nameLength)) } ?? before.name
+            let newName = name?.nilIfEmptyText ?? before.name
             try await db.raw(
                 "UPDATE bank_accounts SET name = \(bind: newName), auto_threshold = \(bind: autoThreshold) WHERE company_id = \(bind: company.description) AND id = \(bind: id.description)"
             ).run()

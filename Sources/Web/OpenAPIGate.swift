@@ -124,7 +124,7 @@ struct OpenAPIGate: Sendable {
             if let choices = rule.choices, !choices.contains(value) {
                 return "must be one of \(choices.joined(separator: ", "))"
             }
-            if let maxLength = rule.maxLength, value.count > maxLength { return "is longer than \(maxLength) characters" }
+            if let maxLength = rule.maxLength, value.unicodeScalars.count > maxLength { return "is longer than \(maxLength) characters" }
             if value.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
                 return "contains a control character"
             }

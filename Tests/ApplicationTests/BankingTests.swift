@@ -185,6 +185,25 @@ import Testing
             let off = try await culise.reconcile(company: setup.company, account: account.id, actor: setup.actor)
             #expect(off.automatic == 0 && off.review + off.noCandidate == 2)
             _ = try await culise.updateBankAccount(company: setup.company, id: account.id, name: nil, autoThreshold: 80, actor: setup.actor)
+            // A name longer than the limit is refused, never cut.
+            let long = String(repeating: "n", count: Limits.nameLength + 1)
+            await #expect(throws: DomainError.self) {
+                _ = try await culise.updateBankAccount(
+                    company: setup.company, id: account.id, name: long, autoThreshold: 80, actor: setup.actor)
+            }
+            do {
+                _ = try await culise.updateBankAccount(
+                    company: setup.company, id: account.id, name: long, autoThreshold: 80, actor: setup.actor)
+            } catch let error as DomainError {
+                #expect(error.id == "bank.name_length" && error.field == "name")
+            }
+            do {
+                _ = try await culise.addBankAccount(
+                    company: setup.company, BankAccountInput(name: long, kind: "cash", currency: "EUR"), actor: setup.actor)
+                Issue.record("a name over the limit was accepted")
+            } catch let errors as ValidationErrors {
+                #expect(errors.problems.map(\.id) == ["bank.name_length"])
+            }
             _ = try await culise.addBankRule(
                 company: setup.company, pattern: "COMISION", account: "627", partner: nil, direction: "out", actor: setup.actor)
             let run = try await culise.reconcile(company: setup.company, account: account.id, actor: setup.actor)
