@@ -17,7 +17,8 @@ let package = Package(
     name: "Culise",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "culise", targets: ["CuliseCLI"])
+        .executable(name: "culise", targets: ["CuliseCLI"]),
+        .executable(name: "culise-bench", targets: ["CuliseBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: ["FullFoundation"]),
@@ -113,12 +114,54 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
+        // One app target per context: its use cases, its SQL and its migrations, over the core.
+        .target(
+            name: "LedgerApp",
+            dependencies: [
+                "Kernel", "Companies", "Identity", "Ledger", "Tax", "Storage", "Application",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "PartnersApp",
+            dependencies: ["Kernel", "Companies", "Identity", "Ledger", "Partners", "Documents", "Storage", "Application", "LedgerApp"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "InvoicingApp",
+            dependencies: [
+                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Posting", "PDF", "Mail", "EFactura",
+                "Approvals", "Documents", "Jobs", "Storage", "Application", "LedgerApp", "PartnersApp",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "BankingApp",
+            dependencies: [
+                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "Posting", "Storage",
+                "Application", "LedgerApp", "PartnersApp", "InvoicingApp",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Wires the contexts together: the one migration sequence, the standard jobs, the demo company.
+        .target(
+            name: "Assembly",
+            dependencies: [
+                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "Jobs", "Approvals", "Documents",
+                "EFactura", "Mail", "Storage", "Application", "LedgerApp", "PartnersApp", "InvoicingApp", "BankingApp",
+            ],
+            swiftSettings: swiftSettings
+        ),
         // HTTP: HTML pages and the JSON API.
         .target(
             name: "Web",
             dependencies: [
-                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Jobs", "Approvals", "Documents", "EFactura",
-                "Application",
+                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "Jobs", "Approvals", "Documents",
+                "EFactura", "Storage",
+                "Application", "LedgerApp", "PartnersApp", "InvoicingApp", "BankingApp", "Assembly",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -136,7 +179,7 @@ let package = Package(
             name: "CuliseCLI",
             dependencies: [
                 "Kernel", "Companies", "Identity", "Ledger", "Partners", "Invoicing", "Banking", "Jobs", "EFactura", "Storage",
-                "Application",
+                "Application", "LedgerApp", "PartnersApp", "InvoicingApp", "BankingApp", "Assembly",
                 "Web",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -144,11 +187,23 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
+        // Benchmarks and scenario loads, outside the shipped binary.
+        .executableTarget(
+            name: "CuliseBench",
+            dependencies: [
+                "Kernel", "Ledger", "Invoicing", "Banking", "Storage", "Application", "LedgerApp", "PartnersApp", "InvoicingApp",
+                "BankingApp", "Assembly", "Web",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Real databases for tests: a temp SQLite file always, PostgreSQL when CULISE_TEST_POSTGRES_URL is set.
         .target(
             name: "TestSupport",
             dependencies: [
-                "Kernel", "Identity", "Companies", "Partners", "Invoicing", "Storage", "Application",
+                "Kernel", "Identity", "Companies", "Partners", "Invoicing", "Storage", "Application", "LedgerApp", "PartnersApp",
+                "InvoicingApp", "BankingApp", "Assembly",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/TestSupport",
@@ -172,7 +227,43 @@ let package = Package(
             name: "ApplicationTests",
             dependencies: [
                 "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "EFactura", "Storage",
-                "Application", "Web",
+                "Application", "LedgerApp", "PartnersApp", "InvoicingApp", "BankingApp", "Assembly", "Web",
+                "TestSupport",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LedgerAppTests",
+            dependencies: [
+                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "EFactura", "Storage",
+                "Application", "LedgerApp", "PartnersApp", "InvoicingApp", "BankingApp", "Assembly", "Web",
+                "TestSupport",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PartnersAppTests",
+            dependencies: [
+                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "EFactura", "Storage",
+                "Application", "LedgerApp", "PartnersApp", "InvoicingApp", "BankingApp", "Assembly", "Web",
+                "TestSupport",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "InvoicingAppTests",
+            dependencies: [
+                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "EFactura", "Storage",
+                "Application", "LedgerApp", "PartnersApp", "InvoicingApp", "BankingApp", "Assembly", "Web",
+                "TestSupport",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BankingAppTests",
+            dependencies: [
+                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "EFactura", "Storage",
+                "Application", "LedgerApp", "PartnersApp", "InvoicingApp", "BankingApp", "Assembly", "Web",
                 "TestSupport",
             ],
             swiftSettings: swiftSettings
@@ -180,7 +271,8 @@ let package = Package(
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Invoicing", "EFactura", "Storage", "Application", "Web",
+                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Invoicing", "EFactura", "Storage", "Application", "LedgerApp",
+                "PartnersApp", "InvoicingApp", "BankingApp", "Assembly", "Web",
                 "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

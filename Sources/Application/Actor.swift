@@ -32,7 +32,7 @@ public enum Actor: Sendable, Equatable {
     /// The command line, run by someone with direct access to the database; `label` names the command.
     case system(String)
 
-    var auditName: String {
+    package var auditName: String {
         switch self {
         case .user(let principal): return principal.email
         case .account(_, let email): return email
@@ -40,7 +40,7 @@ public enum Actor: Sendable, Equatable {
         }
     }
 
-    var userID: UserID? {
+    package var userID: UserID? {
         switch self {
         case .user(let principal): return principal.userID
         case .account(let id, _): return id
@@ -49,7 +49,7 @@ public enum Actor: Sendable, Equatable {
     }
 
     /// Users must hold the access in the company; the CLI is trusted like a database administrator.
-    func require(_ area: Area, _ access: Access, in company: CompanyID?) throws(DomainError) {
+    package func require(_ area: Area, _ access: Access, in company: CompanyID?) throws(DomainError) {
         switch self {
         case .system: return
         case .account:

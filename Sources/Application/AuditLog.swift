@@ -27,7 +27,7 @@ public struct FieldChange: Sendable, Equatable {
 /// sequence number and hash; appending updates it first, which serialises writers on both engines.
 public enum AuditLog {
     public static let genesisHash = String(repeating: "0", count: 64)
-    static let masked = "***"
+    package static let masked = "***"
 
     public static func append(
         _ db: any SQLDatabase, actor: Actor, company: CompanyID?, action: String, entity: String, entityID: String,
@@ -56,7 +56,7 @@ public enum AuditLog {
     }
 
     /// `{"field":{"from":…,"to":…}}` with keys sorted; personal fields show `***`.
-    static func diffJSON(_ changes: [FieldChange]) -> String {
+    package static func diffJSON(_ changes: [FieldChange]) -> String {
         var object: [String: [String: String?]] = [:]
         for change in changes {
             object[change.field] = [
@@ -98,9 +98,9 @@ public struct AuditRow: Sendable, Equatable, Codable {
         SHA256.hash(data: Data(canonical.utf8)).hexString
     }
 
-    static let columns = "seq, at, actor, user_id, company_id, action, entity, entity_id, diff, prev_hash, hash"
+    package static let columns = "seq, at, actor, user_id, company_id, action, entity, entity_id, diff, prev_hash, hash"
 
-    init(
+    package init(
         seq: Int64, at: String, actor: String, userID: String?, companyID: String?, action: String, entity: String,
         entityID: String, diff: String, prevHash: String, hash: String
     ) {
@@ -117,7 +117,7 @@ public struct AuditRow: Sendable, Equatable, Codable {
         self.hash = hash
     }
 
-    init(row: any SQLRow) throws {
+    package init(row: any SQLRow) throws {
         self.seq = try row.decode(column: "seq", as: Int64.self)
         self.at = try row.decode(column: "at", as: String.self)
         self.actor = try row.decode(column: "actor", as: String.self)
@@ -133,9 +133,9 @@ public struct AuditRow: Sendable, Equatable, Codable {
 }
 
 extension Sequence where Element == UInt8 {
-    var hexString: String { Hex.encode(self) }
+    package var hexString: String { Hex.encode(self) }
 }
 
 extension SHA256.Digest {
-    var hexString: String { Array(self).hexString }
+    package var hexString: String { Array(self).hexString }
 }

@@ -31,18 +31,18 @@ public struct LoginResult: Sendable {
 }
 
 extension Culise {
-    static let failedLogin = DomainError(
+    package static let failedLogin = DomainError(
         "auth.invalid_credentials", kind: .unauthenticated, field: "password",
         "You cannot sign in because the e-mail or password is wrong.")
 
-    static func throttled(minutes: Int) -> DomainError {
+    package static func throttled(minutes: Int) -> DomainError {
         DomainError(
             "auth.throttled", kind: .rateLimited,
             "You cannot sign in right now because there were too many failed attempts; try again in \(minutes) minutes.")
     }
 
     /// Refuses when the account or the address already has the allowed number of failures in the window.
-    func checkThrottle(_ db: any SQLDatabase, subjects: [String]) async throws {
+    package func checkThrottle(_ db: any SQLDatabase, subjects: [String]) async throws {
         let since = epoch - Int64(Limits.loginWindowSeconds)
         for subject in subjects {
             let count = try await db.raw(
@@ -54,7 +54,7 @@ extension Culise {
         }
     }
 
-    func recordFailure(subjects: [String]) async throws {
+    package func recordFailure(subjects: [String]) async throws {
         let at = epoch
         try await transaction { db in
             for subject in subjects {
@@ -92,9 +92,9 @@ extension Culise {
         return LoginResult(sessionToken: token, needsSecondFactor: twoFactor)
     }
 
-    static let dummyHash = "$2b$12$C6UzMDM.H6dfI/f/IKcEeO5yJ1Wlm6S0Sg2zHJgU7VHnW9C4Zb3/2"
+    package static let dummyHash = "$2b$12$C6UzMDM.H6dfI/f/IKcEeO5yJ1Wlm6S0Sg2zHJgU7VHnW9C4Zb3/2"
 
-    func createSession(user: UserID, pendingSecondFactor: Bool, email: String) async throws -> String {
+    package func createSession(user: UserID, pendingSecondFactor: Bool, email: String) async throws -> String {
         let token = Secrets.random(bytes: 32)
         let csrf = Secrets.random(bytes: 24)
         let now = epoch
@@ -227,7 +227,7 @@ extension Culise {
     }
 
     /// True when `code` is the current TOTP (not replayed) or an unused recovery code, which it then marks used.
-    func consumeSecondFactor(_ db: any SQLDatabase, user: UserID, code: String) async throws -> Bool {
+    package func consumeSecondFactor(_ db: any SQLDatabase, user: UserID, code: String) async throws -> Bool {
         guard
             let row = try await db.raw(
                 "SELECT totp_secret, totp_last_step FROM users WHERE id = \(bind: user.description)"

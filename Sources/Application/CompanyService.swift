@@ -50,7 +50,7 @@ extension Culise {
 
     /// A CUI held by another company: the operator (the `culise` CLI on the server, a `.system` actor; docs/security.md)
     /// learns why; a signed-in user gets a refusal that neither confirms nor names another tenant (issue 10).
-    static func cuiRefusal(_ cui: String, actor: Actor) -> DomainError {
+    package static func cuiRefusal(_ cui: String, actor: Actor) -> DomainError {
         if case .system = actor {
             return DomainError(
                 "company.cui_taken", kind: .conflict, field: "cui",
@@ -172,14 +172,14 @@ extension Culise {
         return found
     }
 
-    static func loadCompany(_ db: any SQLDatabase, _ id: CompanyID) async throws -> Company {
+    package static func loadCompany(_ db: any SQLDatabase, _ id: CompanyID) async throws -> Company {
         guard let row = try await db.raw("SELECT * FROM companies WHERE id = \(bind: id.description)").first() else {
             throw DomainError("company.not_found", kind: .notFound, "You cannot open this company because it does not exist.")
         }
         return try decodeCompany(row)
     }
 
-    static func decodeCompany(_ row: any SQLRow) throws -> Company {
+    package static func decodeCompany(_ row: any SQLRow) throws -> Company {
         let id = try row.decode(column: "id", as: String.self)
         return Company(
             id: CompanyID(string: id)!,
@@ -197,7 +197,7 @@ extension Culise {
             fiscalYearStartMonth: Int(try row.decode(column: "fiscal_year_start_month", as: Int64.self)))
     }
 
-    static func companyChanges(_ before: Company?, _ after: Company) -> [FieldChange] {
+    package static func companyChanges(_ before: Company?, _ after: Company) -> [FieldChange] {
         func change(_ field: String, _ old: String?, _ new: String?) -> FieldChange? {
             old == new ? nil : FieldChange(field, before: old, after: new)
         }

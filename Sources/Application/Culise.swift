@@ -23,9 +23,9 @@ public final class Culise: Sendable {
     public let database: Database
     public let logger: Logger
     public let settings: AppSettings
-    let clock: @Sendable () -> Date
-    /// Group commit of concurrent invoice issues (see `IssueQueue`).
-    let issueQueue = IssueQueue()
+    package let clock: @Sendable () -> Date
+    /// Long-lived helpers a context keeps per facade (the invoicing context's group commit queue, …).
+    package let contextServices = ContextServices()
 
     public init(
         database: Database, logger: Logger, settings: AppSettings = AppSettings(), clock: @escaping @Sendable () -> Date = { Date() }
@@ -37,13 +37,15 @@ public final class Culise: Sendable {
     }
 
     /// Opens the database and applies pending migrations.
+    /// `migrations` is the one numbered sequence of every context (`Schema.all` in `Assembly`).
     public static func start(
-        _ location: DatabaseLocation, logger: Logger, settings: AppSettings = AppSettings(), migrate: Bool = true
+        _ location: DatabaseLocation, migrations: [Migration], logger: Logger, settings: AppSettings = AppSettings(),
+        migrate: Bool = true
     ) async throws -> Culise {
         let database = try await Database.open(location, logger: logger)
         if migrate {
             do {
-                try await Migrator.migrate(database, Schema.all, logger: logger)
+                try await Migrator.migrate(database, migrations, logger: logger)
             } catch {
                 await database.close()
                 throw error
@@ -57,21 +59,21 @@ public final class Culise: Sendable {
     public func schemaVersion() async throws -> Int { try await Migrator.currentVersion(database) }
 
     /// Runs a use case in one transaction.
-    func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    package func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await database.transaction(body)
     }
 
-    func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    package func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await database.read(body)
     }
 
-    var now: Date { clock() }
+    package var now: Date { clock() }
     /// Today in Europe/Bucharest by the app's clock: what pages, the API and jobs use for "today" (tests set the clock).
     public var today: LocalDate { LocalDate.today(now: clock()) }
     /// The app's clock, for shells that need the instant (never `Date()` in a handler).
     public var currentTime: Date { clock() }
-    var nowText: String { Timestamp.format(clock()) }
-    var epoch: Int64 { Int64(clock().timeIntervalSince1970) }
+    package var nowText: String { Timestamp.format(clock()) }
+    package var epoch: Int64 { Int64(clock().timeIntervalSince1970) }
 
     // MARK: - Secret key
 
@@ -154,4 +156,26 @@ public struct PageRequest: Sendable, Equatable {
     }
 
     public static let first = try! PageRequest()
+}
+
+/// Helpers a context creates once per `Culise` and keeps (created on first use, one per type).
+package final class ContextServices: @unchecked Sendable {
+    private let lock = NSLock()
+    private var services: [ObjectIdentifier: any Sendable] = [:]
+
+    package init() {}
+
+    package func shared<Service: Sendable>(_ type: Service.Type, make: () -> Service) -> Service {
+        lock.lock()
+        defer { lock.unlock() }
+        if let existing = services[ObjectIdentifier(type)] as? Service { return existing }
+        let created = make()
+        services[ObjectIdentifier(type)] = created
+        return created
+    }
+}
+
+extension String {
+    /// nil for "", the text otherwise (optional form fields).
+    package var nilIfEmptyText: String? { isEmpty ? nil : self }
 }

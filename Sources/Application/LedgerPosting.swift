@@ -23,13 +23,13 @@ public struct PostedEntry: Sendable, Equatable {
 }
 
 /// What one posting batch adds to a (account, month) balance.
-struct BalanceDelta {
-    var debit: Int64 = 0
-    var credit: Int64 = 0
-    var lines: Int64 = 0
-    var maxSeq: Int64 = 0
+package struct BalanceDelta {
+    package var debit: Int64 = 0
+    package var credit: Int64 = 0
+    package var lines: Int64 = 0
+    package var maxSeq: Int64 = 0
 
-    mutating func add(_ line: EntryLine, seq: Int64) {
+    package mutating func add(_ line: EntryLine, seq: Int64) {
         debit += line.debit
         credit += line.credit
         lines += 1
@@ -38,23 +38,29 @@ struct BalanceDelta {
 }
 
 /// One entry to write: a validated draft, posted now or saved as a draft.
-struct EntryToWrite: Sendable {
-    var draft: EntryDraft
-    var reverses: EntryID?
+package struct EntryToWrite: Sendable {
+    package var draft: EntryDraft
+    package var reverses: EntryID?
     /// Keep this id (posting a saved draft); nil allocates a new one.
-    var id: EntryID?
+    package var id: EntryID?
+
+    package init(draft: EntryDraft, reverses: EntryID? = nil, id: EntryID? = nil) {
+        self.draft = draft
+        self.reverses = reverses
+        self.id = id
+    }
 }
 
 /// The posting engine every ledger use case shares: manual entries, reversals, closings and imports.
 /// It runs inside the caller's transaction, allocates ids, journal numbers and chain positions under a
 /// row lock on `ledger_settings`, writes entries, lines and balances with multi-row statements, and
 /// advances the chain head.
-enum LedgerEngine {
-    static func period(_ date: LocalDate) -> Int64 { Int64(date.year * 100 + date.month) }
+package enum LedgerEngine {
+    package static func period(_ date: LocalDate) -> Int64 { Int64(date.year * 100 + date.month) }
 
     /// The company's posting rules as stored.
     /// `only`: load just these accounts (a posting use case knows its lines' accounts; the chart has hundreds).
-    static func rules(_ db: any SQLDatabase, company: CompanyID, only: Set<String>? = nil) async throws -> PostingRules {
+    package static func rules(_ db: any SQLDatabase, company: CompanyID, only: Set<String>? = nil) async throws -> PostingRules {
         let id = company.description
         var accountQuery: SQLQueryString =
             "SELECT code, name, type, parent, postable, requires_partner, active FROM accounts WHERE company_id = \(bind: id)"
@@ -108,7 +114,7 @@ enum LedgerEngine {
 
     /// Writes `entries` (already validated) as posted entries; returns their ids.
     @discardableResult
-    static func post(
+    package static func post(
         _ db: any SQLDatabase, company: CompanyID, entries: [EntryToWrite], createdBy: String, now: String
     ) async throws
         -> [EntryID]
@@ -225,14 +231,14 @@ enum LedgerEngine {
     }
 
     /// The refusal of a posting that would take the ledger past `Limits.ledgerVolumeMinorUnits`.
-    static let volumeExceeded = DomainError(
+    package static let volumeExceeded = DomainError(
         "ledger.volume_exceeded", kind: .conflict, field: "lines",
         "You cannot post this entry because the company's ledger would then hold more than \(Money(minorUnits: Limits.ledgerVolumeMinorUnits, currency: .ron).decimalString) in all, the most its reports can add up exactly."
     )
 
     /// Σ |debit| + |credit| + |foreign amount| over the lines of `entries`, refused past the ledger's bound. Each
     /// line is already within `Limits.amountMinorUnits` (EntryValidator), so the running sum cannot wrap before the check.
-    static func volume(of entries: [EntryToWrite]) throws(DomainError) -> Int64 {
+    package static func volume(of entries: [EntryToWrite]) throws(DomainError) -> Int64 {
         var total: UInt64 = 0
         for entry in entries {
             for line in entry.draft.lines {
@@ -246,7 +252,7 @@ enum LedgerEngine {
     }
 
     /// Saves a draft (not posted: no number, no chain position, no balances).
-    static func saveDraft(
+    package static func saveDraft(
         _ db: any SQLDatabase, company: CompanyID, draft: EntryDraft, id existing: EntryID?, createdBy: String, now: String
     )
         async throws -> EntryID
@@ -292,7 +298,7 @@ enum LedgerEngine {
     }
 
     /// Loads entries with their lines.
-    static func load(
+    package static func load(
         _ db: any SQLDatabase, company: CompanyID, where condition: SQLQueryString, order: SQLQueryString = "ORDER BY id"
     ) async throws -> [PostedEntry] {
         let id = company.description

@@ -3,10 +3,10 @@ import Storage
 
 /// Multi-row `INSERT … VALUES (…), (…)` in chunks that stay under both engines' bind limits
 /// (SQLite 32,766, PostgreSQL 65,535). Per-row inserts are 4× (SQLite) to 15× (PostgreSQL) slower.
-enum SQLBulk {
-    static let maxBinds = 30_000
+package enum SQLBulk {
+    package static let maxBinds = 30_000
 
-    static func insert(
+    package static func insert(
         _ db: any SQLDatabase, into table: String, columns: [String], rows: [[any Encodable & Sendable]], suffix: String = ""
     ) async throws {
         guard !rows.isEmpty else { return }
@@ -35,7 +35,7 @@ enum SQLBulk {
     }
 
     /// Maps the values the app layer binds (Int64, Int, String, Bool, optionals of them) to `SQLValue`.
-    static func value(_ value: any Encodable & Sendable) -> SQLValue {
+    package static func value(_ value: any Encodable & Sendable) -> SQLValue {
         switch value {
         case let number as Int64: return .int(number)
         case let number as Int: return .int(Int64(number))
@@ -50,7 +50,7 @@ enum SQLBulk {
     }
 
     /// Inserts rows already in `SQLValue` form (the hot path of posting).
-    static func insert(
+    package static func insert(
         _ db: any SQLDatabase, into table: String, columns: [String], values rows: [[SQLValue]], suffix: String = ""
     ) async throws {
         guard !rows.isEmpty else { return }
@@ -74,11 +74,11 @@ enum SQLBulk {
 
 extension SQLQueryString {
     /// `(?, ?, …)` with one bind per value, for `IN` lists; `(NULL)` when empty (matches nothing).
-    static func list(_ values: some Sequence<Int64>) -> SQLQueryString { list(values.map { SQLValue.int($0) }) }
+    package static func list(_ values: some Sequence<Int64>) -> SQLQueryString { list(values.map { SQLValue.int($0) }) }
 
-    static func list(_ values: some Sequence<String>) -> SQLQueryString { list(values.map { SQLValue.text($0) }) }
+    package static func list(_ values: some Sequence<String>) -> SQLQueryString { list(values.map { SQLValue.text($0) }) }
 
-    static func list(_ values: [SQLValue]) -> SQLQueryString {
+    package static func list(_ values: [SQLValue]) -> SQLQueryString {
         var query: SQLQueryString = "("
         var first = true
         for value in values {

@@ -1,13 +1,11 @@
 import Storage
 
-/// The platform's migrations. Later modules append theirs with higher numbers.
+/// The core's migrations (platform, ledger tables of the posting engine, shared services). Each context adds its own
+/// as `extension Schema` in its app target; `Assembly` lists them all in one numbered sequence (`Schema.all`).
 /// Never edit a migration that has landed; add a new one.
 public enum Schema {
-    public static let all: [Migration] = [
-        platform, ledger, invoicing, exchangeRates, banking, robustness, jobs, notifications, approvals, documents,
-    ]
 
-    static let platform = Migration(1, "platform") { dialect in
+    package static let platform = Migration(1, "platform") { dialect in
         [
             """
             CREATE TABLE settings (
@@ -137,7 +135,7 @@ public enum Schema {
     }
 
     /// The general ledger (issue 3): chart, journals, fiscal years, entries, lines, balances, partners.
-    static let ledger = Migration(2, "ledger") { _ in
+    package static let ledger = Migration(2, "ledger") { _ in
         [
             """
             CREATE TABLE ledger_settings (

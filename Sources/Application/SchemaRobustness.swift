@@ -2,7 +2,7 @@ import Storage
 
 extension Schema {
     /// Issue 10: the ledger's volume bound, idempotency keys per (company, user), invitations, the last company used.
-    static let robustness = Migration(6, "robustness") { _ in
+    package static let robustness = Migration(6, "robustness") { _ in
         [
             // The sum of |debit| + |credit| + |foreign amount| over every posted line; posting past
             // Limits.ledgerVolumeMinorUnits is refused, so no sum over the ledger can overflow.

@@ -45,7 +45,7 @@ public enum TOTP {
 
 /// RFC 4648 base32 without padding, the form authenticator apps expect.
 public enum Base32 {
-    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+    package static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
 
     public static func encode(_ bytes: [UInt8]) -> String {
         var output = ""

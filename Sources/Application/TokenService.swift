@@ -14,7 +14,7 @@ public struct APITokenInfo: Sendable, Equatable, Codable {
 }
 
 extension Culise {
-    static let tokenPrefix = "culise_"
+    package static let tokenPrefix = "culise_"
 
     /// Creates a bearer token for `user` acting in `company`. The plaintext is returned once; only its digest is kept.
     public func createToken(

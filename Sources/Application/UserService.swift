@@ -23,14 +23,14 @@ public struct UserAccount: Sendable, Equatable {
 
 extension Culise {
     /// Hashes off the async executor: bcrypt is deliberately slow.
-    func hashPassword(_ password: String) async -> String {
+    package func hashPassword(_ password: String) async -> String {
         let cost = settings.bcryptCost
         return await withCheckedContinuation { continuation in
             DispatchQueue.global().async { continuation.resume(returning: Bcrypt.hash(password, cost: cost)) }
         }
     }
 
-    func verifyPassword(_ password: String, hash: String) async -> Bool {
+    package func verifyPassword(_ password: String, hash: String) async -> Bool {
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async { continuation.resume(returning: Bcrypt.verify(password, hash: hash)) }
         }
@@ -107,7 +107,7 @@ extension Culise {
         return userID
     }
 
-    func insertMembership(_ db: any SQLDatabase, company: CompanyID, user: UserID, role: Role, actor: Actor) async throws {
+    package func insertMembership(_ db: any SQLDatabase, company: CompanyID, user: UserID, role: Role, actor: Actor) async throws {
         let count =
             try await db.raw("SELECT COUNT(*) AS n FROM memberships WHERE user_id = \(bind: user.description)").first()?
             .decode(column: "n", as: Int64.self) ?? 0
@@ -221,12 +221,12 @@ extension Culise {
         }
     }
 
-    static func loadUser(_ db: any SQLDatabase, column: String, value: String) async throws -> UserAccount? {
+    package static func loadUser(_ db: any SQLDatabase, column: String, value: String) async throws -> UserAccount? {
         let sql = SQLQueryString("SELECT id, email, display_name, totp_enabled FROM users WHERE \(unsafeRaw: column) = \(bind: value)")
         return try await db.raw(sql).first().map(decodeUser)
     }
 
-    static func decodeUser(_ row: any SQLRow) throws -> UserAccount {
+    package static func decodeUser(_ row: any SQLRow) throws -> UserAccount {
         UserAccount(
             id: UserID(string: try row.decode(column: "id", as: String.self))!,
             email: try row.decode(column: "email", as: String.self),
@@ -300,7 +300,7 @@ public struct Invitation: Sendable, Equatable, Codable {
 
 extension Culise {
     /// Records (or renews) a pending invitation of `email` to `company` with `role`.
-    func invite(email: String, company: CompanyID, role: Role, actor: Actor) async throws {
+    package func invite(email: String, company: CompanyID, role: Role, actor: Actor) async throws {
         let id = Secrets.random(bytes: 16)
         let expires = epoch + Int64(Limits.invitationSeconds)
         try await transaction { db in

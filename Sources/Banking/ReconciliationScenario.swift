@@ -1,7 +1,7 @@
 import Foundation
 import Kernel
 
-/// A deterministic, realistic reconciliation scenario with ground truth (tests, `culise bench reconcile`, the demo):
+/// A deterministic, realistic reconciliation scenario with ground truth (tests, `culise-bench reconcile`, the demo):
 /// customers and suppliers, open invoices and bills, expected salary and tax payments, and a bank statement of exact
 /// payments, partial payments, one payment for several invoices, references with typos or spacing, fees, salaries,
 /// tax payments and unknown lines.

@@ -1,10 +1,15 @@
 import Application
 import ArgumentParser
+import Assembly
+import BankingApp
 import Companies
 import Foundation
 import Identity
+import InvoicingApp
 import Kernel
+import LedgerApp
 import Logging
+import PartnersApp
 import Storage
 import Web
 
@@ -17,7 +22,6 @@ struct CuliseCommand: AsyncParsableCommand {
             Serve.self, Migrate.self, ConfigCommand.self, Demo.self, CompanyCommand.self, UserCommand.self, TokenCommand.self,
             AuditCommand.self, Backup.self, Restore.self, LedgerCommand.self, ReportCommand.self, InvoiceCommand.self, EFacturaCommand.self,
             FXCommand.self, BankCommand.self, CashCommand.self, JobsCommand.self, ApprovalsCommand.self,
-            BenchCommand.self,
         ])
 }
 
@@ -68,7 +72,8 @@ enum CLI {
         var quiet = logger
         quiet.logLevel = max(logger.logLevel, .warning)
         let location = try DatabaseLocation(configuration.databaseURL)
-        let culise = try await Culise.start(location, logger: quiet, settings: configuration.appSettings, migrate: migrate)
+        let culise = try await Culise.start(
+            location, migrations: Schema.all, logger: quiet, settings: configuration.appSettings, migrate: migrate)
         do {
             let result = try await body(culise)
             await culise.close()

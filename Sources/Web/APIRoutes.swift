@@ -1,11 +1,16 @@
 import Application
+import Assembly
+import BankingApp
 import Companies
 import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
 import Identity
+import InvoicingApp
 import Kernel
+import LedgerApp
+import PartnersApp
 
 /// JSON bodies: snake_case keys, sorted for stable output.
 enum JSON {

@@ -1,9 +1,14 @@
 import Application
+import Assembly
+import BankingApp
 import Companies
 import Foundation
 import Hummingbird
 import Identity
+import InvoicingApp
 import Kernel
+import LedgerApp
+import PartnersApp
 
 /// Browser pages. Each handler decodes the form or query, calls the app layer and renders.
 struct HTMLRoutes: Sendable {

@@ -1,10 +1,15 @@
 import Application
+import Assembly
+import BankingApp
 import Foundation
 import HTTPTypes
 import Hummingbird
 import Identity
+import InvoicingApp
 import Kernel
+import LedgerApp
 import Logging
+import PartnersApp
 
 /// Cookie names and the settings they are written with.
 struct CookieSettings: Sendable {

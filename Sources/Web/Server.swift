@@ -1,12 +1,17 @@
 import Application
+import Assembly
+import BankingApp
 import EFactura
 import Foundation
 import HTTPTypes
 import Hummingbird
 import Identity
+import InvoicingApp
 import Kernel
+import LedgerApp
 import Logging
 import Metrics
+import PartnersApp
 import Prometheus
 import ServiceLifecycle
 import Synchronization

@@ -1,9 +1,14 @@
 import Application
+import Assembly
+import BankingApp
 import Foundation
 import Hummingbird
 import Identity
+import InvoicingApp
 import Kernel
+import LedgerApp
 import Mustache
+import PartnersApp
 
 /// UI strings per language, loaded from `Locales/*.json`. Templates never hold text of their own.
 public struct Catalog: Sendable {
@@ -141,7 +146,25 @@ public struct Views: Sendable {
         guard let url = Bundle.module.url(forResource: "Templates", withExtension: nil) else {
             throw WebError(.internalServerError, "internal.templates", "The templates are missing from the resources.")
         }
-        return Views(library: try await MustacheLibrary(directory: url.path), catalog: try Catalog.load())
+        return Views(library: try loadLibrary(url), catalog: try Catalog.load())
+    }
+
+    /// Templates live in one folder per context (`Templates/invoicing/invoice.mustache`) with the shared layout and
+    /// partials at the top; each is named by its file name alone, so names must be unique across folders.
+    static func loadLibrary(_ folder: URL) throws -> MustacheLibrary {
+        var library = MustacheLibrary()
+        var seen: [String: String] = [:]
+        let files = FileManager.default.enumerator(atPath: folder.path)?.compactMap { $0 as? String } ?? []
+        for path in files.sorted() where path.hasSuffix(".mustache") {
+            let name = String(path.split(separator: "/").last ?? "").replacingOccurrences(of: ".mustache", with: "")
+            if let other = seen[name] {
+                throw WebError(.internalServerError, "internal.templates", "Two templates are named \(name): \(other) and \(path).")
+            }
+            seen[name] = path
+            let text = try String(contentsOf: folder.appendingPathComponent(path), encoding: .utf8)
+            try library.register(text, named: name)
+        }
+        return library
     }
 
     /// The navigation entries the role may see, in order.

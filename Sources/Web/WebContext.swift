@@ -1,10 +1,15 @@
 import Application
+import Assembly
+import BankingApp
 import Foundation
 import Hummingbird
 import Identity
+import InvoicingApp
 import Kernel
+import LedgerApp
 import Logging
 import NIOCore
+import PartnersApp
 
 /// Per-request state: who is signed in, the selected company, the language and the parsed form.
 public struct WebContext: RequestContext, RemoteAddressRequestContext {

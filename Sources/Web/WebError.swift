@@ -1,7 +1,12 @@
 import Application
+import Assembly
+import BankingApp
 import Foundation
 import Hummingbird
+import InvoicingApp
 import Kernel
+import LedgerApp
+import PartnersApp
 
 /// Errors that exist only at the HTTP edge (malformed JSON, missing CSRF token, unknown route).
 /// Domain errors are mapped to statuses here and nowhere else.

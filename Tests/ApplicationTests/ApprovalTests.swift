@@ -1,9 +1,14 @@
 import Application
 import Approvals
+import Assembly
+import BankingApp
 import Foundation
 import Identity
 import Invoicing
+import InvoicingApp
 import Kernel
+import LedgerApp
+import PartnersApp
 import TestSupport
 import Testing
 

@@ -1,8 +1,13 @@
 import Application
+import Assembly
+import BankingApp
 import Companies
 import Foundation
 import Identity
+import InvoicingApp
 import Kernel
+import LedgerApp
+import PartnersApp
 import SQLKit
 import Storage
 import TestSupport

@@ -1,9 +1,14 @@
 import Application
+import Assembly
+import BankingApp
 import Documents
 import Foundation
 import Identity
 import Invoicing
+import InvoicingApp
 import Kernel
+import LedgerApp
+import PartnersApp
 import TestSupport
 import Testing
 

@@ -1,7 +1,12 @@
 import Application
+import Assembly
+import BankingApp
 import Foundation
+import InvoicingApp
 import Jobs
 import Kernel
+import LedgerApp
+import PartnersApp
 import Synchronization
 import TestSupport
 import Testing

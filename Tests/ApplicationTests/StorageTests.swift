@@ -1,6 +1,11 @@
 import Application
+import Assembly
+import BankingApp
 import Foundation
+import InvoicingApp
 import Kernel
+import LedgerApp
+import PartnersApp
 import SQLKit
 import Storage
 import TestSupport

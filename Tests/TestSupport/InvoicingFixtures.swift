@@ -1,9 +1,14 @@
 import Application
+import Assembly
+import BankingApp
 import Companies
 import Foundation
 import Invoicing
+import InvoicingApp
 import Kernel
+import LedgerApp
 import Partners
+import PartnersApp
 
 /// A company with customers, suppliers and products, ready to invoice.
 public struct InvoicingSetup: Sendable {

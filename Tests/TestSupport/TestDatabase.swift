@@ -1,7 +1,12 @@
 import Application
+import Assembly
+import BankingApp
 import Foundation
+import InvoicingApp
 import Kernel
+import LedgerApp
 import Logging
+import PartnersApp
 import Storage
 import Synchronization
 
@@ -102,7 +107,7 @@ public enum TestDatabase {
 
     /// Another app instance (its own pool) on the same database, as a second server process would have.
     public static func open(_ location: DatabaseLocation, clock: (@Sendable () -> Date)? = nil) async throws -> Culise {
-        let started = try await Culise.start(location, logger: logger, settings: fastSettings)
+        let started = try await Culise.start(location, migrations: Schema.all, logger: logger, settings: fastSettings)
         guard let clock else { return started }
         return Culise(database: started.database, logger: logger, settings: fastSettings, clock: clock)
     }

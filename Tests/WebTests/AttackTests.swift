@@ -1,13 +1,18 @@
 import Application
+import Assembly
+import BankingApp
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Identity
 import Invoicing
+import InvoicingApp
 import Kernel
 import Ledger
+import LedgerApp
 import NIOCore
+import PartnersApp
 import TestSupport
 import Testing
 

@@ -1,8 +1,13 @@
 import Application
+import Assembly
+import BankingApp
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import InvoicingApp
+import LedgerApp
+import PartnersApp
 import TestSupport
 import Testing
 import Web

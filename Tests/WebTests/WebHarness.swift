@@ -1,11 +1,16 @@
 import Application
+import Assembly
+import BankingApp
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Identity
+import InvoicingApp
 import Kernel
+import LedgerApp
 import NIOCore
+import PartnersApp
 import Synchronization
 import TestSupport
 import Testing

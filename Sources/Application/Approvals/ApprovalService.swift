@@ -75,7 +75,7 @@ extension Culise {
         return try await read { db in try await Self.approvalRule(db, company: company, documentType: documentType) }
     }
 
-    static func approvalRule(_ db: any SQLDatabase, company: CompanyID, documentType: String) async throws -> ApprovalRule? {
+    package static func approvalRule(_ db: any SQLDatabase, company: CompanyID, documentType: String) async throws -> ApprovalRule? {
         guard
             let row = try await db.raw(
                 """
@@ -93,10 +93,10 @@ extension Culise {
             roleLimits: limits)
     }
 
-    static let approvalColumns =
+    package static let approvalColumns =
         "id, document_type, document_id, document_label, amount, creator, requested_by, state, decided_by, decided_at, comment, created_at"
 
-    static func approvalRecord(_ row: any SQLRow) throws -> ApprovalRecord {
+    package static func approvalRecord(_ row: any SQLRow) throws -> ApprovalRecord {
         ApprovalRecord(
             id: try ApprovalID(string: try row.decode(column: "id", as: String.self)).orThrow("approval id"),
             documentType: try row.decode(column: "document_type", as: String.self),
@@ -112,7 +112,7 @@ extension Culise {
     }
 
     /// The newest request for a document, if any.
-    static func latestApproval(
+    package static func latestApproval(
         _ db: any SQLDatabase, company: CompanyID, documentType: String, documentID: String
     ) async throws -> ApprovalRecord? {
         try await db.raw(
@@ -126,7 +126,7 @@ extension Culise {
 
     /// What a document still needs before it may be posted: nil when no approval is needed or it was approved for
     /// at least this amount; otherwise the refusal to throw (`approval.pending` or `approval.required`).
-    static func approvalGate(
+    package static func approvalGate(
         _ db: any SQLDatabase, company: CompanyID, documentType: String, documentID: String, label: String, amount: Int64
     ) async throws -> (refusal: DomainError, rule: ApprovalRule, latest: ApprovalRecord?)? {
         guard let rule = try await approvalRule(db, company: company, documentType: documentType),
@@ -155,7 +155,7 @@ extension Culise {
 
     /// Opens a pending request for a document and tells the approvers (everyone holding an approver role except the
     /// document's creator and the requester).
-    func requestApproval(
+    package func requestApproval(
         _ db: any SQLDatabase, company: CompanyID, rule: ApprovalRule, documentType: String, documentID: String, label: String,
         amount: Int64,
         creator: String, actor: Actor

@@ -2,7 +2,7 @@ import Storage
 
 extension Schema {
     /// Issue 11: approval rules per document type and the requests with their decisions.
-    static let approvals = Migration(9, "approvals") { _ in
+    package static let approvals = Migration(9, "approvals") { _ in
         [
             """
             CREATE TABLE approval_rules (

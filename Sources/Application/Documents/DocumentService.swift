@@ -17,7 +17,7 @@ public struct DocumentOwner: Sendable, Equatable, Codable {
     }
 
     /// The permission area of each owner type (later contexts add theirs: employee → hr, asset → it, …).
-    static let areas: [String: Area] = ["bill": .invoicing, "invoice": .invoicing, "partner": .invoicing]
+    package static let areas: [String: Area] = ["bill": .invoicing, "invoice": .invoicing, "partner": .invoicing]
 }
 
 public struct DocumentRecord: Sendable, Codable, Equatable {
@@ -34,7 +34,7 @@ public struct DocumentRecord: Sendable, Codable, Equatable {
 
 extension Culise {
     /// The owner's area, checked for the actor; a user without access gets "not found", never a hint that it exists.
-    func requireDocumentAccess(_ owner: DocumentOwner, _ access: Access, company: CompanyID, actor: Actor) throws {
+    package func requireDocumentAccess(_ owner: DocumentOwner, _ access: Access, company: CompanyID, actor: Actor) throws {
         guard let area = DocumentOwner.areas[owner.type] else {
             throw DomainError("document.owner_type", field: "owner", "You cannot attach files to '\(owner.type.prefix(40))' records.")
         }
@@ -51,7 +51,7 @@ extension Culise {
     }
 
     /// The owning record must exist in the company.
-    static func requireOwner(_ db: any SQLDatabase, company: CompanyID, _ owner: DocumentOwner) async throws {
+    package static func requireOwner(_ db: any SQLDatabase, company: CompanyID, _ owner: DocumentOwner) async throws {
         let tables: [String: (table: String, key: String)] = [
             "bill": ("bills", "id"), "invoice": ("invoices", "id"), "partner": ("partners", "code"),
         ]
@@ -82,7 +82,7 @@ extension Culise {
     }
 
     /// Inside the caller's transaction (an e-invoice's original kept with the bill it became).
-    func attachDocument(
+    package func attachDocument(
         _ db: any SQLDatabase, company: CompanyID, owner: DocumentOwner, fileName: String, data: Data, actor: Actor
     ) async throws -> DocumentRecord {
         let name =
@@ -139,7 +139,7 @@ extension Culise {
 
     /// Writes the bytes once per company and content: a file `<folder>/<company>/<ab>/<sha256>` (written to a temporary
     /// name, then renamed) or a `document_blobs` row.
-    func storeBlob(_ db: any SQLDatabase, company: CompanyID, sha: String, data: Data) async throws {
+    package func storeBlob(_ db: any SQLDatabase, company: CompanyID, sha: String, data: Data) async throws {
         if let folder = settings.documentsFolder {
             let url = Self.blobURL(folder: folder, company: company, sha: sha)
             guard !FileManager.default.fileExists(atPath: url.path) else { return }
@@ -161,14 +161,14 @@ extension Culise {
         }
     }
 
-    static func blobURL(folder: String, company: CompanyID, sha: String) -> URL {
+    package static func blobURL(folder: String, company: CompanyID, sha: String) -> URL {
         URL(fileURLWithPath: folder).appendingPathComponent(company.description).appendingPathComponent(String(sha.prefix(2)))
             .appendingPathComponent(sha)
     }
 
-    static let documentColumns = "id, owner_type, owner_id, file_name, file_type, size, sha256, created_at, created_by"
+    package static let documentColumns = "id, owner_type, owner_id, file_name, file_type, size, sha256, created_at, created_by"
 
-    static func documentRecord(_ row: any SQLRow) throws -> DocumentRecord {
+    package static func documentRecord(_ row: any SQLRow) throws -> DocumentRecord {
         DocumentRecord(
             id: try DocumentID(string: try row.decode(column: "id", as: String.self)).orThrow("document id"),
             owner: DocumentOwner(
@@ -256,7 +256,7 @@ extension Culise {
 
     /// Deletes every file of a record inside the caller's transaction (a deleted draft takes its files with it) and
     /// returns the contents no longer referenced, whose files the caller removes after commit.
-    func deleteDocuments(_ db: any SQLDatabase, company: CompanyID, owner: DocumentOwner) async throws -> [String] {
+    package func deleteDocuments(_ db: any SQLDatabase, company: CompanyID, owner: DocumentOwner) async throws -> [String] {
         let shas = try await db.raw(
             """
             DELETE FROM documents WHERE company_id = \(bind: company.description) AND owner_type = \(bind: owner.type)
@@ -267,7 +267,7 @@ extension Culise {
     }
 
     /// Drops database blobs no document references any more; returns those contents (for the file store to delete).
-    func releaseBlobs(_ db: any SQLDatabase, company: CompanyID, shas: Set<String>) async throws -> [String] {
+    package func releaseBlobs(_ db: any SQLDatabase, company: CompanyID, shas: Set<String>) async throws -> [String] {
         var orphans: [String] = []
         for sha in shas.sorted() {
             let used = try await db.raw(
@@ -280,7 +280,7 @@ extension Culise {
         return orphans
     }
 
-    func removeFiles(company: CompanyID, shas: [String]) {
+    package func removeFiles(company: CompanyID, shas: [String]) {
         guard let folder = settings.documentsFolder else { return }
         for sha in shas { try? FileManager.default.removeItem(at: Self.blobURL(folder: folder, company: company, sha: sha)) }
     }

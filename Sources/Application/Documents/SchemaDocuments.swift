@@ -3,7 +3,7 @@ import Storage
 extension Schema {
     /// Issue 11: attachments of any record. Files are content-addressed (SHA-256); their bytes live in a folder or,
     /// without one, in `document_blobs`.
-    static let documents = Migration(10, "documents") { dialect in
+    package static let documents = Migration(10, "documents") { dialect in
         [
             """
             CREATE TABLE documents (

@@ -81,7 +81,7 @@ extension Culise {
     }
 
     /// Enqueues inside the caller's transaction, so a job is queued exactly when the use case that wants it commits.
-    func enqueue(_ db: any SQLDatabase, _ request: JobRequest) async throws -> JobID {
+    package func enqueue(_ db: any SQLDatabase, _ request: JobRequest) async throws -> JobID {
         try Self.validate(request)
         let id = JobID.generate(now: now)
         let runAt = Int64((request.runAt ?? now).timeIntervalSince1970)
@@ -98,7 +98,7 @@ extension Culise {
         return try row.flatMap { JobID(string: try $0.decode(column: "id", as: String.self)) } ?? id
     }
 
-    static func validate(_ request: JobRequest) throws {
+    package static func validate(_ request: JobRequest) throws {
         var problems = ProblemCollector()
         problems.check(
             (1...64).contains(request.kind.utf8.count) && request.kind.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" }),
@@ -125,7 +125,7 @@ extension Culise {
     /// running jobs whose lease expired (their worker died). On PostgreSQL several processes claim at once and skip
     /// each other's rows (`FOR UPDATE SKIP LOCKED`); on SQLite the write transaction serialises them. Either way a job
     /// is held by one worker at a time, and only the holder of the lease can finish it.
-    func claimJobs(worker: String, limit: Int, leaseSeconds: Int64) async throws -> [JobRecord] {
+    package func claimJobs(worker: String, limit: Int, leaseSeconds: Int64) async throws -> [JobRecord] {
         let now = epoch
         return try await transaction { db in
             // Jobs whose worker died on their last attempt cannot be tried again.
@@ -162,7 +162,7 @@ extension Culise {
     }
 
     /// Marks a claimed job done; false when `worker` no longer holds its lease (another worker took it over).
-    func completeJob(_ job: JobRecord, worker: String, result: String?) async throws -> Bool {
+    package func completeJob(_ job: JobRecord, worker: String, result: String?) async throws -> Bool {
         _ = try job.state.apply(.succeed)
         return try await transaction { db in
             let updated = try await db.raw(
@@ -180,7 +180,7 @@ extension Culise {
 
     /// Records a failed attempt: the job waits `RetryPolicy.backoffSeconds` and runs again, or is dead after its last
     /// attempt (at once for a `permanent` failure). A company's administrators hear of a dead job.
-    func failJob(_ job: JobRecord, worker: String, error: String, permanent: Bool = false) async throws -> JobState {
+    package func failJob(_ job: JobRecord, worker: String, error: String, permanent: Bool = false) async throws -> JobState {
         let next = try job.state.apply(.fail(attempt: permanent ? job.maxAttempts : job.attempts, maxAttempts: job.maxAttempts))
         let runAt = epoch + RetryPolicy.backoffSeconds(afterAttempt: job.attempts)
         let text = String(error.prefix(2_000))
@@ -205,7 +205,7 @@ extension Culise {
         }
     }
 
-    func finishAttempt(_ db: any SQLDatabase, _ job: JobRecord, outcome: String, error: String?) async throws {
+    package func finishAttempt(_ db: any SQLDatabase, _ job: JobRecord, outcome: String, error: String?) async throws {
         try await db.raw(
             """
             UPDATE job_attempts SET finished_at = \(bind: nowText), outcome = \(bind: outcome), error = \(bind: error)
@@ -216,10 +216,10 @@ extension Culise {
 
     // MARK: - Reading and operating
 
-    static let jobColumns =
+    package static let jobColumns =
         "id, company_id, kind, payload, state, run_at, attempts, max_attempts, last_error, result, created_at, started_at, finished_at"
 
-    static func jobRecord(_ row: any SQLRow) throws -> JobRecord {
+    package static func jobRecord(_ row: any SQLRow) throws -> JobRecord {
         let id = try row.decode(column: "id", as: String.self)
         return JobRecord(
             id: try JobID(string: id).orThrow("job id \(id)"),
@@ -270,7 +270,7 @@ extension Culise {
         }
     }
 
-    static func requireJob(_ db: any SQLDatabase, _ id: JobID, company: CompanyID?) async throws -> JobRecord {
+    package static func requireJob(_ db: any SQLDatabase, _ id: JobID, company: CompanyID?) async throws -> JobRecord {
         var condition: SQLQueryString = "id = \(bind: id.description)"
         if let company { condition = condition + " AND (company_id = \(bind: company.description) OR company_id IS NULL)" }
         guard let row = try await db.raw("SELECT \(unsafeRaw: jobColumns) FROM jobs WHERE " + condition).first() else {
@@ -321,7 +321,7 @@ extension Culise {
 
 extension Optional {
     /// The value, or a decoding error naming what was missing (rows from our own tables; never user input).
-    func orThrow(_ what: String) throws -> Wrapped {
+    package func orThrow(_ what: String) throws -> Wrapped {
         guard let self else { throw DomainError("storage.corrupt", "You cannot read \(what) because the stored value is not valid.") }
         return self
     }

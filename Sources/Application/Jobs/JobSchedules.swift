@@ -45,14 +45,14 @@ extension Culise {
     }
 
     /// Adds the schedule only when no schedule of that name exists (what `serve` does at start, so edits survive restarts).
-    func ensureSchedule(name: String, kind: String, cron: String, payload: String = "{}") async throws {
+    package func ensureSchedule(name: String, kind: String, cron: String, payload: String = "{}") async throws {
         let exists = try await read { db in try await db.raw("SELECT 1 AS x FROM job_schedules WHERE name = \(bind: name)").first() != nil }
         if !exists {
             _ = try await setSchedule(name: name, kind: kind, cron: cron, payload: payload, actor: .system("jobs"))
         }
     }
 
-    static func nextRun(_ schedule: CronSchedule, after instant: Date, in zone: TimeZone) throws -> Int64 {
+    package static func nextRun(_ schedule: CronSchedule, after instant: Date, in zone: TimeZone) throws -> Int64 {
         guard let next = schedule.next(after: instant, in: zone) else {
             throw DomainError(
                 "job.cron_never", field: "cron", "You cannot use the schedule '\(schedule)' because it never fires in the next eight years."
@@ -68,7 +68,7 @@ extension Culise {
         return try await read { db in try await Self.loadSchedules(db, where: filter) }
     }
 
-    static func loadSchedules(_ db: any SQLDatabase, where condition: SQLQueryString) async throws -> [JobScheduleRecord] {
+    package static func loadSchedules(_ db: any SQLDatabase, where condition: SQLQueryString) async throws -> [JobScheduleRecord] {
         try await db.raw(
             """
             SELECT name, company_id, kind, cron, time_zone, payload, max_attempts, active, next_run_at, last_fired_at FROM job_schedules
@@ -91,7 +91,7 @@ extension Culise {
     /// nothing ran fires once, not once per missed time. Safe with several processes: each firing is taken by a
     /// compare-and-set on `next_run_at` and enqueued under the unique key `schedule:NAME:TIME`.
     @discardableResult
-    func fireDueSchedules() async throws -> Int {
+    package func fireDueSchedules() async throws -> Int {
         let now = self.now
         let due = try await read { db in
             try await Self.loadSchedules(db, where: "active = \(bind: true) AND next_run_at <= \(bind: Int64(now.timeIntervalSince1970))")

@@ -12,7 +12,7 @@ public typealias JobHandler = @Sendable (Culise, JobRecord) async throws -> Stri
 
 /// The handlers a worker knows, by job kind.
 public struct JobHandlers: Sendable {
-    var handlers: [String: JobHandler] = [:]
+    package var handlers: [String: JobHandler] = [:]
 
     public init() {}
 
@@ -20,7 +20,7 @@ public struct JobHandlers: Sendable {
 
     public var kinds: [String] { handlers.keys.sorted() }
 
-    func handler(_ kind: String) -> JobHandler? { handlers[kind] }
+    package func handler(_ kind: String) -> JobHandler? { handlers[kind] }
 }
 
 /// Works the queue: fires due schedules, claims due jobs under a lease and runs them. Several workers (threads of
@@ -73,7 +73,7 @@ public final class JobWorker: Sendable {
         culise.logger.info("job worker stopped", metadata: ["worker": "\(name)"])
     }
 
-    func run(_ job: JobRecord) async {
+    package func run(_ job: JobRecord) async {
         let logger = culise.logger
         do {
             guard let handler = handlers.handler(job.kind) else {

@@ -3,7 +3,7 @@ import Storage
 extension Schema {
     /// Issue 11: the persistent job queue, its attempts, and cron-like schedules. Jobs belong to the installation
     /// (`company_id` NULL: backups, polling every company) or to one company, so the tables are platform tables.
-    static let jobs = Migration(7, "jobs") { _ in
+    package static let jobs = Migration(7, "jobs") { _ in
         [
             """
             CREATE TABLE jobs (

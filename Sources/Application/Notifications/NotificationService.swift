@@ -83,7 +83,7 @@ public enum MessageTemplates {
 
 extension Culise {
     /// Puts a notification in each user's inbox, in the user's language, inside the caller's transaction.
-    func notify(
+    package func notify(
         _ db: any SQLDatabase, company: CompanyID, users: [UserID], kind: String, parameters: [String: String], link: String? = nil
     ) async throws {
         guard let templates = MessageTemplates.notifications[kind], !users.isEmpty else { return }
@@ -107,7 +107,7 @@ extension Culise {
     }
 
     /// The members of a company holding one of `roles`.
-    func members(_ db: any SQLDatabase, company: CompanyID, roles: Set<Role>) async throws -> [UserID] {
+    package func members(_ db: any SQLDatabase, company: CompanyID, roles: Set<Role>) async throws -> [UserID] {
         try await db.raw(
             "SELECT user_id, role FROM memberships WHERE company_id = \(bind: company.description)"
         ).all().compactMap { row in

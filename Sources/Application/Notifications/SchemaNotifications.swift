@@ -3,7 +3,7 @@ import Storage
 extension Schema {
     /// Issue 11: the in-app inbox, outgoing e-mail with its attachments (the log of what was sent to whom), and each
     /// user's language for what Culise writes to them.
-    static let notifications = Migration(8, "notifications") { dialect in
+    package static let notifications = Migration(8, "notifications") { dialect in
         [
             "ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT 'ro'",
             """

@@ -1,11 +1,16 @@
 import Application
+import Assembly
+import BankingApp
 import Documents
 import Foundation
 import HTTPTypes
 import Hummingbird
 import Identity
 import Invoicing
+import InvoicingApp
 import Kernel
+import LedgerApp
+import PartnersApp
 
 /// Attachments on pages and in the API. Every route is open to signed-in users; the use cases check the owning
 /// record's permission and answer "not found" to those without it.

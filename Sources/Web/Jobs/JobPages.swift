@@ -1,9 +1,14 @@
 import Application
+import Assembly
+import BankingApp
 import Foundation
 import Hummingbird
 import Identity
+import InvoicingApp
 import Jobs
 import Kernel
+import LedgerApp
+import PartnersApp
 
 /// The background jobs for administrators: what ran, when, and what failed; dead jobs can be retried.
 struct JobPages: Sendable {

@@ -1,8 +1,13 @@
 import Application
+import Assembly
+import BankingApp
 import Foundation
 import Hummingbird
 import Identity
+import InvoicingApp
 import Kernel
+import LedgerApp
+import PartnersApp
 
 /// The in-app inbox: every user's notifications in the selected company, newest first.
 struct NotificationPages: Sendable {

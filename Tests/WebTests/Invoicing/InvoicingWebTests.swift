@@ -1,0 +1,335 @@
+import Application
+import Assembly
+import BankingApp
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Invoicing
+import InvoicingApp
+import Kernel
+import LedgerApp
+import PartnersApp
+import TestSupport
+import Testing
+
+@testable import Web
+
+@Suite struct InvoicingWebTests {
+    static func fields(_ response: TestResponse) -> Set<String> {
+        Set((response.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String })
+    }
+
+    /// Bad input gets a 422 naming the field, and nothing is written.
+    @Test(arguments: Engine.available)
+    func badInputIsRefusedWholeAndNamesTheField(_ engine: Engine) async throws {
+        try await Web.test(engine) { culise, _, browser in
+            let setup = try await InvoicingFixtures.setUp(culise)
+            let (_, token) = try await culise.createToken(user: setup.admin.userID, company: setup.company, name: "t", actor: setup.actor)
+            let before = try await culise.tableCounts()
+            let cases: [(String, String, Set<String>)] = [
+                (
+                    "/api/v1/partners",
+                    #"{"code":"X1","kind":"company","name":"X SRL","cui":"RO18547291","vat_payer":true,"is_customer":true,"is_supplier":false,"ibans":[]}"#,
+                    ["cui"]
+                ),
+                (
+                    "/api/v1/partners",
+                    #"{"code":"X2","kind":"company","name":"X SRL","cui":"18547290","address":{"line":"Str. A 1","city":"Cluj","county":"RO-XX","country":"RO"},"is_customer":true,"is_supplier":false,"ibans":[]}"#,
+                    ["address.county"]
+                ),
+                (
+                    "/api/v1/partners",
+                    #"{"code":"X3","kind":"company","name":"X SRL","cui":"18547290","ibans":["RO49AAAA1B31007593840001"],"is_customer":true,"is_supplier":false}"#,
+                    ["ibans[0]"]
+                ),
+                ("/api/v1/products", #"{"code":"P1","name":"Ceva","unit":"BUC","unit_price":"10","vat_category":"S"}"#, ["unit"]),
+                ("/api/v1/invoices", #"{"partner":"BETA","lines":[{"product":"CONSULT","quantity":"-2"}]}"#, ["lines[0].quantity"]),
+                (
+                    "/api/v1/invoices",
+                    #"{"partner":"BETA","lines":[{"description":"X","quantity":"1","unit_price":"5","unit":"XYZ"},{"product":"NOPE","quantity":"1"}]}"#,
+                    ["lines[0].unit", "lines[1].product"]
+                ),
+            ]
+            for (path, body, expected) in cases {
+                let response = try await browser.api(.post, path, token: token, json: body)
+                #expect(response.status == .unprocessableContent, "\(path) \(body)")
+                #expect(Self.fields(response) == expected, "\(path): \(response.text)")
+            }
+            // Over the line limit.
+            let line = #"{"product":"CONSULT","quantity":"1"}"#
+            let many =
+                "{\"partner\":\"BETA\",\"lines\":[" + Array(repeating: line, count: Limits.linesPerDocument + 1).joined(separator: ",")
+                + "]}"
+            let tooMany = try await browser.api(.post, "/api/v1/invoices", token: token, json: many)
+            #expect(tooMany.status == .unprocessableContent || tooMany.status == .contentTooLarge)
+            #expect(Self.fields(tooMany) == ["lines"])
+            #expect(try await culise.tableCounts() == before)
+            // At the limit it works.
+            let atLimit =
+                "{\"partner\":\"BETA\",\"lines\":[" + Array(repeating: line, count: Limits.linesPerDocument).joined(separator: ",") + "]}"
+            let issued = try await browser.api(.post, "/api/v1/invoices", token: token, json: atLimit)
+            #expect(issued.status == .created, "\(issued.text)")
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func invoiceLifecycleThroughTheAPI(_ engine: Engine) async throws {
+        try await Web.test(engine) { culise, _, browser in
+            let setup = try await InvoicingFixtures.setUp(culise)
+            let (_, token) = try await culise.createToken(user: setup.admin.userID, company: setup.company, name: "t", actor: setup.actor)
+            let body =
+                #"{"partner":"BETA","series":"EXD","issue_date":"2026-03-02","lines":[{"product":"LAPTOP","quantity":"1"},{"product":"CARTE","quantity":"2"}]}"#
+            var key = HTTPFields()
+            key[HTTPField.Name("Idempotency-Key")!] = "inv-1"
+            let created = try await browser.api(.post, "/api/v1/invoices", token: token, json: body, headers: key)
+            #expect(created.status == .created)
+            #expect(created.json["number"] as? String == "EXD-1")
+            #expect((created.json["totals"] as? [String: Any])?["total"] as? String == "4412.60")
+            // A retried POST with the same key replays; it does not issue a second number.
+            let replay = try await browser.api(.post, "/api/v1/invoices", token: token, json: body, headers: key)
+            #expect(replay.json["number"] as? String == "EXD-1")
+            let id = created.json["id"] as! String
+            let xml = try await browser.api(.get, "/api/v1/invoices/\(id)/ubl", token: token)
+            #expect(xml.status == .ok && xml.text.contains("<cbc:ID>EXD-1</cbc:ID>"))
+            let byNumber = try await browser.api(.get, "/api/v1/invoices/EXD-1", token: token)
+            #expect(byNumber.json["id"] as? String == id)
+            // Draft, then issue.
+            let draft = try await browser.api(
+                .post, "/api/v1/invoices", token: token,
+                json: #"{"draft":true,"partner":"ION","lines":[{"product":"CONSULT","quantity":"1"}]}"#)
+            #expect(draft.json["state"] as? String == "draft" && (draft.json["number"] == nil || draft.json["number"] is NSNull))
+            let issued = try await browser.api(.post, "/api/v1/invoices/\(draft.json["id"] as! String)/issue", token: token)
+            #expect(issued.json["state"] as? String == "issued")
+            // Payment, aging, credit note.
+            let paid = try await browser.api(
+                .post, "/api/v1/payments", token: token,
+                json: #"{"direction":"in","partner":"BETA","amount":"1000","allocations":[{"document":"EXD-1","amount":"1000"}]}"#)
+            #expect(paid.status == .created)
+            let shown = try await browser.api(.get, "/api/v1/invoices/\(id)", token: token)
+            #expect(shown.json["state"] as? String == "partially_paid" && shown.json["open"] as? String == "3412.60")
+            let aging = try await browser.api(.get, "/api/v1/reports/aging?side=receivable&as_of=2026-12-31", token: token)
+            #expect(aging.status == .ok && aging.json["total"] as? String == "3594.10")
+            let credit = try await browser.api(
+                .post, "/api/v1/invoices/\(id)/credit-notes", token: token, json: #"{"lines":[{"line":2,"quantity":"1"}],"reason":"Retur"}"#
+            )
+            #expect(credit.status == .created && credit.json["type"] as? String == "381")
+            // Sending without an ANAF configuration says how to configure it.
+            let send = try await browser.api(.post, "/api/v1/invoices/\(id)/efactura/send", token: token)
+            #expect(send.status == .conflict && send.text.contains("CULISE_ANAF_URL"))
+            // Ingest an e-invoice body.
+            let kit = InvoicingFixtures.conformanceKit.appendingPathComponent("examples/valid/kit_invoice_multirate_ron.xml")
+            if let data = try? Data(contentsOf: kit) {
+                // Addressed to another buyer: refused unless accepted explicitly, then kept with its warning.
+                let foreign = try await browser.client.execute(
+                    uri: "/api/v1/bills/ingest?filename=kit.xml", method: .post,
+                    headers: [.authorization: "Bearer \(token)", .contentType: "application/xml"], body: ByteBuffer(data: data))
+                #expect(foreign.status == .unprocessableContent && String(buffer: foreign.body).contains("addressed to"))
+                let ingested = try await browser.client.execute(
+                    uri: "/api/v1/bills/ingest?filename=kit.xml&accept_other_buyer=true", method: .post,
+                    headers: [.authorization: "Bearer \(token)", .contentType: "application/xml"], body: ByteBuffer(data: data))
+                #expect(ingested.status == .ok)
+                #expect(String(buffer: ingested.body).contains("\"result\":\"created\""))
+                #expect(String(buffer: ingested.body).contains("is not this company"))
+                let bad = try await browser.client.execute(
+                    uri: "/api/v1/bills/ingest", method: .post, headers: [.authorization: "Bearer \(token)"],
+                    body: ByteBuffer(string: "<Invoice"))
+                #expect(bad.status == .unprocessableContent)
+            }
+            let dunning = try await browser.api(
+                .post, "/api/v1/dunning-runs", token: token, json: #"{"as_of":"2026-12-31","language":"en"}"#)
+            #expect(dunning.status == .created && dunning.text.contains("EXD-1"))
+        }
+    }
+}
+
+@Suite struct InvoicingPageTests {
+    /// Pages take "today" from the app's clock, not the wall clock: a test sets the date.
+    @Test(arguments: Engine.available)
+    func pagesUseTheAppClock(_ engine: Engine) async throws {
+        let instant = ISO8601DateFormatter().date(from: "2031-02-03T10:00:00Z")!
+        try await Web.test(engine, clock: { instant }) { culise, _, browser in
+            _ = try await InvoicingFixtures.setUp(culise)
+            try await browser.login("admin@alfa.ro", Fixtures.password)
+            let form = try await browser.request(.get, "/invoices/new")
+            #expect(form.text.contains("value=\"2031-02-03\""))
+            let payment = try await browser.request(.get, "/payments")
+            #expect(payment.status == .ok && payment.text.contains("2031-02-03"))
+        }
+    }
+
+    /// A backdated issue whose e-Factura deadline has passed warns in the API answer and on the page.
+    @Test(arguments: Engine.available)
+    func lateDeadlineWarnsInTheAPIAndOnThePage(_ engine: Engine) async throws {
+        let instant = ISO8601DateFormatter().date(from: "2026-12-07T10:00:00Z")!
+        try await Web.test(engine, clock: { instant }) { culise, _, browser in
+            let setup = try await InvoicingFixtures.setUp(culise)
+            let (_, token) = try await culise.createToken(user: setup.admin.userID, company: setup.company, name: "w", actor: setup.actor)
+            let late = try await browser.api(
+                .post, "/api/v1/invoices", token: token,
+                json: #"{"partner":"BETA","series":"EXD","issue_date":"2026-11-02","lines":[{"product":"CONSULT","quantity":"1"}]}"#)
+            #expect(late.status == .created)
+            #expect((late.json["warnings"] as? [String])?.first?.contains("has passed") == true)
+            let timely = try await browser.api(
+                .post, "/api/v1/invoices", token: token,
+                json: #"{"partner":"BETA","series":"EXD","issue_date":"2026-12-04","lines":[{"product":"CONSULT","quantity":"1"}]}"#)
+            #expect((timely.json["warnings"] as? [String])?.isEmpty == true)
+            try await browser.login("admin@alfa.ro", Fixtures.password)
+            let id = try #require(late.json["id"] as? String)
+            let page = try await browser.get("/invoices/\(id)?flash=invoice_issued_late")
+            #expect(page.text.contains("termenul de transmitere în e-Factura"))
+        }
+    }
+
+    /// The invoice page links its PDF; the page route and the API serve it (English on request).
+    @Test(arguments: Engine.available)
+    func invoicePDFFromThePageAndTheAPI(_ engine: Engine) async throws {
+        try await Web.test(engine) { culise, _, browser in
+            let setup = try await InvoicingFixtures.setUp(culise)
+            let invoice = try await culise.issueInvoice(
+                company: setup.company,
+                DocumentInput(
+                    partner: "BETA", series: "EXD", issueDate: "2026-11-20", lines: [LineInput(product: "CONSULT", quantity: "2")]),
+                actor: setup.actor)
+            try await browser.login("admin@alfa.ro", Fixtures.password)
+            #expect(try await browser.get("/invoices/\(invoice.id)").text.contains("/invoices/\(invoice.id)/pdf"))
+            let page = try await browser.get("/invoices/\(invoice.id)/pdf")
+            #expect(page.status == .ok && page.headers[.contentType] == "application/pdf")
+            #expect(page.headers[.contentDisposition]?.contains("EXD-1_2026.pdf") == true)
+            #expect(Data(buffer: page.body).starts(with: Data("%PDF-1.4".utf8)))
+            let token = try await culise.createToken(user: setup.admin.userID, company: setup.company, name: "pdf", actor: setup.actor)
+                .token
+            let api = try await browser.api(.get, "/api/v1/invoices/\(invoice.id)/pdf?lang=en", token: token)
+            #expect(api.status == .ok && api.headers[.contentType] == "application/pdf")
+            if let text = try pdfText(Data(buffer: api.body)) { #expect(text.contains("INVOICE No. EXD-1") && text.contains("Total due")) }
+            #expect(try await browser.api(.get, "/api/v1/invoices/\(invoice.id)/pdf?lang=fr", token: token).status == .unprocessableContent)
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func pagesWorkEndToEnd(_ engine: Engine) async throws {
+        try await Web.test(engine) { culise, _, browser in
+            let setup = try await InvoicingFixtures.setUp(culise)
+            try await browser.login("admin@alfa.ro", Fixtures.password)
+            for path in [
+                "/invoices", "/invoices/new", "/bills", "/bills/new", "/payments", "/aging", "/aging?side=payable", "/dunning", "/efactura",
+                "/products", "/home",
+            ] {
+                let page = try await browser.get(path)
+                #expect(page.status == .ok, "\(path): \(page.status)")
+            }
+            // The form: one line with every problem shown at once, then a valid issue.
+            let bad = try await browser.post(
+                "/invoices",
+                ["partner": "BETA", "action": "issue", "lines[0].product": "CONSULT", "lines[0].quantity": "-1", "lines[1].quantity": "x"],
+                from: "/invoices/new")
+            #expect(bad.status == .unprocessableContent)
+            #expect(bad.text.contains("error-summary"))
+            let created = try await browser.post(
+                "/invoices",
+                [
+                    "partner": "BETA", "series": "EXD", "action": "issue", "lines[0].product": "LAPTOP", "lines[0].quantity": "1",
+                    "lines[1].product": "",
+                    "discount": "100", "discount_reason": "Fidelitate",
+                ],
+                from: "/invoices/new")
+            #expect(created.status == .seeOther)
+            let location = try #require(created.headers[.location])
+            let page = try await browser.get(location)
+            #expect(page.status == .ok && page.text.contains("EXD-1") && page.text.contains("Fidelitate"))
+            #expect(page.text.contains("/ledger/entries/"))
+            // A draft, issued from its page.
+            let draft = try await browser.post(
+                "/invoices", ["partner": "ION", "action": "draft", "lines[0].product": "CONSULT", "lines[0].quantity": "2"],
+                from: "/invoices/new")
+            let draftPath = try #require(draft.headers[.location]).split(separator: "?")[0]
+            let issued = try await browser.post("\(draftPath)/issue", [:], from: String(draftPath))
+            #expect(issued.status == .seeOther)
+            // A partial credit note from the invoice page: only the quantity typed is credited.
+            let credited = try await browser.post("\(draftPath)/credit", ["credit.1": "1", "reason": "Retur"], from: String(draftPath))
+            #expect(credited.status == .seeOther)
+            let creditPage = try await browser.get(try #require(credited.headers[.location]))
+            #expect(creditPage.text.contains("Retur") && creditPage.text.contains("181.50"))
+            #expect(try await browser.get(String(draftPath)).text.contains("EXD-2") == false)
+            // A payment through the form, then the aging page shows the rest.
+            let paid = try await browser.post(
+                "/payments",
+                [
+                    "direction": "in", "partner": "BETA", "amount": "1000", "method": "bank", "currency": "RON",
+                    "allocations[0].document": "EXD-1",
+                    "allocations[0].amount": "1000",
+                ], from: "/payments")
+            #expect(paid.status == .seeOther)
+            #expect(try await browser.get("/aging?as_of=2030-01-01").text.contains("BETA"))
+            // A multipart upload of an e-invoice, then posting it with a chosen account.
+            let kit = InvoicingFixtures.conformanceKit.appendingPathComponent("examples/valid/kit_invoice_multirate_ron.xml")
+            if let xml = try? Data(contentsOf: kit) {
+                let csrf = try await browser.csrf(from: "/bills")
+                let boundary = "culise-test-boundary"
+                var body = Data()
+                body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n\(csrf)\r\n".utf8))
+                body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"accept_other_buyer\"\r\n\r\non\r\n".utf8))
+                body.append(
+                    Data(
+                        "--\(boundary)\r\nContent-Disposition: form-data; name=\"files\"; filename=\"kit.xml\"\r\nContent-Type: text/xml\r\n\r\n"
+                            .utf8))
+                body.append(xml)
+                body.append(Data("\r\n--\(boundary)--\r\n".utf8))
+                var headers = HTTPFields()
+                headers[.contentType] = "multipart/form-data; boundary=\(boundary)"
+                let uploaded = try await browser.request(.post, "/bills/ingest", headers: headers, body: ByteBuffer(data: body))
+                #expect(uploaded.status == .ok)
+                #expect(uploaded.text.contains("EXS-2025-0142"))
+                let bills = try await culise.bills(company: setup.company, state: "draft", partner: nil, page: .first, actor: setup.actor)
+                let bill = try #require(bills.items.first)
+                let fields = Dictionary(uniqueKeysWithValues: bill.document.lines.map { ("account.\($0.number)", "371") })
+                let posted = try await browser.post("/bills/\(bill.id)/post", fields, from: "/bills/\(bill.id)")
+                #expect(posted.status == .seeOther)
+                #expect(try await culise.bill(company: setup.company, id: bill.id, actor: setup.actor).state == .posted)
+            }
+            let product = try await browser.post(
+                "/products", ["code": "NOU", "name": "Produs nou", "unit": "H87", "unit_price": "12.5", "vat": "S:standard"],
+                from: "/products")
+            #expect(product.status == .seeOther)
+            // The partner page: log a call, add a contact, edit, merge a duplicate.
+            #expect(try await browser.get("/partners/BETA").status == .ok)
+            let call = try await browser.post(
+                "/partners/BETA/interactions",
+                ["kind": "call", "date": "2026-03-01", "summary": "Scadență discutată", "follow_up": "2026-03-08"],
+                from: "/partners/BETA")
+            #expect(call.status == .seeOther)
+            let badContact = try await browser.post(
+                "/partners/BETA/contacts", ["contact_name": "", "contact_email": "x"], from: "/partners/BETA")
+            #expect(badContact.status == .unprocessableContent)
+            let partnerPage = try await browser.get("/partners/BETA")
+            #expect(partnerPage.text.contains("Scadență discutată"))
+            var values = PartnerPages.values(try await culise.partner(company: setup.company, code: "GAMA", actor: setup.actor))
+            values["phone"] = "0264 123 456"
+            #expect(try await browser.post("/partners/GAMA", values, from: "/partners/GAMA").status == .seeOther)
+            #expect(try await culise.partner(company: setup.company, code: "GAMA", actor: setup.actor).phone == "0264 123 456")
+            let rule = try await browser.post(
+                "/partners/DELTA/supplier-rule", ["account": "604", "auto_post": "true"], from: "/partners/DELTA")
+            #expect(rule.status == .seeOther)
+            #expect(try await culise.supplierRule(company: setup.company, partner: "DELTA", actor: setup.actor)?.autoPost == true)
+            let merged = try await browser.post("/partners/BETA/merge", ["duplicate": "ION"], from: "/partners/BETA")
+            #expect(merged.status == .seeOther)
+            // Settings: a wrong IBAN is refused on the page; a series with a first number is used by the next invoice.
+            #expect(try await browser.get("/invoicing/settings").status == .ok)
+            let badIBAN = try await browser.post(
+                "/invoicing/settings", ["default_series": "FCT", "iban": "RO00XXXX", "write_off_limit": "500"], from: "/invoicing/settings")
+            #expect(badIBAN.status == .unprocessableContent)
+            let series = try await browser.post(
+                "/invoicing/series", ["code": "ABC", "name": "Serie nouă", "year": "2026", "first_number": "100"],
+                from: "/invoicing/settings")
+            #expect(series.status == .seeOther)
+            let numbered = try await culise.issueInvoice(
+                company: setup.company,
+                DocumentInput(
+                    partner: "BETA", series: "ABC", issueDate: "2026-05-05", lines: [LineInput(product: "CONSULT", quantity: "1")]),
+                actor: setup.actor)
+            #expect(numbered.number == "ABC-100")
+            let dunning = try await browser.post("/dunning", ["as_of": "2030-01-01", "language": "ro"], from: "/dunning")
+            #expect(dunning.status == .ok && dunning.text.contains("EXD-1"))
+        }
+    }
+}
