@@ -10,6 +10,7 @@ import Ledger
 import LedgerApp
 import Partners
 import PartnersApp
+import Posting
 import SQLKit
 import Storage
 
@@ -1001,6 +1002,13 @@ extension Culise {
         var partner = input.partner?.nilIfEmptyText
         let gross = absolute + fee
         let date = line.bookingDate
+        // The line as the posting rules see it (`partner` as the match finally names it).
+        func postingLine(rate: Decimal?) -> BankPosting.Line {
+            BankPosting.Line(
+                id: id.description, date: date, incoming: incoming, ledgerAccount: account.ledgerAccount, accountName: account.name,
+                cash: account.kind == .cash, currency: account.currency, rate: rate, gross: gross, details: line.details,
+                counterpartyName: line.counterpartyName, partner: partner)
+        }
         if let link = postedLinks.first {
             // The payment is already in the ledger: only link it.
             guard let entry = Int64(link.id),
@@ -1081,31 +1089,9 @@ extension Culise {
             try problems.throwIfAny()
             var rate: Decimal?
             if account.currency != "RON" { rate = try await Self.exchangeRate(db, currency: account.currency, on: date).ronPerUnit }
-            let source = SourceReference(type: "bank_line", id: id.description)
-            let ron = { (value: Int64) in Self.ron(value, rate) }
-            var lines: [EntryLine] = [
-                EntryLine(
-                    account: account.ledgerAccount, debit: incoming ? ron(gross) : 0, credit: incoming ? 0 : ron(gross),
-                    description: String(line.details.prefix(200)), currency: rate == nil ? nil : account.currency,
-                    amountCurrency: rate == nil ? nil : (incoming ? gross : -gross), rate: rate, source: source)
-            ]
-            for target in targets {
-                lines.append(
-                    EntryLine(
-                        account: target.account, debit: incoming ? 0 : ron(target.amount), credit: incoming ? ron(target.amount) : 0,
-                        partner: partner,
-                        description: String((line.counterpartyName ?? line.details).prefix(200)), source: source))
-            }
-            // Rounding of several RON conversions lands on the first counter line.
-            let difference = lines.reduce(Int64(0)) { $0 + $1.debit - $1.credit }
-            if difference != 0, lines.count > 1 {
-                if incoming { lines[1].credit += difference } else { lines[1].debit -= difference }
-            }
-            let draft = EntryDraft(
-                journal: account.kind == .cash ? "CS" : "BC", date: date,
-                description: String("\(account.name): \(line.counterpartyName ?? line.details)".prefix(200)),
-                externalRef: try await Self.freshReference(db, company: company, "bank_line:\(id.description)"),
-                lines: lines)
+            let draft = BankPosting.entry(
+                postingLine(rate: rate), counterparts: targets.map { BankPosting.Counterpart(account: $0.account, amount: $0.amount) },
+                externalRef: try await Self.freshReference(db, company: company, "bank_line:\(id.description)"))
             let rules = try await LedgerEngine.rules(db, company: company, only: Set(draft.lines.map(\.account)))
             let entryProblems = EntryValidator.problems(draft, rules: rules)
             if !entryProblems.isEmpty { throw ValidationErrors(entryProblems) }
@@ -1116,20 +1102,11 @@ extension Culise {
         var feeEntry: Int64?
         if fee > 0 {
             // The bank kept a fee: 627 = 5121 for the difference between the documents settled and the money that arrived.
-            let source = SourceReference(type: "bank_line", id: id.description)
             var rate: Decimal?
             if account.currency != "RON" { rate = try await Self.exchangeRate(db, currency: account.currency, on: date).ronPerUnit }
-            let value = Self.ron(fee, rate)
-            let draft = EntryDraft(
-                journal: "BC", date: date, description: "Comision bancar",
-                externalRef: try await Self.freshReference(db, company: company, "bank_fee:\(id.description)"),
-                lines: [
-                    EntryLine(account: "627", debit: value, description: "Comision bancar", source: source),
-                    EntryLine(
-                        account: account.ledgerAccount, credit: value, description: "Comision bancar",
-                        currency: rate == nil ? nil : account.currency,
-                        amountCurrency: rate == nil ? nil : -fee, rate: rate, source: source),
-                ])
+            let draft = BankPosting.fee(
+                postingLine(rate: rate), fee: fee,
+                externalRef: try await Self.freshReference(db, company: company, "bank_fee:\(id.description)"))
             feeEntry = try await LedgerEngine.post(
                 db, company: company, entries: [EntryToWrite(draft: draft)], createdBy: actor.auditName, now: self.nowText)[0].rawValue
         }

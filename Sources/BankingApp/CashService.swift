@@ -9,6 +9,7 @@ import Ledger
 import LedgerApp
 import Partners
 import PartnersApp
+import Posting
 import SQLKit
 import Storage
 
@@ -230,7 +231,7 @@ extension Culise {
             problems.check(
                 (amount ?? 0) > 0,
                 DomainError("cash.amount", field: "amount", "You cannot record '\(input.amount)'; use an amount above 0."))
-            let account = input.account?.nilIfEmptyText ?? "5311"
+            let account = input.account?.nilIfEmptyText ?? TreasuryAccounts.cashRON
             let description = input.description.trimmingCharacters(in: .whitespaces)
             problems.check(
                 !description.isEmpty && description.count <= Limits.nameLength,
@@ -248,20 +249,15 @@ extension Culise {
                     "cash.counter_account", field: "counter_account",
                     "You cannot use account '\(input.counterAccount)' because it is not a postable account."))
             try problems.throwIfAny()
-            try await Self.requireCashNotNegative(db, company: company, account: account, date: date, change: incoming ? amount! : -amount!)
+            guard let amount else {
+                throw DomainError("cash.amount", field: "amount", "You cannot record a cash operation without an amount.")
+            }
+            try await Self.requireCashNotNegative(db, company: company, account: account, date: date, change: incoming ? amount : -amount)
             let number = try await Self.nextCashNumber(db, company: company, kind: incoming ? "DI" : "DP", year: date.year)
-            let source = SourceReference(type: "cash", id: number)
-            let draft = EntryDraft(
-                journal: "CS", date: date, description: "\(number) \(description)".prefix(200).description, externalRef: "cash:\(number)",
-                lines: [
-                    EntryLine(
-                        account: account, debit: incoming ? amount! : 0, credit: incoming ? 0 : amount!, description: number, source: source
-                    ),
-                    EntryLine(
-                        account: input.counterAccount, debit: incoming ? 0 : amount!, credit: incoming ? amount! : 0,
-                        partner: input.partner?.nilIfEmptyText,
-                        description: description, source: source),
-                ])
+            let draft = CashPosting.entry(
+                CashPosting.Operation(
+                    number: number, date: date, incoming: incoming, cashAccount: account, counterAccount: input.counterAccount,
+                    partner: input.partner?.nilIfEmptyText, amount: amount, description: description))
             let rules = try await LedgerEngine.rules(db, company: company, only: [account, input.counterAccount])
             let entryProblems = EntryValidator.problems(draft, rules: rules)
             if !entryProblems.isEmpty { throw ValidationErrors(entryProblems) }
@@ -280,7 +276,7 @@ extension Culise {
             try await AuditLog.append(
                 db, actor: actor, company: company, action: "cash.operation", entity: "cash", entityID: number,
                 changes: [
-                    FieldChange("amount", before: nil, after: DecimalText.amount(amount!)),
+                    FieldChange("amount", before: nil, after: DecimalText.amount(amount)),
                     FieldChange("counter_account", before: nil, after: input.counterAccount),
                 ], now: self.now)
             return CashOperationRecord(document: number, entryID: entry.rawValue, warnings: warnings)
@@ -288,7 +284,9 @@ extension Culise {
     }
 
     /// The cash register (registrul de casă) of one day.
-    public func cashRegister(company: CompanyID, account: String = "5311", date: LocalDate, actor: Actor) async throws -> CashRegisterDay {
+    public func cashRegister(
+        company: CompanyID, account: String = TreasuryAccounts.cashRON, date: LocalDate, actor: Actor
+    ) async throws -> CashRegisterDay {
         try actor.require(.banking, .read, in: company)
         return try await read { db in try await self.registerDayInside(db, company: company, account: account, date: date) }
     }

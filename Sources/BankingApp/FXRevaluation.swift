@@ -8,23 +8,9 @@ import Kernel
 import Ledger
 import LedgerApp
 import PartnersApp
+import Posting
 import SQLKit
 import Storage
-
-/// One revalued item: an open foreign-currency receivable, payable or bank/cash balance.
-public struct RevaluationLine: Sendable, Codable, Equatable {
-    public var account: String
-    public var partner: String?
-    /// The document (`invoice`/`bill` id) or nil for a bank or cash balance.
-    public var sourceType: String?
-    public var sourceID: String?
-    public var currency: String
-    public var openCurrency: Int64
-    public var carryingRON: Int64
-    public var rate: Decimal
-    public var revaluedRON: Int64
-    public var difference: Int64
-}
 
 public struct RevaluationReport: Sendable, Codable, Equatable {
     public var month: String
@@ -58,7 +44,11 @@ extension Culise {
             let foreignBankAccounts = try await db.raw(
                 "SELECT DISTINCT ledger_account FROM bank_accounts WHERE company_id = \(bind: cid) AND currency <> 'RON'"
             ).all().map { try $0.decode(column: "ledger_account", as: String.self) }
-            let accounts = Array(Set([Self.receivableAccount, Self.payableAccount, "5124", "5314"] + foreignBankAccounts)).sorted()
+            let accounts = Array(
+                Set(
+                    [Self.receivableAccount, Self.payableAccount, TreasuryAccounts.bankCurrency, TreasuryAccounts.cashCurrency]
+                        + foreignBankAccounts)
+            ).sorted()
             let rows = try await db.raw(
                 """
                 SELECT account, partner, source_type, source_id, currency, CAST(SUM(debit) AS BIGINT) AS d, CAST(SUM(credit) AS BIGINT) AS c,
@@ -126,31 +116,12 @@ extension Culise {
                 }
             }
             lines = merged.filter { $0.difference != 0 }
-            let gain = lines.filter { $0.difference > 0 }.reduce(Int64(0)) { $0 + $1.difference }
-            let loss = lines.filter { $0.difference < 0 }.reduce(Int64(0)) { $0 - $1.difference }
+            let (draft, gain, loss) = RevaluationPosting.entry(month: month.description, date: date, lines: lines)
             var report = RevaluationReport(
                 month: month.description, date: date, entryID: nil, reversalEntryID: nil, lines: lines, gain: gain, loss: loss)
             guard !lines.isEmpty else { return report }
-            var entryLines = lines.map { line in
-                EntryLine(
-                    account: line.account, debit: max(0, line.difference), credit: max(0, -line.difference), partner: line.partner,
-                    description: "Reevaluare \(line.currency) la \(line.rate)",
-                    source: line.sourceType.flatMap { type in line.sourceID.map { SourceReference(type: type, id: $0) } })
-            }
-            let source = SourceReference(type: "fx_revaluation", id: month.description)
-            if gain > 0 {
-                entryLines.append(
-                    EntryLine(account: "7651", credit: gain, description: "Diferențe favorabile de curs (reevaluare)", source: source))
-            }
-            if loss > 0 {
-                entryLines.append(
-                    EntryLine(account: "6651", debit: loss, description: "Diferențe nefavorabile de curs (reevaluare)", source: source))
-            }
-            let draft = EntryDraft(
-                journal: "GEN", date: date, description: "Reevaluare valutară \(month)", externalRef: "fx_revaluation:\(month)",
-                lines: entryLines)
             let problems = EntryValidator.problems(
-                draft, rules: try await LedgerEngine.rules(db, company: company, only: Set(entryLines.map(\.account))))
+                draft, rules: try await LedgerEngine.rules(db, company: company, only: Set(draft.lines.map(\.account))))
             if !problems.isEmpty { throw ValidationErrors(problems) }
             let entry = try await LedgerEngine.post(
                 db, company: company, entries: [EntryToWrite(draft: draft)], createdBy: actor.auditName, now: self.nowText)[0]

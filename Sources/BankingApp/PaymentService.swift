@@ -8,6 +8,7 @@ import Ledger
 import LedgerApp
 import Partners
 import PartnersApp
+import Posting
 import SQLKit
 import Storage
 
@@ -189,7 +190,7 @@ extension Culise {
             DomainError(
                 "payment.partner", field: "partner",
                 "You cannot record a payment for '\(input.partner)' because no such partner exists."))
-        let defaultAccount = method == "cash" ? (currency == "RON" ? "5311" : "5314") : (currency == "RON" ? "5121" : "5124")
+        let defaultAccount = TreasuryAccounts.moneyAccount(cash: method == "cash", currency: currency)
         let account = input.account?.trimmingCharacters(in: .whitespaces).nilIfEmptyText ?? defaultAccount
         let postable = try await Self.postableAccounts(db, company: company, among: [account])
         problems.check(
@@ -313,83 +314,21 @@ extension Culise {
                     "You cannot allocate \(DecimalText.amount(allocated)) of a payment of \(DecimalText.amount(amount))."))
         }
         try problems.throwIfAny()
+        guard let amount, let partner else {
+            throw DomainError("payment.amount", field: "amount", "You cannot record a payment without an amount and a partner.")
+        }
         let settings = try await Self.ensureInvoicing(db, company: company)
         let id = PaymentID.generate(now: self.now)
-        let source = SourceReference(type: "payment", id: id.description)
-        // Build the entry in RON. `side` is the sign on the partner account: receipts credit 4111, payments debit 401.
-        let bankRON = Self.ron(amount!, rate)
-        var lines: [EntryLine] = []
-        let partnerAccount = incoming ? Self.receivableAccount : Self.payableAccount
-        var settledRON: Int64 = 0
-        var writtenOff: Int64 = 0
-        for target in targets {
-            // A full settlement takes the document's whole open RON amount, so no residue stays on 4111/401.
-            let value = target.amount == target.open ? target.openRON : Self.ron(target.amount, target.rate)
-            settledRON += value
-            let line = EntryLine(
-                account: partnerAccount, debit: incoming ? 0 : value, credit: incoming ? value : 0, partner: input.partner,
-                description: target.number,
-                currency: currency == "RON" ? nil : currency,
-                amountCurrency: currency == "RON" ? nil : (incoming ? -target.amount : target.amount),
-                rate: target.rate, source: SourceReference(type: target.type, id: target.id))
-            lines.append(line)
-            let remaining = target.open - target.amount
-            if input.writeOff == true && remaining > 0 && Self.ron(remaining, target.rate) <= settings.writeOffLimit {
-                let residue = target.openRON - value
-                writtenOff += residue
-                lines.append(
-                    EntryLine(
-                        account: partnerAccount, debit: incoming ? 0 : residue, credit: incoming ? residue : 0, partner: input.partner,
-                        description: "Diferență \(target.number)", currency: currency == "RON" ? nil : currency,
-                        amountCurrency: currency == "RON" ? nil : (incoming ? -remaining : remaining), rate: target.rate,
-                        source: SourceReference(type: target.type, id: target.id)))
-                lines.append(
-                    EntryLine(
-                        account: incoming ? "6588" : "7588", debit: incoming ? residue : 0, credit: incoming ? 0 : residue,
-                        description: "Diferență \(target.number)", source: source))
-            }
-        }
-        let rest = amount! - allocated
-        var restRON = bankRON - settledRON
-        if rest > 0 {
-            let restAtRate = Self.ron(rest, rate)
-            if input.writeOff == true && restAtRate <= settings.writeOffLimit {
-                lines.append(
-                    EntryLine(
-                        account: incoming ? "7588" : "6588", debit: incoming ? 0 : restAtRate, credit: incoming ? restAtRate : 0,
-                        description: "Diferență plată", source: source))
-                writtenOff += restAtRate
-            } else {
-                lines.append(
-                    EntryLine(
-                        account: incoming ? "419" : "4091", debit: incoming ? 0 : restAtRate, credit: incoming ? restAtRate : 0,
-                        partner: input.partner,
-                        description: "Avans", currency: currency == "RON" ? nil : currency,
-                        amountCurrency: currency == "RON" ? nil : (incoming ? -rest : rest),
-                        rate: rate,
-                        source: source))
-            }
-            restRON -= restAtRate
-        }
-        // Realised exchange difference: what the bank moved in RON against what the documents carried.
-        if restRON != 0 {
-            let gain = incoming ? restRON > 0 : restRON < 0
-            let value = abs(restRON)
-            lines.append(
-                EntryLine(
-                    account: gain ? "7651" : "6651", debit: gain ? 0 : value, credit: gain ? value : 0,
-                    description: "Diferență de curs", source: source))
-        }
-        lines.insert(
-            EntryLine(
-                account: account, debit: incoming ? bankRON : 0, credit: incoming ? 0 : bankRON, partner: nil,
-                description: input.reference ?? (incoming ? "Încasare" : "Plată"), currency: currency == "RON" ? nil : currency,
-                amountCurrency: currency == "RON" ? nil : (incoming ? amount! : -amount!), rate: rate, source: source), at: 0)
-        let draft = EntryDraft(
-            journal: method == "cash" ? "CS" : "BC", date: date,
-            description: "\(incoming ? "Încasare de la" : "Plată către") \(partner!.name)".prefix(200).description,
-            externalRef: "payment:\(id.description)",
-            lines: lines)
+        let bankRON = Self.ron(amount, rate)
+        let (draft, _) = PaymentPosting.entry(
+            PaymentPosting.Payment(
+                id: id.description, incoming: incoming, cash: method == "cash", date: date, account: account, currency: currency,
+                amount: amount, rate: rate, partner: input.partner, partnerName: partner.name, reference: input.reference,
+                settlements: targets.map {
+                    PaymentPosting.Settlement(
+                        type: $0.type, id: $0.id, number: $0.number, open: $0.open, openRON: $0.openRON, rate: $0.rate, amount: $0.amount)
+                },
+                writeOff: input.writeOff == true, writeOffLimit: settings.writeOffLimit))
         let rules = try await LedgerEngine.rules(db, company: company, only: Set(draft.lines.map(\.account)))
         let entryProblems = EntryValidator.problems(draft, rules: rules)
         if !entryProblems.isEmpty { throw ValidationErrors(entryProblems) }
@@ -400,21 +339,21 @@ extension Culise {
         if method == "cash" {
             documentNumber = try await Self.nextCashNumber(db, company: company, kind: incoming ? "CH" : "DP", year: date.year)
             warnings = try await Self.cashLimitWarnings(
-                db, company: company, partner: partner!, date: date, amountRON: bankRON, incoming: incoming)
+                db, company: company, partner: partner, date: date, amountRON: bankRON, incoming: incoming)
             try await Self.requireCashNotNegative(db, company: company, account: account, date: date, change: incoming ? bankRON : -bankRON)
         }
         try await db.raw(
             """
             INSERT INTO payments (company_id, id, direction, partner_code, date, method, account, currency, amount, exchange_rate, reference, entry_id, created_at, created_by, document_number)
             VALUES (\(bind: cid), \(bind: id.description), \(bind: input.direction), \(bind: input.partner), \(bind: date.iso), \(bind: method), \(bind: account),
-                \(bind: currency), \(bind: amount!), \(bind: rate.map { "\($0)" }), \(bind: input.reference), \(bind: entry.rawValue), \(bind: self.nowText), \(bind: actor.auditName), \(bind: documentNumber))
+                \(bind: currency), \(bind: amount), \(bind: rate.map { "\($0)" }), \(bind: input.reference), \(bind: entry.rawValue), \(bind: self.nowText), \(bind: actor.auditName), \(bind: documentNumber))
             """
         ).run()
         try await AuditLog.append(
             db, actor: actor, company: company, action: incoming ? "payment.receive" : "payment.pay", entity: "payment",
             entityID: id.description,
             changes: [
-                FieldChange("amount", before: nil, after: "\(DecimalText.amount(amount!)) \(currency)"),
+                FieldChange("amount", before: nil, after: "\(DecimalText.amount(amount)) \(currency)"),
                 FieldChange(
                     "allocated", before: nil,
                     after: targets.map { "\($0.number)=\(DecimalText.amount($0.amount))" }.joined(separator: ", ")),
@@ -474,9 +413,9 @@ extension Culise {
                 } else {
                     records[index].allocations.append(AllocationLine(documentType: type, documentID: documentID, amount: value))
                 }
-            } else if account == "419" || account == "4091" {
+            } else if account == TreasuryAccounts.customerAdvance || account == TreasuryAccounts.supplierAdvance {
                 records[index].advance += value
-            } else if account == "6588" || account == "7588" {
+            } else if account == TreasuryAccounts.otherOperatingExpenses || account == TreasuryAccounts.otherOperatingIncome {
                 records[index].writtenOff += value
             }
         }

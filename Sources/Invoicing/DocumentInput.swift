@@ -407,7 +407,8 @@ extension DocumentInput {
         }
         let sales = context.side == .sales
         let account =
-            input.account?.nilIfBlank ?? (sales ? product?.salesAccount : product?.purchaseAccount) ?? (sales ? "704" : "628")
+            input.account?.nilIfBlank ?? (sales ? product?.salesAccount : product?.purchaseAccount)
+            ?? (sales ? DefaultAccounts.serviceSales : DefaultAccounts.servicePurchases)
         problems.check(
             context.postableAccounts.contains(account),
             DomainError(

@@ -138,8 +138,12 @@ public struct ProductInput: Sendable, Codable, Equatable {
                     "To use VAT category \(category.rawValue), you must give the exemption reason."))
         }
         let service = ["HUR", "MIN", "DAY", "WEE", "MON", "ANN", "E48", "LS"].contains(unit ?? "")
-        let sales = salesAccount?.trimmingCharacters(in: .whitespaces).nilIfEmpty ?? (service ? "704" : "707")
-        let purchase = purchaseAccount?.trimmingCharacters(in: .whitespaces).nilIfEmpty ?? (service ? "628" : "371")
+        let sales =
+            salesAccount?.trimmingCharacters(in: .whitespaces).nilIfEmpty
+            ?? (service ? DefaultAccounts.serviceSales : DefaultAccounts.goodsSales)
+        let purchase =
+            purchaseAccount?.trimmingCharacters(in: .whitespaces).nilIfEmpty
+            ?? (service ? DefaultAccounts.servicePurchases : DefaultAccounts.goodsPurchases)
         for (field, value) in [("sales_account", sales), ("purchase_account", purchase)] {
             problems.check(
                 !value.isEmpty && value.count <= 20 && value.allSatisfy { $0.isNumber || $0 == "." },
@@ -156,4 +160,16 @@ public struct ProductInput: Sendable, Codable, Equatable {
 
 extension String {
     var nilIfEmpty: String? { isEmpty ? nil : self }
+}
+
+/// The accounts a line posts to when neither the line nor its product names one (OMFP 1802/2014 chart).
+public enum DefaultAccounts {
+    /// Venituri din servicii prestate.
+    public static let serviceSales = "704"
+    /// Venituri din vânzarea mărfurilor.
+    public static let goodsSales = "707"
+    /// Alte cheltuieli cu serviciile executate de terți.
+    public static let servicePurchases = "628"
+    /// Mărfuri.
+    public static let goodsPurchases = "371"
 }

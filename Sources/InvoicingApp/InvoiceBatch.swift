@@ -130,7 +130,7 @@ extension Culise {
             }
             let products = try await Self.loadProducts(
                 db, company: company, codes: Set(items.flatMap { $0.input.lines.compactMap(\.product) }))
-            var candidates: Set<String> = ["704", "628"]
+            var candidates: Set<String> = [DefaultAccounts.serviceSales, DefaultAccounts.servicePurchases]
             for item in items { candidates.formUnion(Self.candidateAccounts(item.input, products: products)) }
             let postable = try await Self.postableAccounts(db, company: company, among: candidates)
             let today = LocalDate.today(now: self.clock())
@@ -174,7 +174,9 @@ extension Culise {
                 }
             }
             // Posting rules for every account the batch touches, then each entry checked before any number is taken.
-            var accounts: Set<String> = [Self.receivableAccount, Self.vatCollectedAccount, "708", "709"]
+            var accounts: Set<String> = [
+                Self.receivableAccount, Self.vatCollectedAccount, InvoicingAccounts.salesCharges, InvoicingAccounts.salesAllowances,
+            ]
             for item in valid { accounts.formUnion(item.document.lines.map(\.account)) }
             let rules = try await LedgerEngine.rules(db, company: company, only: accounts)
             valid = valid.filter { item in

@@ -302,7 +302,7 @@ extension Culise {
     /// Every account a document's lines may end up on: typed ones, the products' and the defaults.
     static func candidateAccounts(_ input: DocumentInput, products: [String: Product]) -> Set<String> {
         Set(input.lines.compactMap(\.account)).union(products.values.flatMap { [$0.salesAccount, $0.purchaseAccount] }).union([
-            "704", "628",
+            DefaultAccounts.serviceSales, DefaultAccounts.servicePurchases,
         ])
     }
 

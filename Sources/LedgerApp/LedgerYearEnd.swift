@@ -31,22 +31,8 @@ extension Culise {
                     "You cannot close the fiscal year \(year.lowerBound)–\(year.upperBound) because it is already closed.")
             }
             let balances = try await Self.turnover(db, company: company, from: nil, to: year.upperBound)
-            var lines: [EntryLine] = []
-            var result: Int64 = 0
-            for (account, turnover) in balances.sorted(by: { $0.key < $1.key }) {
-                guard let first = account.first, first == "6" || first == "7", turnover.net != 0 else { continue }
-                let net = turnover.net
-                lines.append(net > 0 ? EntryLine(account: account, credit: net) : EntryLine(account: account, debit: -net))
-                result += net
-            }
             var closingID: EntryID?
-            if !lines.isEmpty {
-                // 121: debit a loss (expenses exceed income), credit a profit.
-                lines.append(result > 0 ? EntryLine(account: "121", debit: result) : EntryLine(account: "121", credit: -result))
-                let draft = EntryDraft(
-                    journal: "INC", date: year.upperBound,
-                    description: "Închiderea conturilor de venituri și cheltuieli \(year.lowerBound.year)",
-                    lines: lines)
+            if let draft = YearEndClosing.entry(balances: balances.mapValues(\.net), year: year) {
                 var rules = try await LedgerEngine.rules(db, company: company)
                 rules.closedPeriods = []
                 let problems = EntryValidator.problems(draft, rules: rules)

@@ -1,3 +1,5 @@
+import Invoicing
+
 /// The accounts the invoicing rules post to (OMFP 1802/2014 chart), in one place. Settings may later override them
 /// per company; the rules take them from here.
 public enum InvoicingAccounts {
@@ -16,5 +18,5 @@ public enum InvoicingAccounts {
     /// Reduceri comerciale primite: allowances on a supplier bill.
     public static let purchaseAllowances = "609"
     /// Where a supplier bill's charges go when it has no line to carry them.
-    public static let purchaseChargesFallback = "628"
+    public static let purchaseChargesFallback = DefaultAccounts.servicePurchases
 }
