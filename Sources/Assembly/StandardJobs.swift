@@ -108,8 +108,7 @@ extension Culise {
     func followUpsDue(_ job: JobRecord) async throws -> String {
         var due = 0
         for company in try await jobCompanies(job) {
-            due += try await interactions(company: company.id, partner: nil, dueBy: today, limit: 500, actor: .system("job follow-ups"))
-                .count
+            due += try await followUpsDueCount(company: company.id, dueBy: today, actor: .system("job follow-ups"))
         }
         return "\(due) follow-ups due"
     }

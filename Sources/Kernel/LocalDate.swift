@@ -59,9 +59,9 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
         self.day = day
     }
 
-    /// Today's date in Romania's time zone.
+    /// The date in Romania's time zone at `now`, which callers take from the app's clock (`Culise.today`), never the wall clock.
     public static func today(
-        in timeZone: TimeZone = TimeZone(identifier: "Europe/Bucharest") ?? .gmt, now: Date = Date()
+        in timeZone: TimeZone = TimeZone(identifier: "Europe/Bucharest") ?? .gmt, now: Date
     )
         -> LocalDate
     {

@@ -94,6 +94,20 @@ extension Culise {
         }
     }
 
+    /// How many of the company's follow-ups are open and due by `dueBy`: all of them, counted in the database.
+    public func followUpsDueCount(company: CompanyID, dueBy: LocalDate, actor: Actor) async throws -> Int {
+        try actor.require(.invoicing, .read, in: company)
+        return try await read { db in
+            let row = try await db.raw(
+                """
+                SELECT COUNT(*) AS n FROM partner_interactions WHERE company_id = \(bind: company.description)
+                    AND follow_up_done = \(bind: false) AND follow_up IS NOT NULL AND follow_up <= \(bind: dueBy.iso)
+                """
+            ).first()
+            return Int(try row?.decode(column: "n", as: Int64.self) ?? 0)
+        }
+    }
+
     /// A partner's interactions, newest first; or, with `partner` nil, the company's open follow-ups due by `dueBy`.
     public func interactions(
         company: CompanyID, partner: String?, dueBy: LocalDate? = nil, limit: Int = 200, actor: Actor

@@ -174,11 +174,12 @@ struct BankCommand: AsyncParsableCommand {
         @Option(help: "The date (default today).") var date: String?
 
         func run() async throws {
-            let day = try parseDate(date, field: "date") ?? LocalDate.today()
-            let statement = try await CLI.inCompany(global, target) { culise, company in
+            let parsed = try parseDate(date, field: "date")
+            let (day, statement) = try await CLI.inCompany(global, target) { culise, company in
                 let actor = Actor.system("bank statement")
+                let day = parsed ?? culise.today
                 let found = try await culise.bankAccount(company: company.id, reference: account, actor: actor)
-                return try await culise.reconciliationStatement(company: company.id, account: found.id, date: day, actor: actor)
+                return (day, try await culise.reconciliationStatement(company: company.id, account: found.id, date: day, actor: actor))
             }
             print("Bank reconciliation of \(statement.account.name) (\(statement.account.ledgerAccount)) on \(day)")
             print("Balance per bank:   \(money(statement.bankBalance)) \(statement.account.currency)")
@@ -255,9 +256,12 @@ struct CashCommand: AsyncParsableCommand {
         @Option(help: "The cash account (default 5311).") var account = "5311"
 
         func run() async throws {
-            let day = try parseDate(date, field: "date") ?? LocalDate.today()
-            let register = try await CLI.inCompany(global, target) { culise, company in
-                try await culise.cashRegister(company: company.id, account: account, date: day, actor: .system("cash register"))
+            let parsed = try parseDate(date, field: "date")
+            let (day, register) = try await CLI.inCompany(global, target) { culise, company in
+                let day = parsed ?? culise.today
+                return (
+                    day, try await culise.cashRegister(company: company.id, account: account, date: day, actor: .system("cash register"))
+                )
             }
             print("Registrul de casă \(register.account), \(day)")
             print("Sold precedent: \(money(register.opening))")

@@ -56,9 +56,10 @@ struct FXCommand: AsyncParsableCommand {
         @Option(help: "The date (default today).") var date: String?
 
         func run() async throws {
-            let day = try parseDate(date, field: "date") ?? LocalDate.today()
-            let (rate, convention) = try await CLI.run(try global.configuration()) { culise in
-                (try await culise.exchangeRate(currency: currency.uppercased(), on: day), try await culise.rateConvention())
+            let parsed = try parseDate(date, field: "date")
+            let (day, rate, convention) = try await CLI.run(try global.configuration()) { culise in
+                let day = parsed ?? culise.today
+                return (day, try await culise.exchangeRate(currency: currency.uppercased(), on: day), try await culise.rateConvention())
             }
             print(
                 "1 \(rate.currency) = \(rate.ronPerUnit) RON on \(day) (BNR rate published \(rate.published), convention \(convention.rawValue))"

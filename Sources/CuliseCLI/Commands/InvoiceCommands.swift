@@ -426,8 +426,9 @@ extension ReportCommand {
         @Option(help: "table, csv or json.") var format: ReportFormat = .table
 
         func run() async throws {
-            let date = try parseDate(asOf, field: "as-of") ?? LocalDate.today()
+            let parsed = try parseDate(asOf, field: "as-of")
             try await CLI.inCompany(global, target) { culise, company in
+                let date = parsed ?? culise.today
                 let report = try await culise.aging(company: company.id, side: side, asOf: date, actor: .system("report aging"))
                 if format == .json { return try printJSON(report) }
                 let buckets = AgingBucket.allCases.map(\.rawValue)

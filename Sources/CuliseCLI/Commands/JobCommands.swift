@@ -96,7 +96,7 @@ struct JobsCommand: AsyncParsableCommand {
                 // Claims due jobs oldest first; this one is due now, so it is claimed in the first passes.
                 for _ in 0..<100 {
                     let current = try await culise.job(id, company: nil, actor: .system("jobs run")).0
-                    if current.state != .queued || current.runAt > Int64(Date().timeIntervalSince1970) { break }
+                    if current.state != .queued || current.runAt > Int64(culise.clock().timeIntervalSince1970) { break }
                     if try await worker.runOnce() == 0 { break }
                 }
                 return try await culise.job(id, company: nil, actor: .system("jobs run")).0

@@ -1,0 +1,200 @@
+import Application
+import Assembly
+import Banking
+import BankingApp
+import Foundation
+import Invoicing
+import InvoicingApp
+import Kernel
+import TestSupport
+import Testing
+
+/// The refusals of payments, cash, bank accounts, rules and matches, each provoked and asserted by its id and field
+/// on both engines (the error catalogue).
+@Suite struct BankingRefusalTests {
+    @Test(arguments: Engine.available)
+    func paymentRefusals(_ engine: Engine) async throws {
+        try await TestDatabase.withCulise(engine) { culise, _ in
+            let (setup, _) = try await BankingTests.setUp(culise)
+            let invoice = try await BankingTests.issue(culise, setup)
+            let number = try #require(invoice.number)
+            func pay(_ change: (inout PaymentInput) -> Void) -> PaymentInput {
+                var input = PaymentInput(
+                    direction: "in", partner: "BETA", date: "2026-10-20", amount: "100",
+                    allocations: [.init(document: number, amount: "100")])
+                change(&input)
+                return input
+            }
+            let rows: [(String, String, PaymentInput)] = [
+                ("payment.direction", "direction", pay { $0.direction = "sideways" }),
+                ("payment.method", "method", pay { $0.method = "card" }),
+                ("payment.currency", "currency", pay { $0.currency = "XYZ" }),
+                ("payment.date", "date", pay { $0.date = "20/10/2026" }),
+                ("payment.amount", "amount", pay { $0.amount = "0" }),
+                (
+                    "payment.exchange_rate", "exchange_rate",
+                    pay {
+                        $0.currency = "EUR"; $0.exchangeRate = "-2"; $0.allocations = []
+                    }
+                ),
+                (
+                    "payment.partner", "partner",
+                    pay {
+                        $0.partner = "NIMENI"; $0.allocations = []
+                    }
+                ),
+                ("payment.account", "account", pay { $0.account = "9999" }),
+                ("payment.allocation_amount", "allocations[0].amount", pay { $0.allocations = [.init(document: number, amount: "-1")] }),
+                ("payment.document", "allocations[0].document", pay { $0.allocations = [.init(document: "EXD-99999", amount: "1")] }),
+                (
+                    "payment.over_allocation", "allocations[0].amount",
+                    pay {
+                        $0.amount = "100000"; $0.allocations = [.init(document: number, amount: "99999")]
+                    }
+                ),
+                (
+                    "payment.document_twice", "allocations[1].document",
+                    pay { $0.allocations = [.init(document: number, amount: "10"), .init(document: number, amount: "10")] }
+                ),
+                ("payment.allocated_more", "allocations", pay { $0.amount = "50" }),
+                (
+                    "payment.too_many_allocations", "allocations",
+                    pay { $0.allocations = Array(repeating: .init(document: number, amount: "1"), count: Limits.allocationsPerPayment + 1) }
+                ),
+            ]
+            for (id, field, input) in rows {
+                await expectRefusal(id, field: field) { try await culise.recordPayment(company: setup.company, input, actor: setup.actor) }
+            }
+            // An invoice of one partner cannot be paid by another; a RON invoice not with euros.
+            await expectRefusal("payment.document_partner", field: "allocations[0].document") {
+                try await culise.recordPayment(company: setup.company, pay { $0.partner = "GAMA" }, actor: setup.actor)
+            }
+            await expectRefusal("payment.document_currency", field: "allocations[0].document") {
+                try await culise.recordPayment(
+                    company: setup.company,
+                    pay {
+                        $0.currency = "EUR"; $0.exchangeRate = "5"
+                    }, actor: setup.actor)
+            }
+            await expectRefusal("payment.not_found") {
+                try await culise.payment(company: setup.company, id: PaymentID.generate(), actor: setup.actor)
+            }
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func cashRefusals(_ engine: Engine) async throws {
+        try await TestDatabase.withCulise(engine) { culise, _ in
+            let (setup, _) = try await BankingTests.setUp(culise)
+            func cash(_ change: (inout CashOperationInput) -> Void) -> CashOperationInput {
+                var input = CashOperationInput(
+                    direction: "in", date: "2026-10-20", amount: "100", counterAccount: "581", description: "Ridicare")
+                change(&input)
+                return input
+            }
+            let rows: [(String, String, CashOperationInput)] = [
+                ("cash.direction", "direction", cash { $0.direction = "up" }),
+                ("cash.date", "date", cash { $0.date = "ieri" }),
+                ("cash.amount", "amount", cash { $0.amount = "-5" }),
+                ("cash.description", "description", cash { $0.description = " " }),
+                ("cash.account", "account", cash { $0.account = "5121" }),
+                ("cash.counter_account", "counter_account", cash { $0.counterAccount = "9999" }),
+            ]
+            for (id, field, input) in rows {
+                await expectRefusal(id, field: field) {
+                    try await culise.recordCashOperation(company: setup.company, input, actor: setup.actor)
+                }
+            }
+            var limits = CashLimits.defaults
+            limits.partnerPerDay = 0
+            await expectRefusal("cash.limit", field: "partner_per_day") {
+                try await culise.setCashLimits(company: setup.company, limits, actor: setup.actor)
+            }
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func bankAccountAndRuleRefusals(_ engine: Engine) async throws {
+        try await TestDatabase.withCulise(engine) { culise, _ in
+            let (setup, account) = try await BankingTests.setUp(culise)
+            let rows: [(String, String, BankAccountInput)] = [
+                ("bank.account_kind", "kind", BankAccountInput(name: "X", kind: "vault", iban: "RO15AAAA1B31007593840001")),
+                ("bank.currency", "currency", BankAccountInput(name: "X", iban: "RO15AAAA1B31007593840001", currency: "EURO")),
+                ("bank.iban_required", "iban", BankAccountInput(name: "X")),
+                (
+                    "bank.ledger_account", "ledger_account",
+                    BankAccountInput(name: "X", iban: "RO15AAAA1B31007593840001", ledgerAccount: "9999")
+                ),
+                ("bank.threshold", "auto_threshold", BankAccountInput(name: "X", iban: "RO15AAAA1B31007593840001", autoThreshold: 500)),
+                ("bank.iban_taken", "iban", BankAccountInput(name: "X", iban: InvoicingFixtures.companyIBAN)),
+            ]
+            for (id, field, input) in rows {
+                await expectRefusal(id, field: field) { try await culise.addBankAccount(company: setup.company, input, actor: setup.actor) }
+            }
+            await expectRefusal("bank.account_not_found") {
+                try await culise.bankAccount(company: setup.company, id: BankAccountID.generate(), actor: setup.actor)
+            }
+            await expectRefusal("bank.rule_pattern", field: "pattern") {
+                try await culise.addBankRule(
+                    company: setup.company, pattern: "C", account: "627", partner: nil, direction: nil, actor: setup.actor)
+            }
+            await expectRefusal("bank.rule_account", field: "account") {
+                try await culise.addBankRule(
+                    company: setup.company, pattern: "COMISION", account: "9999", partner: nil, direction: nil, actor: setup.actor)
+            }
+            await expectRefusal("bank.rule_direction", field: "direction") {
+                try await culise.addBankRule(
+                    company: setup.company, pattern: "COMISION", account: "627", partner: nil, direction: "up", actor: setup.actor)
+            }
+            await expectRefusal("bank.rule_partner", field: "partner") {
+                try await culise.addBankRule(
+                    company: setup.company, pattern: "COMISION", account: "627", partner: "NIMENI", direction: nil, actor: setup.actor)
+            }
+            await expectRefusal("bank.rule_not_found") {
+                try await culise.deleteBankRule(company: setup.company, id: BankRuleID.generate(), actor: setup.actor)
+            }
+            let csv = BankingTests.csv([("2026-10-20", "-12.50", "Banca", "", "COMISION")])
+            await expectRefusal("statement.format", field: "format") {
+                try await culise.importStatement(
+                    company: setup.company, data: csv, fileName: "extras.xls", format: "xls", actor: setup.actor)
+            }
+            await expectRefusal("statement.profile", field: "profile") {
+                try await culise.importStatement(
+                    company: setup.company, data: csv, fileName: "extras.csv", format: "csv", profile: "banca-mea", actor: setup.actor)
+            }
+            await expectRefusal("fx.not_revalued", field: "month") {
+                try await culise.reverseRevaluation(company: setup.company, month: try YearMonth(year: 2026, month: 9), actor: setup.actor)
+            }
+            // Matches: a line that does not exist, targets of an unknown kind, none at all, too many, a bad fee.
+            _ = try await culise.importStatement(
+                company: setup.company,
+                data: BankingTests.csv([("2026-10-20", "-12.50", "Banca", "", "COMISION")]), fileName: "extras.csv", actor: setup.actor)
+            let line = try #require(
+                try await culise.bankLines(
+                    company: setup.company, account: account.id, state: nil, page: try PageRequest(limit: 10), actor: setup.actor
+                )
+                .items.first)
+            await expectRefusal("bank.line_not_found") {
+                try await culise.bankLine(company: setup.company, id: BankLineID.generate(), actor: setup.actor)
+            }
+            let matches: [(String, String, BankMatchInput)] = [
+                ("bank.allocation_kind", "allocations[0].kind", BankMatchInput(allocations: [.init(kind: "gift", id: "x")])),
+                ("bank.match_target", "allocations", BankMatchInput(allocations: [])),
+                (
+                    "bank.too_many_allocations", "allocations",
+                    BankMatchInput(
+                        allocations: Array(repeating: .init(kind: "liability", id: "421"), count: Limits.allocationsPerPayment + 1))
+                ),
+                ("bank.fee", "fee", BankMatchInput(account: "627", fee: "-1")),
+                ("bank.account", "account", BankMatchInput(account: "9999")),
+                ("bank.partner", "partner", BankMatchInput(account: "627", partner: "NIMENI")),
+                ("bank.link", "allocations[0].id", BankMatchInput(allocations: [.init(kind: "posted", id: "nu-e-numar")])),
+            ]
+            for (id, field, input) in matches {
+                await expectRefusal(id, field: field) {
+                    try await culise.confirmMatch(company: setup.company, line: line.id, input, actor: setup.actor)
+                }
+            }
+        }
+    }
+}
