@@ -1227,12 +1227,18 @@ extension Culise {
     /// Runs the matcher over an account's unmatched lines (or every account's) and confirms the automatic ones, each
     /// in its own transaction with its explanation in the audit log. Accounts with automatic matching off only get counts.
     public func reconcile(
-        company: CompanyID, account: BankAccountID?, threshold: Int? = nil, actor: Actor, progress: (@Sendable (Int, Int) -> Void)? = nil
+        company: CompanyID, account: BankAccountID?, threshold: Int? = nil, batch: Int = Limits.bankConfirmBatch, actor: Actor,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
     ) async throws -> ReconcileReport {
         try actor.require(.banking, .write, in: company)
         if let threshold, !(1...200).contains(threshold) {
             throw DomainError(
                 "bank.threshold", field: "threshold", "You cannot use \(threshold) as a threshold; use 1 to 200, or none.")
+        }
+        guard (1...Limits.bankConfirmBatch).contains(batch) else {
+            throw DomainError(
+                "bank.batch", field: "batch",
+                "You cannot confirm \(batch) lines per transaction; use 1 to \(Limits.bankConfirmBatch).")
         }
         var report = ReconcileReport(lines: 0, automatic: 0, review: 0, noCandidate: 0, deferred: 0)
         let accounts = try await read { db in
@@ -1253,37 +1259,76 @@ extension Culise {
             let settings = Matcher.Settings(autoThreshold: threshold ?? bankAccount.autoThreshold)
             var used = Set<String>()
             let proposals = matcher.proposeAll(lines, settings: settings)
+            var pending: [AutomaticMatch] = []
             for (index, (line, proposal)) in zip(lines, proposals).enumerated() {
                 report.lines += 1
                 progress?(index + 1, lines.count)
-                guard proposal.automatic, let best = proposal.candidates.first else {
+                guard proposal.automatic, let best = proposal.candidates.first, let id = BankLineID(string: line.id) else {
                     if proposal.candidates.isEmpty { report.noCandidate += 1 } else { report.review += 1 }
                     continue
                 }
-                // A document an earlier automatic match of this run already settled waits for the next run (or a person).
-                let keys = best.allocations.filter { $0.kind != .liability }.map { "\($0.kind.rawValue):\($0.id)" }
-                if keys.contains(where: used.contains) {
-                    report.deferred += 1
-                    continue
-                }
-                do {
-                    _ = try await transaction { db in
-                        try await self.confirmInside(
-                            db, company: company, line: BankLineID(string: line.id)!, Self.input(for: best, fee: nil),
-                            explanation: best.explanation,
-                            score: best.score,
-                            automatic: true, actor: actor)
-                    }
-                    keys.forEach { used.insert($0) }
-                    report.automatic += 1
-                } catch let error as DomainError where error.kind == .conflict {
-                    report.deferred += 1
-                } catch is ValidationErrors {
-                    report.review += 1
+                pending.append(AutomaticMatch(line: id, candidate: best))
+                if pending.count >= batch {
+                    try await confirmAutomatic(company: company, pending, used: &used, report: &report, actor: actor)
+                    pending = []
                 }
             }
+            try await confirmAutomatic(company: company, pending, used: &used, report: &report, actor: actor)
         }
         return report
+    }
+
+    /// One line the matcher confirms on its own, with its best candidate.
+    struct AutomaticMatch: Sendable {
+        var line: BankLineID
+        var candidate: MatchCandidate
+    }
+
+    /// Confirms a batch of automatic matches in one transaction (group commit, as invoices are issued). Each line has its
+    /// own savepoint: a line that is refused (its document taken meanwhile, its entry invalid) rolls back alone and
+    /// goes to review (or, when something else took it meanwhile, waits for the next run), and the others of the batch
+    /// stay confirmed; a line is claimed by
+    /// `confirmInside` (its state moves to matched under the transaction), so none is posted twice. A document an
+    /// earlier automatic match of the run already settled waits for the next run (or a person). An unexpected error
+    /// rolls the batch back whole and stops the run; the batches before it stay committed.
+    func confirmAutomatic(
+        company: CompanyID, _ batch: [AutomaticMatch], used: inout Set<String>, report: inout ReconcileReport, actor: Actor
+    ) async throws {
+        guard !batch.isEmpty else { return }
+        let before = used
+        let (outcome, settled) = try await transaction { db in
+            var settled = before
+            var outcome = (automatic: 0, review: 0, deferred: 0)
+            for match in batch {
+                let keys = match.candidate.allocations.filter { $0.kind != .liability }.map { "\($0.kind.rawValue):\($0.id)" }
+                if keys.contains(where: settled.contains) {
+                    outcome.deferred += 1
+                    continue
+                }
+                try await db.raw("SAVEPOINT bank_match").run()
+                do {
+                    _ = try await self.confirmInside(
+                        db, company: company, line: match.line, Self.input(for: match.candidate, fee: nil),
+                        explanation: match.candidate.explanation, score: match.candidate.score, automatic: true, actor: actor)
+                    try await db.raw("RELEASE SAVEPOINT bank_match").run()
+                    keys.forEach { settled.insert($0) }
+                    outcome.automatic += 1
+                } catch let error as DomainError {
+                    try await db.raw("ROLLBACK TO SAVEPOINT bank_match").run()
+                    try await db.raw("RELEASE SAVEPOINT bank_match").run()
+                    if error.kind == .conflict { outcome.deferred += 1 } else { outcome.review += 1 }
+                } catch is ValidationErrors {
+                    try await db.raw("ROLLBACK TO SAVEPOINT bank_match").run()
+                    try await db.raw("RELEASE SAVEPOINT bank_match").run()
+                    outcome.review += 1
+                }
+            }
+            return (outcome, settled)
+        }
+        used = settled
+        report.automatic += outcome.automatic
+        report.review += outcome.review
+        report.deferred += outcome.deferred
     }
 
     // MARK: - Rules

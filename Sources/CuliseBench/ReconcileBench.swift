@@ -24,6 +24,8 @@ extension BenchCommand {
         @Option(help: "Database URL (default: a fresh SQLite file in the working folder).") var database: String?
         @Flag(help: "Only the in-memory matcher.") var matcherOnly = false
         @Flag(help: "Also confirm the automatic matches (posts one payment per line).") var confirm = false
+        @Option(help: "Automatic confirmations per transaction (1: one transaction per line, as before group commit).")
+        var batch = Limits.bankConfirmBatch
 
         func log(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
         func seconds(_ duration: Duration) -> Double {
@@ -95,7 +97,9 @@ extension BenchCommand {
                     pass.review, pass.noCandidate))
             if confirm {
                 start = clock.now
-                let run = try await culise.reconcile(company: company, account: loaded.account.id, threshold: 80, actor: actor) {
+                let run = try await culise.reconcile(
+                    company: company, account: loaded.account.id, threshold: 80, batch: batch, actor: actor
+                ) {
                     done, total in
                     if interactive && (done % 1_000 == 0 || done == total) {
                         FileHandle.standardError.write(Data("\rconfirming: \(done)/\(total)      ".utf8))
@@ -105,8 +109,9 @@ extension BenchCommand {
                 let confirmSeconds = seconds(clock.now - start)
                 print(
                     String(
-                        format: "automatic run: %d lines confirmed (payment + ledger entry + audit each) in %.1f s (%.0f/s)", run.automatic,
-                        confirmSeconds,
+                        format:
+                            "automatic run, %d per transaction: %d lines confirmed (payment + ledger entry + audit each) in %.1f s (%.0f/s)",
+                        batch, run.automatic, confirmSeconds,
                         Double(run.automatic) / max(confirmSeconds, 0.001)))
             }
             await culise.close()

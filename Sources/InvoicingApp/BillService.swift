@@ -50,6 +50,8 @@ public struct IngestOutcome: Sendable, Codable, Equatable {
     public var message: String
     /// What the reader should check on the bill (stored with it and shown on its page).
     public var warnings: [String] = []
+    /// The catalogue ids of a refusal (`efactura.other_buyer`, `efactura.ubl_root`, …), so a client can act on them.
+    public var errors: [String] = []
 }
 
 extension Culise {
@@ -408,7 +410,7 @@ extension Culise {
                         documents.append(("\(file.name)/\(entry.name)", entry.data))
                     }
                 } catch {
-                    outcomes.append(IngestOutcome(file: file.name, result: .refused, message: error.message))
+                    outcomes.append(IngestOutcome(file: file.name, result: .refused, message: error.message, errors: [error.id]))
                 }
             } else {
                 documents.append(file)
@@ -424,7 +426,10 @@ extension Culise {
             do {
                 incoming = try UBLReader.read(data)
             } catch {
-                outcomes.append(IngestOutcome(file: name, result: .refused, message: error.problems.map(\.message).joined(separator: " ")))
+                outcomes.append(
+                    IngestOutcome(
+                        file: name, result: .refused, message: error.problems.map(\.message).joined(separator: " "),
+                        errors: error.problems.map(\.id)))
                 continue
             }
             do {
@@ -438,12 +443,14 @@ extension Culise {
                     IngestOutcome(
                         file: name, result: .duplicate, number: incoming.number, supplier: incoming.supplier.name, message: error.message))
             } catch let error as DomainError {
-                outcomes.append(IngestOutcome(file: name, result: .refused, number: incoming.number, message: error.message))
+                outcomes.append(
+                    IngestOutcome(file: name, result: .refused, number: incoming.number, message: error.message, errors: [error.id]))
             } catch let error as ValidationErrors {
                 outcomes.append(
                     IngestOutcome(
-                        file: name, result: .refused, number: incoming.number, message: error.problems.map(\.message).joined(separator: " ")
-                    ))
+                        file: name, result: .refused, number: incoming.number,
+                        message: error.problems.map(\.message).joined(separator: " "),
+                        errors: error.problems.map(\.id)))
             }
         }
         return outcomes

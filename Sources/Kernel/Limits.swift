@@ -37,6 +37,8 @@ public enum Limits {
     public static let importRowBytes = 4_096
     /// Entries posted per import transaction.
     public static let importBatch = 2_000
+    /// Automatic bank confirmations that share one transaction (group commit; each line has its own savepoint).
+    public static let bankConfirmBatch = 250
     /// Lines on one invoice, credit note or bill (CIUS-RO itself has no limit since 1.0.8).
     public static let linesPerDocument = 1_000
     /// Bytes of one e-invoice XML or SPV ZIP accepted for ingestion.

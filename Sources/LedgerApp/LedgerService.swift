@@ -273,9 +273,43 @@ extension Culise {
     }
 
     /// Posts the reversing entry of a posted one (storno in red or swapped sides, per the company setting) and links both.
+    /// An entry a document produced is refused (`ledger.document_entry`): its document's own action reverses it.
     public func reverseEntry(company: CompanyID, _ id: EntryID, on date: LocalDate?, actor: Actor) async throws -> EntryID {
         try ledgerActor(actor, company: company, .write)
-        return try await transaction { db in try await self.reverseInside(db, company: company, id, on: date, actor: actor) }
+        return try await transaction { db in
+            if let owner = try await Self.owner(db, company: company, id) { throw owner.refusal(entry: id) }
+            return try await self.reverseInside(db, company: company, id, on: date, actor: actor)
+        }
+    }
+
+    /// The document that produced an entry (from its external reference; the year-end closing from the fiscal years).
+    /// The reversal a document's own action posted (a bank line unmatched, a revaluation reversed) belongs to the same
+    /// document: reversing it from the ledger would bring the document's entry back behind its back.
+    package static func owner(_ db: any SQLDatabase, company: CompanyID, _ id: EntryID) async throws -> EntryOwner? {
+        let cid = company.description
+        let row = try await db.raw(
+            "SELECT external_ref, reverses FROM entries WHERE company_id = \(bind: cid) AND id = \(bind: id.rawValue)"
+        ).first()
+        if let owner = EntryOwner(externalRef: try row?.decode(column: "external_ref", as: String?.self)) { return owner }
+        if let reversed = try row?.decode(column: "reverses", as: Int64?.self),
+            let original = try await db.raw(
+                "SELECT external_ref FROM entries WHERE company_id = \(bind: cid) AND id = \(bind: reversed)"
+            ).first(), let owner = EntryOwner(externalRef: try original.decode(column: "external_ref", as: String?.self))
+        {
+            return owner
+        }
+        if let row = try await db.raw(
+            "SELECT start_date FROM fiscal_years WHERE company_id = \(bind: cid) AND closing_entry = \(bind: id.rawValue)"
+        ).first() {
+            return EntryOwner(kind: .yearEnd, id: try row.decode(column: "start_date", as: String.self))
+        }
+        return nil
+    }
+
+    /// The document that produced a posted entry, for its page (nil: a person's own entry).
+    public func entryOwner(company: CompanyID, _ id: EntryID, actor: Actor) async throws -> EntryOwner? {
+        try ledgerActor(actor, company: company, .read)
+        return try await read { db in try await Self.owner(db, company: company, id) }
     }
 
     /// Reverses a posted entry inside the caller's transaction (bank unmatching and FX reversals use it too).

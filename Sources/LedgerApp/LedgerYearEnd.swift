@@ -61,7 +61,7 @@ extension Culise {
         try ledgerActor(actor, company: company, .write)
         let startMonth = try await self.company(company, actor: actor).fiscalYearStartMonth
         let year = Self.fiscalYear(containing: date, startMonth: startMonth)
-        let closing: Int64? = try await transaction { db in
+        try await transaction { db in
             guard
                 let row = try await db.raw(
                     "SELECT closed, closing_entry FROM fiscal_years WHERE company_id = \(bind: company.description) AND start_date = \(bind: year.lowerBound.iso)"
@@ -77,8 +77,10 @@ extension Culise {
             try await AuditLog.append(
                 db, actor: actor, company: company, action: "ledger.year_reopen", entity: "fiscal_year", entityID: year.lowerBound.iso,
                 now: self.now)
-            return try row.decode(column: "closing_entry", as: Int64?.self)
+            // The closing entry is the year's own: reopening reverses it in the same transaction.
+            if let closing = try row.decode(column: "closing_entry", as: Int64?.self) {
+                _ = try await self.reverseInside(db, company: company, EntryID(closing), on: year.upperBound, actor: actor)
+            }
         }
-        if let closing { _ = try await reverseEntry(company: company, EntryID(closing), on: year.upperBound, actor: actor) }
     }
 }

@@ -96,6 +96,7 @@ public struct WebServer: @unchecked Sendable {
         InvoiceAPI(culise: culise, anaf: anaf).register(protect: protect)
         BankAPI(culise: culise).register(protect: protect)
         DocumentRoutes(culise: culise).register(protect: protect)
+        NotificationAPI(culise: culise).register(protect: protect)
         try router.validate()
         let publicRoutes = [
             "GET /", "GET /login", "POST /login", "GET /login/2fa", "POST /login/2fa", "POST /logout", "POST /lang",

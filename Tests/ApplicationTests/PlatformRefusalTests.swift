@@ -3,7 +3,9 @@ import Approvals
 import Assembly
 import Foundation
 import Identity
+import Jobs
 import Kernel
+import LedgerApp
 import Storage
 import TestSupport
 import Testing
@@ -134,6 +136,92 @@ import Testing
             await expectRefusal("approval.not_found") {
                 try await culise.decideApproval(
                     company: setup.company, id: ApprovalID.generate(), approve: true, comment: nil, actor: setup.actor)
+            }
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func sessionsJobsTokensAndBackups(_ engine: Engine) async throws {
+        try await TestDatabase.withCulise(engine) { culise, _ in
+            let (company, user, admin) = try await Fixtures.companyWithAdmin(culise)
+            let actor = Actor.user(admin)
+            await expectRefusal("auth.session_expired") { try await culise.selectCompany(token: "nu-este-o-sesiune", company: company) }
+            // A second factor: the password session waits for the code, and a wrong code is refused.
+            let (secret, _) = try await culise.beginTOTPEnrollment(user: user)
+            let key = try #require(Base32.decode(secret))
+            _ = try await culise.confirmTOTPEnrollment(user: user, code: TOTP.code(secret: key, step: TOTP.step(at: culise.clock())))
+            let login = try await culise.login(email: "admin@alfa.ro", password: Fixtures.password, clientAddress: "10.0.0.3")
+            #expect(login.needsSecondFactor)
+            await expectRefusal("auth.invalid_code") {
+                try await culise.verifySecondFactor(token: login.sessionToken, code: "000000", clientAddress: "10.0.0.3")
+            }
+            // The first request with a key is still running: a repeat waits.
+            #expect(try await culise.beginIdempotent(user: user, company: company, key: "cheie-1", requestHash: "h") == .proceed)
+            await expectRefusal("idempotency.in_progress", field: "Idempotency-Key") {
+                try await culise.beginIdempotent(user: user, company: company, key: "cheie-1", requestHash: "h")
+            }
+            for index in 0..<Limits.tokensPerUser {
+                _ = try await culise.createToken(user: user, company: company, name: "t\(index)", actor: actor)
+            }
+            await expectRefusal("token.too_many") {
+                try await culise.createToken(user: user, company: company, name: "unul în plus", actor: actor)
+            }
+            // A job no handler knows ends dead with the reason; a finished job cannot be run again.
+            let unknown = try await culise.enqueue(
+                JobRequest(kind: "nimeni.nu.stie", company: company, maxAttempts: 1), actor: .system("test"))
+            var handlers = JobHandlers()
+            handlers.register("test.ok") { _, _ in "ok" }
+            _ = try await JobWorker(culise: culise, handlers: handlers).runOnce()
+            let (dead, _) = try await culise.job(unknown, company: company, actor: actor)
+            #expect(dead.state == .dead && (dead.lastError ?? "").contains("job.unknown_kind"), "\(dead)")
+            let done = try await culise.enqueue(JobRequest(kind: "test.ok", company: company), actor: .system("test"))
+            _ = try await JobWorker(culise: culise, handlers: handlers).runOnce()
+            await expectRefusal("job.not_queued") { try await culise.runJobNow(done, company: company, actor: actor) }
+            await expectRefusal("import.file") {
+                try await culise.importLedger(
+                    company: company, path: "/nonexistent-dir/jurnal.csv", options: LedgerImportOptions(), actor: actor)
+            }
+            // Backups: SQLite copies refuse to overwrite; PostgreSQL is backed up with pg_dump.
+            let existing = FileManager.default.temporaryDirectory.appendingPathComponent("culise-backup-\(UUID().uuidString).db").path
+            try Data("x".utf8).write(to: URL(fileURLWithPath: existing))
+            if engine == .postgres {
+                await expectRefusal("backup.postgres") { try await culise.backup(to: existing) }
+            } else {
+                await expectRefusal("backup.exists", field: "to") { try await culise.backup(to: existing) }
+            }
+        }
+    }
+
+    @Test func restoreChecksItsSourceAndTarget() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("culise-restore-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let target = try DatabaseLocation("sqlite:\(folder.path)/nou.db")
+        await expectRefusal("restore.postgres") {
+            try Restore.restore(from: "/tmp/x.db", into: try DatabaseLocation("postgres://u@127.0.0.1/culise"))
+        }
+        await expectRefusal("restore.missing", field: "from") { try Restore.restore(from: folder.path + "/nu-exista.db", into: target) }
+        let text = folder.appendingPathComponent("text.db")
+        try Data("nu este o bază de date SQLite".utf8).write(to: text)
+        await expectRefusal("restore.not_sqlite", field: "from") { try Restore.restore(from: text.path, into: target) }
+        let backup = folder.appendingPathComponent("backup.db")
+        try Data("SQLite format 3\0 and the rest".utf8).write(to: backup)
+        try Data("date".utf8).write(to: folder.appendingPathComponent("nou.db"))
+        await expectRefusal("restore.not_empty", field: "database") { try Restore.restore(from: backup.path, into: target) }
+    }
+
+    @Test(arguments: Engine.available)
+    func tooManyAttachments(_ engine: Engine) async throws {
+        try await TestDatabase.withCulise(engine) { culise, _ in
+            let setup = try await InvoicingFixtures.setUp(culise)
+            let owner = DocumentOwner(type: "partner", id: "BETA")
+            for index in 0..<Limits.documentsPerOwner {
+                _ = try await culise.attachDocument(
+                    company: setup.company, owner: owner, fileName: "f\(index).pdf", data: Data("%PDF-1.4 \(index)".utf8),
+                    actor: setup.actor)
+            }
+            await expectRefusal("document.too_many", field: "file") {
+                try await culise.attachDocument(
+                    company: setup.company, owner: owner, fileName: "unul-in-plus.pdf", data: Data("%PDF-1.4 x".utf8), actor: setup.actor)
             }
         }
     }

@@ -34,7 +34,7 @@ import Testing
             }
             try await Migrator.migrate(database, [original], logger: TestDatabase.logger)
             let edited = Migration(1, "probe") { _ in ["CREATE TABLE probe (company_id TEXT NOT NULL, x TEXT)"] }
-            await #expect(throws: DomainError.self) { try await Migrator.migrate(database, [edited], logger: TestDatabase.logger) }
+            await expectRefusal("storage.migration_changed") { try await Migrator.migrate(database, [edited], logger: TestDatabase.logger) }
             await database.close()
         }
     }

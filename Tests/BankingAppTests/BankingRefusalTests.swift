@@ -6,6 +6,8 @@ import Foundation
 import Invoicing
 import InvoicingApp
 import Kernel
+import Ledger
+import LedgerApp
 import TestSupport
 import Testing
 
@@ -150,6 +152,10 @@ import Testing
                 try await culise.addBankRule(
                     company: setup.company, pattern: "COMISION", account: "627", partner: "NIMENI", direction: nil, actor: setup.actor)
             }
+            await expectRefusal("bank.batch", field: "batch") {
+                try await culise.reconcile(
+                    company: setup.company, account: account.id, batch: Limits.bankConfirmBatch + 1, actor: setup.actor)
+            }
             await expectRefusal("bank.rule_not_found") {
                 try await culise.deleteBankRule(company: setup.company, id: BankRuleID.generate(), actor: setup.actor)
             }
@@ -194,6 +200,70 @@ import Testing
                 await expectRefusal(id, field: field) {
                     try await culise.confirmMatch(company: setup.company, line: line.id, input, actor: setup.actor)
                 }
+            }
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func statementAndMatchRefusals(_ engine: Engine) async throws {
+        try await TestDatabase.withCulise(engine) { culise, _ in
+            let (setup, account) = try await BankingTests.setUp(culise)
+            let euros = Data(
+                """
+                date,amount,currency,counterparty,counterparty_iban,details,reference,bank_reference,account_iban
+                2026-10-20,100.00,EUR,Beta,,Plata,,,\(InvoicingFixtures.companyIBAN)
+                """.utf8)
+            await expectRefusal("bank.currency_mismatch") {
+                try await culise.importStatement(company: setup.company, data: euros, fileName: "eur.csv", actor: setup.actor)
+            }
+            await expectRefusal("statement.too_large", field: "file") {
+                try await culise.importStatement(
+                    company: setup.company, data: Data(count: Limits.statementBytes + 1), fileName: "mare.csv", format: "csv",
+                    actor: setup.actor)
+            }
+            let beta = try await BankingTests.issue(culise, setup)
+            let gama = try await BankingTests.issue(culise, setup, partner: "GAMA")
+            let entry = try await culise.postEntry(
+                company: setup.company,
+                EntryDraft(
+                    journal: "GEN", date: try LocalDate(iso: "2026-10-20"), description: "Comision plătit din casă",
+                    lines: [EntryLine(account: "627", debit: 1_250), EntryLine(account: "5121", credit: 1_250)]),
+                actor: setup.actor)
+            _ = try await culise.importStatement(
+                company: setup.company,
+                data: BankingTests.csv([
+                    ("2026-10-20", "500.00", "Diverși", "", "Plata mai multe facturi"),
+                    ("2026-10-20", "-12.50", "BANCA", "", "COMISION 1"),
+                    ("2026-10-21", "-12.50", "BANCA", "", "COMISION 2"),
+                    ("2026-10-22", "-99.00", "BANCA", "", "COMISION 3"),
+                ]), fileName: "oct.csv", actor: setup.actor)
+            let lines = try await culise.bankLines(
+                company: setup.company, account: account.id, state: nil, page: try PageRequest(), actor: setup.actor
+            ).items.sorted { $0.bookingDate < $1.bookingDate || ($0.bookingDate == $1.bookingDate && $0.amount > $1.amount) }
+            let (receipt, fee1, fee2, fee3) = (lines[0], lines[1], lines[2], lines[3])
+            await expectRefusal("bank.candidate", field: "candidate") {
+                try await culise.confirmMatch(company: setup.company, line: receipt.id, BankMatchInput(candidate: 99), actor: setup.actor)
+            }
+            await expectRefusal("bank.documents_partner", field: "allocations") {
+                try await culise.confirmMatch(
+                    company: setup.company, line: receipt.id,
+                    BankMatchInput(allocations: [
+                        .init(kind: "invoice", id: beta.id.description), .init(kind: "invoice", id: gama.id.description),
+                    ]),
+                    actor: setup.actor)
+            }
+            await expectRefusal("bank.link_amount", field: "allocations[0].id") {
+                try await culise.confirmMatch(
+                    company: setup.company, line: fee3.id, BankMatchInput(allocations: [.init(kind: "posted", id: entry.description)]),
+                    actor: setup.actor)
+            }
+            _ = try await culise.confirmMatch(
+                company: setup.company, line: fee1.id, BankMatchInput(allocations: [.init(kind: "posted", id: entry.description)]),
+                actor: setup.actor)
+            await expectRefusal("bank.link_taken", field: "allocations[0].id") {
+                try await culise.confirmMatch(
+                    company: setup.company, line: fee2.id, BankMatchInput(allocations: [.init(kind: "posted", id: entry.description)]),
+                    actor: setup.actor)
             }
         }
     }

@@ -105,7 +105,8 @@ import Testing
             #expect(mail.to == "contabilitate@beta.ro")
             #expect(try await JobWorker(culise: culise, handlers: StandardJobs.handlers(JobEnvironment())).runOnce() == 1)
             let job = try await culise.jobs(state: .queued, company: setup.company, page: .first, actor: .system("test")).items.first
-            #expect(job?.lastError?.contains("no SMTP server is configured") == true)
+            #expect(
+                job?.lastError?.contains("no SMTP server is configured") == true && job?.lastError?.contains("mail.not_configured") == true)
         }
     }
 

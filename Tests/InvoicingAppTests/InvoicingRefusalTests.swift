@@ -1,5 +1,6 @@
 import Application
 import Assembly
+import EFactura
 import Foundation
 import Invoicing
 import InvoicingApp
@@ -39,8 +40,20 @@ import Testing
             let draft = try await culise.createInvoiceDraft(
                 company: company, DocumentInput(partner: "BETA", series: "EXD", issueDate: "2026-10-01", lines: lines), actor: actor)
             await expectRefusal("invoice.not_issued") { try await culise.invoiceXML(company: company, id: draft.id, actor: actor) }
+            // e-Factura: a draft is not sent (no request leaves: the client points nowhere), only a rejected invoice is
+            // corrected by credit note and reissue, and ANAF's ZIP exists only for an accepted one.
+            let nowhere = ANAFClient(
+                ANAFConfiguration(baseURL: try #require(URL(string: "http://127.0.0.1:9/")), token: "t", maxRetries: 0, timeout: 1))
+            await expectRefusal("efactura.not_issued") {
+                try await culise.sendEFactura(company: company, id: draft.id, client: nowhere, actor: actor)
+            }
             let invoice = try await culise.issueInvoice(
                 company: company, DocumentInput(partner: "BETA", series: "EXD", issueDate: "2026-10-01", lines: lines), actor: actor)
+            await expectRefusal("efactura.not_rejected") {
+                try await culise.correctRejected(company: company, id: invoice.id, actor: actor)
+            }
+            await expectRefusal("efactura.no_zip") { try await culise.acceptedZIP(company: company, id: invoice.id, actor: actor) }
+            await expectRefusal("efactura.zip", field: "file") { try SPVArchive.files(in: Data("PK nu este o arhivă".utf8)) }
             await expectRefusal("invoice.first_number_used", field: "first_number") {
                 try await culise.setFirstNumber(company: company, series: "EXD", year: 2026, first: 1, actor: actor)
             }

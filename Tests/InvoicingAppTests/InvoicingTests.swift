@@ -240,8 +240,14 @@ import Testing
             let page = try await culise.payments(company: company, partner: "BETA", page: .first, actor: actor)
             #expect(page.items.count == 3 && page.items.allSatisfy { !$0.allocations.isEmpty })
             #expect(try await culise.invoice(company: company, id: third.id, actor: actor).state == .paid)
-            // Reversing the payment's entry puts the invoice back: the state follows the ledger.
-            _ = try await culise.reverseEntry(company: company, EntryID(writeOff.entryID), on: nil, actor: actor)
+            // The payment owns its entry: the ledger refuses to reverse it. Reversed as unmatching its bank line would (in
+            // the use case's transaction), the invoice is open again: the state follows the ledger.
+            await expectRefusal("ledger.document_entry") {
+                try await culise.reverseEntry(company: company, EntryID(writeOff.entryID), on: nil, actor: actor)
+            }
+            _ = try await culise.transaction { db in
+                try await culise.reverseInside(db, company: company, EntryID(writeOff.entryID), on: nil, actor: actor)
+            }
             #expect(try await culise.invoice(company: company, id: third.id, actor: actor).state == .issued)
             // A supplier bill paid from the bank: 401 = 5121.
             let bill = try await culise.createBill(

@@ -86,7 +86,7 @@ import Testing
                 culise, email: "admin@omega.ro", cuiBody: 7_654_321, name: "Omega Trade SRL")
             let refused = try await culise.ingestEInvoices(company: other, files: [("EXD-1.xml", xml)], actor: .user(admin))
             #expect(refused.count == 1 && refused[0].result == .refused && refused[0].bill == nil)
-            #expect(refused[0].message.contains("addressed to"))
+            #expect(refused[0].message.contains("addressed to") && refused[0].errors == ["efactura.other_buyer"])
             #expect(try await culise.bills(company: other, state: nil, partner: nil, page: .first, actor: .user(admin)).total == 0)
             let accepted = try await culise.ingestEInvoices(
                 company: other, files: [("EXD-1.xml", xml)], acceptOtherBuyer: true, actor: .user(admin))

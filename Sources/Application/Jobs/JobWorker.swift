@@ -84,7 +84,8 @@ public final class JobWorker: Sendable {
             if !kept { logger.warning("job lease lost before completion", metadata: ["job": "\(job.id)", "kind": "\(job.kind)"]) }
             logger.info("job succeeded", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "attempt": "\(job.attempts)"])
         } catch {
-            let text = (error as? DomainError)?.message ?? String(describing: error)
+            // A refusal keeps its catalogue id, so the jobs page and `culise jobs show` name the rule that failed.
+            let text = (error as? DomainError).map { "\($0.message) [\($0.id)]" } ?? String(describing: error)
             do {
                 let state = try await culise.failJob(job, worker: name, error: text, permanent: error is any PermanentJobFailure)
                 logger.warning(

@@ -156,15 +156,20 @@ extension Culise {
         }
     }
 
-    /// Marks one notification (or, with nil, all of them) read.
+    /// Marks one notification (or, with nil, all of them) read. Marking a read one again changes nothing; one that is
+    /// not the user's (or does not exist) is not found.
     public func markNotificationsRead(company: CompanyID, id: NotificationID?, actor: Actor) async throws {
         guard let user = actor.userID else { return }
         try actor.require(.profile, .write, in: company)
-        var condition: SQLQueryString =
-            "company_id = \(bind: company.description) AND user_id = \(bind: user.description) AND read_at IS NULL"
+        let mine: SQLQueryString = "company_id = \(bind: company.description) AND user_id = \(bind: user.description)"
+        var condition: SQLQueryString = mine + " AND read_at IS NULL"
         if let id { condition = condition + " AND id = \(bind: id.description)" }
         let filter = condition
         try await transaction { db in
+            if let id, try await db.raw("SELECT id FROM notifications WHERE " + mine + " AND id = \(bind: id.description)").first() == nil {
+                throw DomainError(
+                    "notification.not_found", kind: .notFound, "You cannot mark notification \(id) read because it is not in your inbox.")
+            }
             try await db.raw("UPDATE notifications SET read_at = \(bind: self.nowText) WHERE " + filter).run()
         }
     }

@@ -587,12 +587,12 @@ struct InvoiceAPI: Sendable {
             let number: String
             let message: String
             let warnings: [String]
+            let errors: [String]
         }
         let documents = outcomes.map {
             Document(
                 file: $0.file, result: $0.result.rawValue, bill_id: $0.bill?.description ?? "", number: $0.number ?? "",
-                message: $0.message,
-                warnings: $0.warnings)
+                message: $0.message, warnings: $0.warnings, errors: $0.errors)
         }
         return try JSON.response(["documents": documents], status: refused && outcomes.count == 1 ? .unprocessableContent : .ok)
     }

@@ -296,6 +296,7 @@ struct LedgerPages: Sendable {
         _ entry: PostedEntry, _ request: Request, _ context: WebContext, problems: ProblemCollector = ProblemCollector()
     ) async throws -> Response {
         let t = html.t(context)
+        let p = try context.requirePrincipal()
         let rows: [[[String: Any]]] = entry.lines.map { line in
             [
                 Table.cell(line.account, href: "/ledger/account-sheet?account=\(line.account)"), Table.cell(line.partner ?? ""),
@@ -324,10 +325,30 @@ struct LedgerPages: Sendable {
         if let reversedBy = entry.reversedBy {
             facts.append(["label": t["fact_reversed_by"]!, "value": reversedBy.description, "href": "/ledger/entries/\(reversedBy)"])
         }
+        // An entry a document produced links to the document, whose own action corrects it (no reverse button here).
+        let owner = entry.state == .draft ? nil : try await culise.entryOwner(company: p.companyID, entry.id, actor: .user(p))
+        if let owner {
+            let href: String? =
+                switch owner.kind {
+                case .invoice: "/invoices/\(owner.id)"
+                case .bill: "/bills/\(owner.id)"
+                case .payment: "/payments"
+                case .bankLine, .bankFee: "/bank/lines"
+                case .cash: "/cash"
+                case .revaluation: "/fx"
+                case .merge: "/partners"
+                case .yearEnd: nil
+                }
+            var fact: [String: Any] = [
+                "label": t["fact_source_document"] ?? "", "value": t["owner_\(owner.kind.rawValue)"] ?? owner.kind.rawValue,
+            ]
+            if let href { fact["href"] = href }
+            facts.append(fact)
+        }
         let data: [String: Any] = [
             "heading": t["entry_label"]!.replacingOccurrences(of: "{number}", with: entry.number ?? "#\(entry.id)"), "facts": facts,
             "table": table.dictionary(t), "id": entry.id.description, "can_post": entry.state == .draft,
-            "can_reverse": entry.state == .posted,
+            "can_reverse": entry.state == .posted && owner == nil, "owned": owner != nil,
             "today": culise.today.iso,
         ]
         return try await page("ledger_entry", "title_ledger", data, request, context, problems: problems)

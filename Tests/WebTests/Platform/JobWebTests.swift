@@ -90,4 +90,45 @@ import Web
             #expect((listed.json["items"] as? [[String: Any]])?.count == 2)
         }
     }
+
+    /// The inbox over the API: the list with its unread count, one marked read, a foreign or unknown id 404, all read.
+    @Test(arguments: Engine.available)
+    func inboxOverTheAPI(_ engine: Engine) async throws {
+        try await Web.test(engine) { culise, _, browser in
+            let setup = try await InvoicingFixtures.setUp(culise)
+            let (_, token) = try await culise.createToken(user: setup.admin.userID, company: setup.company, name: "t", actor: setup.actor)
+            var handlers = JobHandlers()
+            handlers.register("test.broken") { _, _ in throw DomainError("test.broken", "You cannot finish this because it is broken.") }
+            for _ in 0..<2 {
+                _ = try await culise.enqueue(
+                    JobRequest(kind: "test.broken", company: setup.company, maxAttempts: 1), actor: .system("test"))
+                _ = try await JobWorker(culise: culise, handlers: handlers).runOnce()
+            }
+            let inbox = try await browser.api(.get, "/api/v1/notifications", token: token)
+            #expect(inbox.status == .ok && inbox.json["unread"] as? Int == 2 && inbox.json["total"] as? Int == 2, "\(inbox.text)")
+            let items = try #require(inbox.json["items"] as? [[String: Any]])
+            let first = try #require(items.first?["id"] as? String)
+            #expect((items.first?["title"] as? String)?.contains("test.broken") == true)
+            #expect(try await browser.api(.post, "/api/v1/notifications/\(first)/read", token: token).status == .noContent)
+            #expect(try await browser.api(.post, "/api/v1/notifications/\(first)/read", token: token).status == .noContent)
+            let unread = try await browser.api(.get, "/api/v1/notifications?unread=true", token: token)
+            #expect(unread.json["unread"] as? Int == 1 && (unread.json["items"] as? [Any])?.count == 1, "\(unread.text)")
+            let unknown = try await browser.api(.post, "/api/v1/notifications/\(NotificationID.generate())/read", token: token)
+            #expect(unknown.status == .notFound && unknown.text.contains("notification.not_found"), "\(unknown.text)")
+            // Another user of the company sees an empty inbox and cannot touch the admin's notifications.
+            let accountant = try await culise.addUser(
+                email: "contabil@alfa.ro", displayName: "Contabil", password: Fixtures.password, company: setup.company, role: .accountant,
+                actor: setup.actor)
+            let (_, other) = try await culise.createToken(
+                user: accountant, company: setup.company, name: "t",
+                actor: .user(
+                    Principal(
+                        userID: accountant, email: "contabil@alfa.ro", displayName: "Contabil", companyID: setup.company, role: .accountant)
+                ))
+            #expect(try await browser.api(.get, "/api/v1/notifications", token: other).json["total"] as? Int == 0)
+            #expect(try await browser.api(.post, "/api/v1/notifications/\(first)/read", token: other).status == .notFound)
+            #expect(try await browser.api(.post, "/api/v1/notifications/read", token: token).status == .noContent)
+            #expect(try await browser.api(.get, "/api/v1/notifications", token: token).json["unread"] as? Int == 0)
+        }
+    }
 }
