@@ -8,6 +8,6 @@ import Storage
 extension Schema {
     /// Every migration of every context, in one numbered sequence. A new context's migration takes the next number.
     public static let all: [Migration] = [
-        platform, ledger, invoicing, exchangeRates, banking, robustness, jobs, notifications, approvals, documents,
+        platform, ledger, invoicing, exchangeRates, banking, robustness, jobs, notifications, approvals, documents, listingOrder,
     ]
 }

@@ -349,6 +349,8 @@ struct LedgerPages: Sendable {
             "heading": t["entry_label"]!.replacingOccurrences(of: "{number}", with: entry.number ?? "#\(entry.id)"), "facts": facts,
             "table": table.dictionary(t), "id": entry.id.description, "can_post": entry.state == .draft,
             "can_reverse": entry.state == .posted && owner == nil, "owned": owner != nil,
+            "reverse_confirm": (t["ledger_reverse_confirm"] ?? "").replacingOccurrences(
+                of: "{number}", with: entry.number ?? "#\(entry.id)"),
             "today": culise.today.iso,
         ]
         return try await page("ledger_entry", "title_ledger", data, request, context, problems: problems)

@@ -11,12 +11,24 @@ document.addEventListener("DOMContentLoaded", function () {
   // Move focus to the error summary so screen readers announce it.
   var summary = document.querySelector(".error-summary");
   if (summary) { summary.focus(); }
+  // Forms that undo something ask first, naming what and when (`data-confirm`, `{date}` from the form's date field).
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      var date = form.querySelector("input[type=date]");
+      var text = form.dataset.confirm.replace("{date}", date && date.value ? date.value : "");
+      if (!window.confirm(text)) { event.preventDefault(); event.stopImmediatePropagation(); }
+    });
+  });
   // Prevent double submission of forms (a repeated click must not create two records).
   document.querySelectorAll("form[method=post]").forEach(function (form) {
     form.addEventListener("submit", function () {
       // After the browser has taken the clicked button's name and value into the submission.
       setTimeout(function () { form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; }); }, 0);
     });
+  });
+  // Back to a page whose form was sent: the browser restores it with its buttons disabled; enable them again.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[method=post] button[type=submit]").forEach(function (b) { b.disabled = false; });
   });
   // Journal entry form: add lines and keep live totals (the server checks everything again).
   document.querySelectorAll("form[data-entry-form]").forEach(function (form) {

@@ -7,6 +7,8 @@ import HummingbirdTesting
 import Invoicing
 import InvoicingApp
 import Kernel
+import Ledger
+import LedgerApp
 import NIOCore
 import TestSupport
 import Testing
@@ -78,6 +80,14 @@ import Testing
             let forced = try await browser.post(
                 "/ledger/entries/\(entry)/reverse", ["date": "2026-10-02"], from: "/ledger/entries/\(entry)")
             #expect(try Self.shows("ledger.document_entry", in: forced.text), "\(forced.status)")
+            // A person's own entry offers the reversal, which asks first with the entry's number and the date.
+            let own = try await culise.postEntry(
+                company: setup.company,
+                EntryDraft(
+                    journal: "GEN", date: try LocalDate(iso: "2026-10-03"), description: "Aport",
+                    lines: [EntryLine(account: "5311", debit: 5_000), EntryLine(account: "1012", credit: 5_000)]), actor: setup.actor)
+            let ownPage = try await browser.get("/ledger/entries/\(own)")
+            #expect(ownPage.text.contains("/ledger/entries/\(own)/reverse") && ownPage.text.contains("data-confirm=\"Stornați nota "))
         }
     }
 }

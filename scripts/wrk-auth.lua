@@ -1,0 +1,7 @@
+-- wrk script for docs/performance.md: a bearer token on every request (from the TOKEN environment variable).
+local token = os.getenv("TOKEN")
+wrk.headers["Authorization"] = "Bearer " .. token
+done = function(summary, latency, requests)
+  io.write(string.format("requests %d, errors status %d, p50 %.2f ms, p99 %.2f ms\n", summary.requests,
+    summary.errors.status, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
