@@ -232,15 +232,15 @@ struct Operations: Sendable {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(data: data)))
     }
 
-    static let staticTypes = ["css": "text/css; charset=utf-8", "js": "text/javascript; charset=utf-8"]
+    static let staticTypes = ["css": "text/css; charset=utf-8", "js": "text/javascript; charset=utf-8", "svg": "image/svg+xml"]
 
     @Sendable func staticFile(_ request: Request, context: WebContext) async throws -> Response {
-        guard let name = context.parameters.get("file"), name.range(of: "^[a-z0-9-]+\\.(css|js)$", options: .regularExpression) != nil,
+        guard let name = context.parameters.get("file"), name.range(of: "^[a-z0-9-]+\\.(css|js|svg)$", options: .regularExpression) != nil,
             let url = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Static"),
             let data = try? Data(contentsOf: url)
         else { throw WebError.notFound }
         var headers = HTTPFields()
-        headers[.contentType] = Operations.staticTypes[String(name.split(separator: ".").last!)]
+        headers[.contentType] = Operations.staticTypes[String(name.split(separator: ".").last ?? "")] ?? "application/octet-stream"
         headers[.cacheControl] = "public, max-age=3600"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(data: data)))
     }

@@ -159,4 +159,13 @@ import Testing
         _ = problems.collect { () throws -> Int in throw Odd() }
         Self.expectProblem("internal.unexpected", in: problems.problems)
     }
+
+    @Test func countedNouns() {
+        let lines = { (n: Int) in Plural.romanian(n, one: "linie", few: "linii", many: "de linii") }
+        #expect(
+            [0, 1, 2, 19, 20, 101, 119, 120, -1].map(lines) == [
+                "0 linii", "1 linie", "2 linii", "19 linii", "20 de linii", "101 linii", "119 linii", "120 de linii", "-1 linie",
+            ])
+        #expect(Plural.english(1, one: "day", other: "days") == "1 day" && Plural.english(3, one: "day", other: "days") == "3 days")
+    }
 }

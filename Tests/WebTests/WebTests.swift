@@ -36,6 +36,14 @@ import Web
             let metrics = try await browser.get("/metrics")
             #expect(metrics.text.contains("culise_db_pool_size"))
             #expect(metrics.text.contains("http_server_request"))
+            // A favicon; the print stylesheet hides the page's footer only, not an invoice's legal footer; a focus
+            // ring that stands out on white (blue-700, about 6.7:1).
+            #expect(page.text.contains("<link rel=\"icon\" href=\"/static/favicon.svg\""))
+            let icon = try await browser.get("/static/favicon.svg")
+            #expect(icon.status == .ok && icon.headers[.contentType] == "image/svg+xml" && icon.text.hasPrefix("<svg"))
+            let css = try await browser.get("/static/culise.css").text
+            #expect(css.contains("@media print { header.top, body > footer,") && css.contains("outline: 3px solid #1d4ed8"))
+            #expect(try await browser.get("/static/..%2Fculise.css").status == .notFound)
         }
     }
 

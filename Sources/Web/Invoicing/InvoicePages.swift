@@ -369,15 +369,22 @@ struct InvoicePages: Sendable {
             actions.append(["href": "/invoices/\(id)/delete", "label": t["inv_delete_draft"]!, "primary": false])
         }
         let canCredit = invoice.state != .draft && invoice.type != .creditNote && invoice.state != .cancelled
+        var sendingOff = false
         if let state = invoice.efactura?.state {
             if ["validated", "failed", "upload_unknown"].contains(state) {
-                actions.append(["href": "/invoices/\(id)/send", "label": t["ef_send"]!, "primary": true])
+                // Sending is offered only when this server can send; otherwise the page says so instead of a dead end.
+                if anaf != nil {
+                    actions.append(["href": "/invoices/\(id)/send", "label": t["ef_send"] ?? "", "primary": true])
+                } else {
+                    sendingOff = true
+                }
             }
             if state == "rejected" { actions.append(["href": "/invoices/\(id)/correct", "label": t["ef_correct"]!, "primary": true]) }
         }
         let errors = invoice.efactura?.errors ?? []
         var data: [String: Any] = [
             "doc": documentData(invoice.document, title: title, t: t, sales: true), "facts": facts, "actions": actions,
+            "sending_off": sendingOff,
             "can_edit": canEdit(context), "efactura_errors": errors,
             "has_efactura_errors": !errors.isEmpty && invoice.efactura?.state == "rejected",
         ]
@@ -836,6 +843,18 @@ struct InvoicePages: Sendable {
         return try await render("dunning", "dun_title", data, request, context)
     }
 
+    /// Business days left before the e-Factura deadline, or how late it is ("întârziere 3 zile lucrătoare").
+    func daysLeft(_ days: Int, _ t: [String: String], _ context: WebContext) -> String {
+        guard days < 0 else { return String(days) }
+        let late = -days
+        let words =
+            context.locale == "en"
+            ? Plural.english(late, one: t["ef_business_day_one"] ?? "", other: t["ef_business_day_few"] ?? "")
+            : Plural.romanian(
+                late, one: t["ef_business_day_one"] ?? "", few: t["ef_business_day_few"] ?? "", many: t["ef_business_day_many"] ?? "")
+        return (t["ef_days_late"] ?? "{days}").replacingOccurrences(of: "{days}", with: words)
+    }
+
     @Sendable func outbox(_ request: Request, context: WebContext) async throws -> Response {
         let p = try context.requirePrincipal()
         let t = html.t(context)
@@ -844,7 +863,8 @@ struct InvoicePages: Sendable {
             [
                 Table.cell(item.number, href: "/invoices/\(item.invoice)"), Table.cell(item.issueDate.iso), Table.cell(item.partner),
                 Table.cell(stateLabel("ef_" + item.state, t)), Table.cell(item.deadline.iso),
-                Table.cell(item.state == "accepted" ? "" : String(item.daysLeft), numeric: true), Table.cell(item.uploadIndex ?? ""),
+                Table.cell(item.state == "accepted" ? "" : daysLeft(item.daysLeft, t, context), numeric: true),
+                Table.cell(item.uploadIndex ?? ""),
                 Table.cell(item.errors.joined(separator: "; ")),
             ]
         }
