@@ -32,6 +32,7 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Repetitions of each report (the median is reported).") var repeats: Int = 5
 
         func run() async throws {
+            print(Bench.machine)
             try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
             let sizes = transactions.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
             var results: [String] = [
@@ -165,6 +166,17 @@ extension DatabaseLocation {
 
 /// What the benchmarks share.
 enum Bench {
+    /// The machine a figure was measured on, printed before every benchmark so each figure carries it
+    /// (docs/performance.md keeps the figures over time with it).
+    static var machine: String {
+        let info = ProcessInfo.processInfo
+        let memory = Double(info.physicalMemory) / Double(1 << 30)
+        let date = ISO8601DateFormatter().string(from: Date())
+        return String(
+            format: "machine: %d cores (%d active), %.0f GiB, %@; %@", info.processorCount, info.activeProcessorCount, memory,
+            info.operatingSystemVersionString, date)
+    }
+
     static let bootstrapLogging: Void = {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

@@ -34,6 +34,7 @@ extension BenchCommand {
         func log(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
 
         func run() async throws {
+            print(Bench.machine)
             try? FileManager.default.removeItem(atPath: work)
             try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
             let url = database ?? "sqlite:\(work)/bench.db"

@@ -33,6 +33,7 @@ extension BenchCommand {
         }
 
         func run() async throws {
+            print(Bench.machine)
             let clock = ContinuousClock()
             var start = clock.now
             let scenario = ReconciliationScenario.generate(seed: seed, invoices: items, bills: bills, lines: lines, series: "REC")
