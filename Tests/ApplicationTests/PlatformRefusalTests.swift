@@ -184,6 +184,7 @@ import Testing
             // Backups: SQLite copies refuse to overwrite; PostgreSQL is backed up with pg_dump.
             let existing = FileManager.default.temporaryDirectory.appendingPathComponent("culise-backup-\(UUID().uuidString).db").path
             try Data("x".utf8).write(to: URL(fileURLWithPath: existing))
+            defer { try? FileManager.default.removeItem(atPath: existing) }
             if engine == .postgres {
                 await expectRefusal("backup.postgres") { try await culise.backup(to: existing) }
             } else {
@@ -195,6 +196,7 @@ import Testing
     @Test func restoreChecksItsSourceAndTarget() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("culise-restore-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
         let target = try DatabaseLocation("sqlite:\(folder.path)/nou.db")
         await expectRefusal("restore.postgres") {
             try Restore.restore(from: "/tmp/x.db", into: try DatabaseLocation("postgres://u@127.0.0.1/culise"))

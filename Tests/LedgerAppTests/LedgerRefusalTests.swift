@@ -10,8 +10,10 @@ import Testing
 /// The refusals of the chart, journals, imports, reports and the fiscal year, each provoked and asserted by its id and
 /// field on both engines (the error catalogue).
 @Suite struct LedgerRefusalTests {
-    static func file(_ text: String) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("culise-import-\(UUID().uuidString).csv").path
+    /// A file with `text` in `folder` (each test removes its folder when it ends).
+    static func file(_ text: String, in folder: URL) throws -> String {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("\(UUID().uuidString).csv").path
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         return path
     }
@@ -77,13 +79,16 @@ import Testing
         try await TestDatabase.withCulise(engine) { culise, _ in
             let (company, _, admin) = try await Fixtures.companyWithAdmin(culise)
             let actor = Actor.user(admin)
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("culise-import-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: folder) }
             let header = ImportRow.header.joined(separator: ",")
             await expectRefusal("import.empty", field: "file") {
-                try await culise.importLedger(company: company, path: try Self.file(""), options: LedgerImportOptions(), actor: actor)
+                try await culise.importLedger(
+                    company: company, path: try Self.file("", in: folder), options: LedgerImportOptions(), actor: actor)
             }
             await expectRefusal("import.header", field: "file") {
                 try await culise.importLedger(
-                    company: company, path: try Self.file("data,cont,suma\n"), options: LedgerImportOptions(), actor: actor)
+                    company: company, path: try Self.file("data,cont,suma\n", in: folder), options: LedgerImportOptions(), actor: actor)
             }
             let text = """
                 \(header)
@@ -97,7 +102,7 @@ import Testing
 
                 """
             let report = try await culise.importLedger(
-                company: company, path: try Self.file(text), options: LedgerImportOptions(), actor: actor)
+                company: company, path: try Self.file(text, in: folder), options: LedgerImportOptions(), actor: actor)
             let ids = report.problems.map(\.error.id)
             #expect(ids.contains("import.quote") && ids.contains("import.txn_repeated"), "\(report.problems)")
         }
