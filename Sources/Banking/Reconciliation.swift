@@ -109,6 +109,28 @@ public struct MatchSignal: Hashable, Sendable, Codable {
     public var ro: String
 }
 
+/// A matched line's explanation as stored: its signals (facts with their sentences in both languages) as JSON,
+/// said in the reader's language when shown. Lines matched before this form kept an English sentence; it is shown as is.
+public enum MatchExplanation {
+    public static func store(_ signals: [MatchSignal]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(signals)).map { String(decoding: $0, as: UTF8.self) } ?? signals.map(\.en).joined(separator: "; ")
+    }
+
+    /// A person confirmed the match by hand.
+    public static func confirmed(by name: String) -> String {
+        store([MatchSignal(code: "confirmed", points: 0, en: "confirmed by \(name)", ro: "confirmată de \(name)")])
+    }
+
+    public static func text(_ stored: String, language: String) -> String {
+        guard stored.hasPrefix("["), let signals = try? JSONDecoder().decode([MatchSignal].self, from: Data(stored.utf8)) else {
+            return stored
+        }
+        return signals.map { language == "en" ? $0.en : $0.ro }.joined(separator: "; ")
+    }
+}
+
 /// What a line could be: allocations to documents (or liabilities), or an account (with a partner).
 public struct MatchCandidate: Hashable, Sendable, Codable {
     public struct Allocation: Hashable, Sendable, Codable {
@@ -128,6 +150,8 @@ public struct MatchCandidate: Hashable, Sendable, Codable {
     public var explanation: String { signals.map(\.en).joined(separator: "; ") }
     public var explanationRO: String { signals.map(\.ro).joined(separator: "; ") }
     public func explanation(language: String) -> String { language == "en" ? explanation : explanationRO }
+    /// The signals as a matched line stores them, so its page says them in each reader's language.
+    public var storedExplanation: String { MatchExplanation.store(signals) }
 
     /// Same target, whatever the score.
     var key: String {
@@ -142,6 +166,11 @@ public struct LineProposal: Sendable, Codable, Equatable {
     public var automatic: Bool
     /// Why the line waits for review although it has candidates (identical candidates, below the threshold…).
     public var reviewReason: String?
+    /// The same in Romanian.
+    public var reviewReasonRO: String? = nil
+
+    /// Why the line waits, for a reader of `language` ("en" or "ro").
+    public func reviewReason(language: String) -> String? { language == "en" ? reviewReason : reviewReasonRO ?? reviewReason }
 }
 
 /// What the company's earlier confirmed lines without a document teach: counterparty and words → account.
@@ -185,7 +214,9 @@ public struct AccountMemory: Sendable {
                     MatchSignal(
                         code: "learned_counterparty", points: 25 + Int(20 * share),
                         en: "\(best.value) earlier lines from \(counterparty!) went to \(best.key)",
-                        ro: "\(best.value) linii anterioare de la \(counterparty!) au mers în \(best.key)")
+                        ro:
+                            "\(Plural.romanian(best.value, one: "linie anterioară", few: "linii anterioare", many: "de linii anterioare")) de la \(counterparty!) au mers în \(best.key)"
+                    )
                 )
             }
         }
@@ -202,7 +233,9 @@ public struct AccountMemory: Sendable {
             MatchSignal(
                 code: "learned_words", points: 20 + Int(20 * best.share),
                 en: "\(best.count) earlier lines with '\(best.word)' went to \(best.account)",
-                ro: "\(best.count) linii anterioare cu '\(best.word)' au mers în \(best.account)")
+                ro:
+                    "\(Plural.romanian(best.count, one: "linie anterioară", few: "linii anterioare", many: "de linii anterioare")) cu '\(best.word)' au mers în \(best.account)"
+            )
         )
     }
 }
@@ -462,11 +495,17 @@ public struct Matcher: Sendable {
 
     // MARK: - Matching
 
-    static func money(_ minor: Int64, _ currency: String) -> String {
-        let value = minor.magnitude
-        let cents = value % 100
-        return "\(minor < 0 ? "-" : "")\(value / 100).\(cents < 10 ? "0" : "")\(cents) \(currency)"
-    }
+    /// An amount in an English explanation: `1,234.56 RON`.
+    static func money(_ minor: Int64, _ currency: String) -> String { MoneyFormat.amount(minor, locale: .en) + " " + currency }
+
+    /// An amount in a Romanian explanation: `1.234,56 RON`.
+    static func bani(_ minor: Int64, _ currency: String) -> String { MoneyFormat.amount(minor, locale: .ro) + " " + currency }
+
+    /// "3 zile", "20 de zile" (Romanian plural rules).
+    static func zile(_ count: Int) -> String { Plural.romanian(count, one: "zi", few: "zile", many: "de zile") }
+
+    /// "1 day", "3 days".
+    static func days(_ count: Int) -> String { Plural.english(count, one: "day", other: "days") }
 
     /// Proposals for many lines, in their order, spread over the machine's cores (the matcher is immutable).
     public func proposeAll(_ lines: [MatchLine], settings: Settings) -> [LineProposal] {
@@ -591,7 +630,7 @@ public struct Matcher: Sendable {
                 signals.append(
                     MatchSignal(
                         code: "amount", points: 30, en: "amount equals \(item.number)'s open \(Self.money(item.open, item.currency))",
-                        ro: "suma este egală cu restul de plată al \(item.number), \(Self.money(item.open, item.currency))"))
+                        ro: "suma este egală cu restul de plată al \(item.number), \(Self.bani(item.open, item.currency))"))
                 allocation = absolute
                 if let partner = item.partner { exactForPartner.insert(partner) }
             } else if absolute < item.open {
@@ -600,7 +639,7 @@ public struct Matcher: Sendable {
                     MatchSignal(
                         code: "partial", points: 5,
                         en: "partial payment: \(Self.money(absolute, item.currency)) of \(Self.money(item.open, item.currency)) open",
-                        ro: "plată parțială: \(Self.money(absolute, item.currency)) din \(Self.money(item.open, item.currency))"))
+                        ro: "plată parțială: \(Self.bani(absolute, item.currency)) din \(Self.bani(item.open, item.currency))"))
                 allocation = absolute
             } else {
                 guard numberSignals[index] != nil else { continue }
@@ -608,7 +647,7 @@ public struct Matcher: Sendable {
                     MatchSignal(
                         code: "overpayment", points: -15,
                         en: "pays \(Self.money(absolute - item.open, item.currency)) more than is open; the rest becomes an advance",
-                        ro: "plătește cu \(Self.money(absolute - item.open, item.currency)) mai mult decât restul; diferența devine avans"))
+                        ro: "plătește cu \(Self.bani(absolute - item.open, item.currency)) mai mult decât restul; diferența devine avans"))
                 allocation = item.open
             }
             if item.kind == .posted, let date = item.dueDate {
@@ -616,7 +655,7 @@ public struct Matcher: Sendable {
                 signals.append(
                     MatchSignal(
                         code: "posted", points: days <= 5 ? 25 : 5, en: "already in the ledger as \(item.number) of \(date.iso)",
-                        ro: "deja înregistrată în contabilitate: \(item.number) din \(date.iso)"))
+                        ro: "deja înregistrată în contabilitate: \(item.number) din \(date.romanian)"))
             } else if let signal = timing(line, item) {
                 signals.append(signal)
             }
@@ -640,7 +679,7 @@ public struct Matcher: Sendable {
                     ro: "numerele \(sorted.map { items[$0].number }.joined(separator: ", ")) apar în detaliile plății"),
                 MatchSignal(
                     code: "amount_sum", points: 30, en: "amount equals their open total \(Self.money(total, line.currency))",
-                    ro: "suma este egală cu totalul lor de plată, \(Self.money(total, line.currency))"),
+                    ro: "suma este egală cu totalul lor de plată, \(Self.bani(total, line.currency))"),
             ]
             if let signal = partnerSignals[partner] { signals.append(signal) }
             candidates.append(
@@ -707,7 +746,7 @@ public struct Matcher: Sendable {
                 signals.append(
                     MatchSignal(
                         code: "amount", points: 30, en: "amount equals the \(Self.money(item.open, item.currency)) due on \(item.number)",
-                        ro: "suma este egală cu datoria de \(Self.money(item.open, item.currency)) din \(item.number)"))
+                        ro: "suma este egală cu datoria de \(Self.bani(item.open, item.currency)) din \(item.number)"))
             } else if keyword == nil || absolute > item.open {
                 continue
             }
@@ -737,30 +776,42 @@ public struct Matcher: Sendable {
         candidates = candidates.filter { seen.insert($0.key).inserted }
         let top = Array(candidates.prefix(settings.candidatesPerLine))
         var automatic = false
-        var reason: String?
+        var reason: (en: String, ro: String)?
         if let best = top.first {
             let second = top.dropFirst().first
             let identical = top.dropFirst().filter {
                 $0.score == best.score && $0.allocations.map(\.amount).reduce(0, +) == best.allocations.map(\.amount).reduce(0, +)
             }
             if !identical.isEmpty {
-                reason =
-                    "\(identical.count + 1) identical candidates (\(([best] + identical).map { $0.allocations.map(\.number).joined(separator: "+") + ($0.account ?? "") }.joined(separator: ", "))): same score and amount; choose one"
+                let names = ([best] + identical).map { $0.allocations.map(\.number).joined(separator: "+") + ($0.account ?? "") }
+                    .joined(separator: ", ")
+                reason = (
+                    "\(identical.count + 1) identical candidates (\(names)): same score and amount; choose one",
+                    "\(identical.count + 1) candidați identici (\(names)): același punctaj și aceeași sumă; alegeți unul"
+                )
             } else if let threshold = settings.autoThreshold {
                 if best.score < threshold {
-                    reason = "best score \(best.score) is below the threshold \(threshold)"
+                    reason = (
+                        "best score \(best.score) is below the threshold \(threshold)",
+                        "cel mai bun punctaj, \(best.score), este sub pragul de \(threshold)"
+                    )
                 } else if let second, best.score - second.score < settings.margin {
-                    reason = "best score \(best.score) is within \(settings.margin) of the next candidate (\(second.score))"
+                    reason = (
+                        "best score \(best.score) is within \(settings.margin) of the next candidate (\(second.score))",
+                        "cel mai bun punctaj, \(best.score), este la mai puțin de \(settings.margin) de următorul candidat (\(second.score))"
+                    )
                 } else {
                     automatic = true
                 }
             } else {
-                reason = "automatic matching is off for this account"
+                reason = ("automatic matching is off for this account", "potrivirea automată este oprită pentru acest cont")
             }
         } else {
-            reason = "no candidate"
+            reason = ("no candidate", "niciun candidat")
         }
-        return LineProposal(line: line.id, candidates: top, automatic: automatic, reviewReason: automatic ? nil : reason)
+        return LineProposal(
+            line: line.id, candidates: top, automatic: automatic, reviewReason: automatic ? nil : reason?.en,
+            reviewReasonRO: automatic ? nil : reason?.ro)
     }
 
     func dueDate(_ allocation: MatchCandidate.Allocation) -> LocalDate? { dueByID[allocation.id] }
@@ -775,16 +826,16 @@ public struct Matcher: Sendable {
             return MatchSignal(
                 code: "history", points: 8,
                 en:
-                    "paid \(late) days after the due date; \(profile.name) usually pays \(usual) days after (\(profile.settledCount) documents)",
+                    "paid \(Self.days(late)) after the due date; \(profile.name) usually pays \(Self.days(usual)) after (\(profile.settledCount) documents)",
                 ro:
-                    "plătită la \(late) zile după scadență; \(profile.name) plătește de obicei la \(usual) zile (\(profile.settledCount) documente)"
+                    "plătită la \(Self.zile(late)) după scadență; \(profile.name) plătește de obicei la \(Self.zile(usual)) (\(Plural.romanian(profile.settledCount, one: "document", few: "documente", many: "de documente")))"
             )
         }
         guard abs(late) <= 7 else { return nil }
         return MatchSignal(
             code: "due_date", points: 5,
-            en: late == 0 ? "paid on the due date" : "paid \(abs(late)) days \(late > 0 ? "after" : "before") the due date",
-            ro: late == 0 ? "plătită la scadență" : "plătită cu \(abs(late)) zile \(late > 0 ? "după" : "înainte de") scadență")
+            en: late == 0 ? "paid on the due date" : "paid \(Self.days(abs(late))) \(late > 0 ? "after" : "before") the due date",
+            ro: late == 0 ? "plătită la scadență" : "plătită cu \(Self.zile(abs(late))) \(late > 0 ? "după" : "înainte de") scadență")
     }
 
     /// Subsets of 2…`combinationSize` items summing exactly to `target`, within `combinationNodes` steps; at most 3.

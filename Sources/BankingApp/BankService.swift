@@ -92,9 +92,13 @@ public struct BankLineRecord: Sendable, Codable, Equatable {
     public var matchPartner: String?
     public var matchDocuments: String?
     public var score: Int?
+    /// Why the line was matched, as stored (`MatchExplanation`); `explanation(language:)` says it to a reader.
     public var explanation: String?
     public var automatic: Bool
     public var matchedBy: String?
+
+    /// Why the line was matched, in the reader's language ("en" or "ro").
+    public func explanation(language: String) -> String? { explanation.map { MatchExplanation.text($0, language: language) } }
 }
 
 /// How a person (or the automatic run) settles a line: documents, an account, or one of the proposed candidates.
@@ -916,7 +920,7 @@ extension Culise {
                 }
                 let candidate = item.proposal.candidates[rank]
                 input = Self.input(for: candidate, fee: input.fee)
-                explanation = candidate.explanation
+                explanation = candidate.storedExplanation
                 score = candidate.score
             }
             return try await self.confirmInside(
@@ -1111,7 +1115,7 @@ extension Culise {
                 db, company: company, entries: [EntryToWrite(draft: draft)], createdBy: actor.auditName, now: self.nowText)[0].rawValue
         }
         let matchAccount = paymentID == nil && !linked && liabilities.isEmpty ? input.account?.nilIfEmptyText : nil
-        let text = explanation ?? "confirmed by \(actor.auditName)"
+        let text = explanation ?? MatchExplanation.confirmed(by: actor.auditName)
         try await db.raw(
             """
             UPDATE bank_lines SET payment_id = \(bind: paymentID), entry_id = \(bind: entryID), fee_entry_id = \(bind: feeEntry), linked = \(bind: linked),
@@ -1127,7 +1131,7 @@ extension Culise {
             changes: [
                 FieldChange("state", before: "unmatched", after: "matched"),
                 FieldChange("target", before: nil, after: documentsText.joined(separator: ",") + (matchAccount.map { " \($0)" } ?? "")),
-                FieldChange("explanation", before: nil, after: text),
+                FieldChange("explanation", before: nil, after: MatchExplanation.text(text, language: "en")),
             ] + (score.map { [FieldChange("score", before: nil, after: String($0))] } ?? []), now: self.now)
         return try await Self.loadLines(db, company: company, where: "id = \(bind: id.description)", limit: 1, offset: 0).first!
     }
@@ -1309,7 +1313,7 @@ extension Culise {
                 do {
                     _ = try await self.confirmInside(
                         db, company: company, line: match.line, Self.input(for: match.candidate, fee: nil),
-                        explanation: match.candidate.explanation, score: match.candidate.score, automatic: true, actor: actor)
+                        explanation: match.candidate.storedExplanation, score: match.candidate.score, automatic: true, actor: actor)
                     try await db.raw("RELEASE SAVEPOINT bank_match").run()
                     keys.forEach { settled.insert($0) }
                     outcome.automatic += 1

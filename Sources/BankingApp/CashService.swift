@@ -228,9 +228,11 @@ extension Culise {
                 }
             }
             let amount = DecimalText.parse(input.amount, scale: 2).map(InvoiceMath.minor)
-            problems.check(
-                (amount ?? 0) > 0,
-                DomainError("cash.amount", field: "amount", "You cannot record '\(input.amount)'; use an amount above 0."))
+            if (amount ?? 0) <= 0 {
+                problems.add(
+                    NumberText.ambiguityIfAny(input.amount, scale: 2, field: "amount")
+                        ?? DomainError("cash.amount", field: "amount", "You cannot record '\(input.amount)'; use an amount above 0."))
+            }
             let account = input.account?.nilIfEmptyText ?? TreasuryAccounts.cashRON
             let description = input.description.trimmingCharacters(in: .whitespaces)
             problems.check(

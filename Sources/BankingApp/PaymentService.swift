@@ -160,11 +160,13 @@ extension Culise {
             }
         }
         let amount = DecimalText.parse(input.amount, scale: 2).map(InvoiceMath.minor)
-        problems.check(
-            amount != nil && amount! > 0,
-            DomainError(
-                "payment.amount", field: "amount",
-                "You cannot record '\(input.amount)' because an amount must be above 0 with at most 2 decimals."))
+        if !(amount.map { $0 > 0 } ?? false) {
+            problems.add(
+                NumberText.ambiguityIfAny(input.amount, scale: 2, field: "amount")
+                    ?? DomainError(
+                        "payment.amount", field: "amount",
+                        "You cannot record '\(input.amount)' because an amount must be above 0 with at most 2 decimals."))
+        }
         var rate: Decimal?
         if currency != "RON" {
             rate = DecimalText.parse(input.exchangeRate, scale: 6)

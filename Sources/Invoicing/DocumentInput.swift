@@ -231,11 +231,13 @@ extension DocumentInput {
         for (index, input) in (allowancesCharges ?? []).prefix(Limits.linesPerDocument).enumerated() {
             let field = "allowances_charges[\(index)]"
             let amount = DecimalText.parse(input.amount, scale: 2)
-            problems.check(
-                amount != nil && amount! > 0,
-                DomainError(
-                    "document.allowance_amount", field: "\(field).amount",
-                    "You cannot use '\(input.amount)' as an amount because it must be a positive number with at most 2 decimals."))
+            if !(amount.map { $0 > 0 } ?? false) {
+                problems.add(
+                    NumberText.ambiguityIfAny(input.amount, scale: 2, field: "\(field).amount")
+                        ?? DomainError(
+                            "document.allowance_amount", field: "\(field).amount",
+                            "You cannot use '\(input.amount)' as an amount because it must be a positive number with at most 2 decimals."))
+            }
             let reason = input.reason.trimmingCharacters(in: .whitespaces)
             problems.check(
                 !reason.isEmpty && reason.count <= 100,
@@ -360,9 +362,10 @@ extension DocumentInput {
                 ))
         } else {
             problems.add(
-                DomainError(
-                    "document.quantity", field: "\(field).quantity",
-                    "You cannot use '\(input.quantity)' as a quantity because it must be a number with at most 6 decimals."))
+                NumberText.ambiguityIfAny(input.quantity, scale: 6, field: "\(field).quantity")
+                    ?? DomainError(
+                        "document.quantity", field: "\(field).quantity",
+                        "You cannot use '\(input.quantity)' as a quantity because it must be a number with at most 6 decimals."))
         }
         let unit = problems.collect { () throws(DomainError) in
             try UnitCode.validated(input.unit?.nilIfBlank ?? product?.unit ?? "H87", field: "\(field).unit")
@@ -370,11 +373,13 @@ extension DocumentInput {
         var price = product?.unitPrice
         if let text = input.unitPrice?.nilIfBlank {
             price = DecimalText.parse(text, scale: 6)
-            problems.check(
-                price != nil,
-                DomainError(
-                    "document.unit_price", field: "\(field).unit_price",
-                    "You cannot use '\(text)' as a price because it must be 0 or more with at most 6 decimals."))
+            if price == nil {
+                problems.add(
+                    NumberText.ambiguityIfAny(text, scale: 6, field: "\(field).unit_price")
+                        ?? DomainError(
+                            "document.unit_price", field: "\(field).unit_price",
+                            "You cannot use '\(text)' as a price because it must be 0 or more with at most 6 decimals."))
+            }
         } else if price == nil && !unknownProduct {
             problems.add(
                 DomainError("document.unit_price", field: "\(field).unit_price", "To save line \(index + 1), you must give its unit price.")
@@ -384,9 +389,10 @@ extension DocumentInput {
             guard let text = text?.nilIfBlank else { return 0 }
             guard let value = DecimalText.parse(text, scale: 2) else {
                 problems.add(
-                    DomainError(
-                        "document.line_amount", field: "\(field).\(name)",
-                        "You cannot use '\(text)' as the \(name) because it must be 0 or more with at most 2 decimals."))
+                    NumberText.ambiguityIfAny(text, scale: 2, field: "\(field).\(name)")
+                        ?? DomainError(
+                            "document.line_amount", field: "\(field).\(name)",
+                            "You cannot use '\(text)' as the \(name) because it must be 0 or more with at most 2 decimals."))
                 return 0
             }
             return InvoiceMath.minor(value)

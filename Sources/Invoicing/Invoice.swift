@@ -298,10 +298,19 @@ public enum InvoiceMath {
 
 /// Parsing helpers shared by document inputs.
 public enum DecimalText {
-    /// A plain decimal ("12.5", "12,5"), with at most `scale` decimals; nil when malformed.
+    /// A decimal as typed (`12.5`, `12,5`, `1.234,56`, `1,234.56`; `NumberText`), with at most `scale` decimals and 12
+    /// whole digits; nil when malformed or, typed by a person, ambiguous (`NumberText.ambiguityIfAny` says so).
     public static func parse(_ text: String?, scale: Int = 6, allowNegative: Bool = false) -> Decimal? {
-        guard var text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
-        text = text.replacingOccurrences(of: ",", with: ".")
+        guard let text, case .success(let plain) = NumberText.normalize(text, scale: scale, allowNegative: allowNegative) else {
+            return nil
+        }
+        guard plain.drop(while: { $0 == "-" }).prefix(while: { $0 != "." }).count <= 12 else { return nil }
+        return Decimal(string: plain, locale: Locale(identifier: "en_US_POSIX"))
+    }
+
+    /// A machine decimal (XML, files): digits, an optional minus and one dot; no grouping, no comma.
+    public static func parseMachine(_ text: String?, scale: Int = 6, allowNegative: Bool = false) -> Decimal? {
+        guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
         let pattern = "^\(allowNegative ? "-?" : "")[0-9]{1,12}(\\.[0-9]{1,\(scale)})?$"
         guard text.range(of: pattern, options: .regularExpression) != nil else { return nil }
         return Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))

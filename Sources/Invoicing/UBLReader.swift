@@ -152,7 +152,7 @@ public enum UBLReader {
                 if required { fail("BR-CO", "You cannot import this file because \(path) is missing") }
                 return 0
             }
-            guard let value = DecimalText.parse(text, scale: 2, allowNegative: true) else {
+            guard let value = DecimalText.parseMachine(text, scale: 2, allowNegative: true) else {
                 fail("UBL-DT-01", "You cannot import this file because \(path) '\(text)' is not an amount with at most 2 decimals")
                 return 0
             }
@@ -163,7 +163,7 @@ public enum UBLReader {
                 fail("BR-CL-17", "You cannot import this file because a VAT category code is missing or unknown", line: node?.line)
                 return nil
             }
-            let percent = DecimalText.parse(node.value("Percent") ?? "0", scale: 4) ?? 0
+            let percent = DecimalText.parseMachine(node.value("Percent") ?? "0", scale: 4) ?? 0
             return VATKey(category: category, percent: percent)
         }
         var lines: [DocumentLine] = []
@@ -171,13 +171,13 @@ public enum UBLReader {
         let quantityName = isCredit ? "CreditedQuantity" : "InvoicedQuantity"
         for (index, node) in root.all(lineName).enumerated() {
             guard let vat = key(node.at("Item/ClassifiedTaxCategory")) else { continue }
-            let quantity = DecimalText.parse(node.value(quantityName), scale: 6, allowNegative: true) ?? 0
+            let quantity = DecimalText.parseMachine(node.value(quantityName), scale: 6, allowNegative: true) ?? 0
             let lineAllowances = node.all("AllowanceCharge").filter { $0.value("ChargeIndicator") == "false" }
                 .reduce(Int64(0)) { $0 + amount($1, "Amount") }
             let lineCharges = node.all("AllowanceCharge").filter { $0.value("ChargeIndicator") == "true" }
                 .reduce(Int64(0)) { $0 + amount($1, "Amount") }
-            let price = DecimalText.parse(node.value("Price/PriceAmount"), scale: 8) ?? 0
-            let base = DecimalText.parse(node.value("Price/BaseQuantity"), scale: 6) ?? 1
+            let price = DecimalText.parseMachine(node.value("Price/PriceAmount"), scale: 8) ?? 0
+            let base = DecimalText.parseMachine(node.value("Price/BaseQuantity"), scale: 6) ?? 1
             lines.append(
                 DocumentLine(
                     number: index + 1, productCode: node.value("Item/SellersItemIdentification/ID"),

@@ -183,7 +183,7 @@ extension Culise {
         let stored = try row.decode(column: "exchange_rate", as: String?.self).flatMap { Decimal(string: $0) }
         let currency = try row.decode(column: "currency", as: String.self)
         let amount = currency == "RON" ? total : Self.ron(total, exchangeRate ?? stored)
-        let label = "bill \(try row.decode(column: "number", as: String.self)) (\(try row.decode(column: "partner_code", as: String.self)))"
+        let label = "\(try row.decode(column: "number", as: String.self)) (\(try row.decode(column: "partner_code", as: String.self)))"
         guard
             let gate = try await Self.approvalGate(
                 db, company: company, documentType: "bill", documentID: id.description, label: label, amount: amount)

@@ -33,9 +33,9 @@ extension Culise {
         let (_, xml) = try await invoiceXML(company: company, id: id, actor: actor)
         let template = MessageTemplates.invoiceMail[locale.rawValue] ?? MessageTemplates.invoiceMail["ro"]!  // trap-safe: "ro" is a literal key of the table above
         let parameters = [
-            "number": number, "date": invoice.issueDate.iso, "seller": invoice.document.seller.name,
+            "number": number, "date": invoice.issueDate.formatted(locale), "seller": invoice.document.seller.name,
             "total": MoneyFormat.amount(invoice.total, locale: locale), "currency": invoice.currency,
-            "due": invoice.dueDate?.iso ?? invoice.issueDate.iso,
+            "due": (invoice.dueDate ?? invoice.issueDate).formatted(locale),
         ]
         let attachments = [
             MailAttachment(fileName: pdfName, contentType: "application/pdf", data: pdf),

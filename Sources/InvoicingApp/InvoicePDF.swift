@@ -54,22 +54,11 @@ public enum InvoicePDF {
 
     static func amount(_ minor: Int64, _ locale: NumberLocale) -> String { MoneyFormat.amount(minor, locale: locale) }
 
-    static func decimal(_ value: Decimal, _ locale: NumberLocale) -> String {
-        let plain = DecimalText.plain(value)
-        return locale == .ro ? plain.replacingOccurrences(of: ".", with: ",") : plain
-    }
+    static func decimal(_ value: Decimal, _ locale: NumberLocale) -> String { MoneyFormat.decimal(value, locale: locale) }
 
     /// A unit price with at least two decimals and grouped thousands (`3.500,00`, `12,3456`).
     static func price(_ value: Decimal, _ locale: NumberLocale) -> String {
-        let plain = DecimalText.plain(value)
-        let negative = plain.hasPrefix("-")
-        let digits = negative ? String(plain.dropFirst()) : plain
-        let parts = digits.split(separator: ".", maxSplits: 1).map(String.init)
-        var fraction = parts.count > 1 ? parts[1] : ""
-        while fraction.count < 2 { fraction += "0" }
-        let whole = parts.first ?? "0"
-        let grouped = MoneyFormat.amount(Int64(whole) ?? 0, digits: 0, locale: locale)
-        return (negative ? "-" : "") + grouped + (locale == .ro ? "," : ".") + fraction
+        MoneyFormat.decimal(value, minimumFractionDigits: 2, locale: locale)
     }
 
     static func vatLabel(_ key: VATKey, _ locale: NumberLocale) -> String {
@@ -80,14 +69,14 @@ public enum InvoicePDF {
         let title = document.type.isCreditNote ? labels.creditNote : labels.invoice
         let number = document.number.isEmpty ? labels.draft : document.number
         pdf.text("\(title) \(labels.number) \(number)", x: margin, y: 50, size: 16, font: .bold)
-        var facts = ["\(labels.issueDate): \(document.issueDate.iso)"]
-        if document.supplyDate != document.issueDate { facts.append("\(labels.supplyDate): \(document.supplyDate.iso)") }
-        if let due = document.dueDate { facts.append("\(labels.dueDate): \(due.iso)") }
+        var facts = ["\(labels.issueDate): \(document.issueDate.formatted(locale))"]
+        if document.supplyDate != document.issueDate { facts.append("\(labels.supplyDate): \(document.supplyDate.formatted(locale))") }
+        if let due = document.dueDate { facts.append("\(labels.dueDate): \(due.formatted(locale))") }
         pdf.text(facts.joined(separator: "   "), x: margin, y: 68, size: 9)
         var y = 68.0
         for preceding in document.preceding {
             y += 13
-            pdf.text("\(labels.corrects) \(preceding.number) / \(preceding.issueDate.iso)", x: margin, y: y, size: 9)
+            pdf.text("\(labels.corrects) \(preceding.number) / \(preceding.issueDate.formatted(locale))", x: margin, y: y, size: 9)
         }
         if let rate = document.exchangeRate {
             y += 13

@@ -32,9 +32,12 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
         LocalDate(dayNumber: LocalDate.dayNumber(year: year, month: month, day: 1))
     }
 
-    /// Parses `YYYY-MM-DD` strictly.
+    /// Parses `YYYY-MM-DD` strictly; a person (`InputSource.person`) may also write the Romanian `DD.MM.YYYY`.
     public init(iso text: String, field: String = "date") throws(DomainError) {
-        let utf8 = Array(text.utf8)
+        var utf8 = Array(text.utf8)
+        if InputSource.current == .person, utf8.count == 10, utf8[2] == 46, utf8[5] == 46 {
+            utf8 = Array(utf8[6..<10]) + [45] + Array(utf8[3..<5]) + [45] + Array(utf8[0..<2])
+        }
         func digits(_ range: Range<Int>) -> Int? {
             var value = 0
             for index in range {
@@ -48,7 +51,10 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
             let day = digits(8..<10)
         else {
             throw DomainError(
-                "date.format", field: field, "You cannot use '\(text)' as a date because it must be written YYYY-MM-DD.")
+                "date.format", field: field,
+                InputSource.current == .person
+                    ? "You cannot use '\(text)' as a date because it must be written DD.MM.YYYY or YYYY-MM-DD."
+                    : "You cannot use '\(text)' as a date because it must be written YYYY-MM-DD.")
         }
         guard (1...12).contains(month), (1...LocalDate.daysIn(month: month, year: year)).contains(day) else {
             throw DomainError("date.invalid", field: field, "You cannot use '\(text)' because it is not a calendar date.")
@@ -81,6 +87,15 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
         case 4, 6, 9, 11: return 30
         default: return 31
         }
+    }
+
+    /// The date as a reader of `locale` reads it: `07.08.2026` (ro), `2026-08-07` (en).
+    public func formatted(_ locale: NumberLocale) -> String { locale == .ro ? romanian : iso }
+
+    /// `07.08.2026`: the Romanian way people read a date.
+    public var romanian: String {
+        let iso = Array(self.iso.utf8)
+        return String(decoding: Array(iso[8..<10]) + [46] + Array(iso[5..<7]) + [46] + Array(iso[0..<4]), as: UTF8.self)
     }
 
     public var iso: String {

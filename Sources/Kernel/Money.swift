@@ -145,25 +145,21 @@ public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
     }
 
     static func slowMinorUnits(_ raw: String, digits: Int, field: String) throws(DomainError) -> Int64 {
-        let invalid = DomainError(
-            "money.format", field: field,
-            "You cannot use '\(raw)' as an amount because it must be a number with at most \(digits) decimals, like 1234.50.")
-        var text = raw.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: " ", with: "")
-        var negative = false
-        if text.hasPrefix("-") {
-            negative = true
-            text.removeFirst()
-        } else if text.hasPrefix("+") {
-            text.removeFirst()
+        let text: String
+        switch NumberText.normalize(raw, scale: digits) {
+        case .success(let plain): text = plain
+        case .failure(.ambiguous): throw NumberText.ambiguity(raw, field: field)
+        case .failure:
+            throw DomainError(
+                "money.format", field: field,
+                "You cannot use '\(raw)' as an amount because it must be a number with at most \(digits) decimals, like 1234.50 or 1.234,50."
+            )
         }
-        text = text.replacingOccurrences(of: ",", with: ".")
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count <= 2, let whole = parts.first, !whole.isEmpty, whole.allSatisfy(\.isASCIIDigit) else {
-            throw invalid
-        }
+        let negative = text.hasPrefix("-")
+        let parts = text.drop(while: { $0 == "-" }).split(separator: ".", omittingEmptySubsequences: false)
+        let whole = parts.first ?? "0"
         let fraction = parts.count == 2 ? String(parts[1]) : ""
-        guard fraction.allSatisfy(\.isASCIIDigit), fraction.count <= digits else { throw invalid }
-        let padded = fraction + String(repeating: "0", count: digits - fraction.count)
+        let padded = fraction + String(repeating: "0", count: max(0, digits - fraction.count))
         guard let wholeValue = Int64(whole), let fractionValue = padded.isEmpty ? 0 : Int64(padded) else {
             throw DomainError("money.overflow", field: field, "You cannot use '\(raw)' because it is too large for an amount.")
         }
@@ -252,6 +248,26 @@ public enum MoneyFormat {
             text += String(repeating: "0", count: max(0, digits - fraction.count)) + fraction
         }
         return text
+    }
+
+    /// A decimal (price, quantity, rate) grouped the reader's way, without trailing zeros but with at least
+    /// `minimumFractionDigits`: `1.234,5` (ro), `1,234.5` (en); a price with 2 → `3.500,00`, `12,3456`.
+    public static func decimal(_ value: Decimal, minimumFractionDigits: Int = 0, locale: NumberLocale) -> String {
+        var plain = NSDecimalNumber(decimal: value).description(withLocale: Locale(identifier: "en_US_POSIX"))
+        let negative = plain.hasPrefix("-")
+        if negative { plain.removeFirst() }
+        let parts = plain.split(separator: ".", maxSplits: 1).map(String.init)
+        let whole = parts.first ?? "0"
+        var fraction = parts.count > 1 ? parts[1] : ""
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        while fraction.count < minimumFractionDigits { fraction += "0" }
+        var grouped = ""
+        for (index, character) in whole.enumerated() {
+            if index > 0 && (whole.count - index) % 3 == 0 { grouped.append(locale.groupSeparator) }
+            grouped.append(character)
+        }
+        let text = grouped + (fraction.isEmpty ? "" : String(locale.decimalSeparator) + fraction)
+        return negative && text.contains(where: { $0 >= "1" && $0 <= "9" }) ? "-" + text : text
     }
 
     /// An amount with its currency code: `1.234,56 RON`.

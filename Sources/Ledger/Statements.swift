@@ -4,7 +4,9 @@ import Kernel
 /// One row of a financial statement layout, read from `Resources/statements.json` (data, not code).
 public struct StatementRowSpec: Sendable, Codable {
     public let code: String
+    /// The row's name in the Romanian form (OMFP 1802/2014), and in English for English readers.
     public let label: String
+    public let labelEN: String?
     /// `debit` (only accounts with a debit balance), `credit` (only credit balances, shown positive),
     /// `net_debit` (debit minus credit), `net_credit` (credit minus debit).
     public let mode: String?
@@ -12,6 +14,11 @@ public struct StatementRowSpec: Sendable, Codable {
     public let exclude: [String]?
     /// A total of earlier rows, each with a sign.
     public let sum: [[StringOrInt]]?
+
+    enum CodingKeys: String, CodingKey {
+        case code, label, mode, include, exclude, sum
+        case labelEN = "label_en"
+    }
 }
 
 /// JSON arrays like `["B1", 1]`.
@@ -55,6 +62,12 @@ public struct StatementLayouts: Sendable, Codable {
 public struct StatementRow: Sendable, Codable, Equatable {
     public let code: String
     public let label: String
+    public var labelEN: String? = nil
+
+    enum CodingKeys: String, CodingKey { case code, label, amount, isTotal }
+
+    /// The row's name for a reader of `language` ("en" or "ro").
+    public func label(language: String) -> String { language == "en" ? labelEN ?? label : label }
     public let amount: Int64
     public let isTotal: Bool
 }
@@ -87,7 +100,7 @@ public enum Statement {
                 }
             }
             values[spec.code] = amount
-            result.append(StatementRow(code: spec.code, label: spec.label, amount: amount, isTotal: spec.sum != nil))
+            result.append(StatementRow(code: spec.code, label: spec.label, labelEN: spec.labelEN, amount: amount, isTotal: spec.sum != nil))
         }
         return result
     }

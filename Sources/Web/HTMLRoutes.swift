@@ -194,7 +194,8 @@ struct HTMLRoutes: Sendable {
             data["efactura_pending"] = pending.map { item -> [String: Any] in
                 [
                     "number": item.number, "href": "/invoices/\(item.invoice)", "state": t["state_ef_\(item.state)"] ?? item.state,
-                    "deadline": item.deadline.iso, "days_left": item.daysLeft, "late": item.daysLeft < 0,
+                    "deadline": PageFormat.date(item.deadline), "days_left": PageFormat.businessDaysLeft(item.daysLeft, t),
+                    "late": item.daysLeft < 0,
                 ]
             }
             data["has_efactura_pending"] = !pending.isEmpty
@@ -204,7 +205,7 @@ struct HTMLRoutes: Sendable {
             data["follow_ups"] = followUps.map {
                 [
                     "partner": $0.partner, "href": "/partners/\($0.partner)", "summary": $0.interaction.summary,
-                    "due": $0.interaction.followUp?.iso ?? "",
+                    "due": $0.interaction.followUp.map { PageFormat.date($0) } ?? "",
                 ]
             }
             data["has_follow_ups"] = !followUps.isEmpty
@@ -505,7 +506,10 @@ struct HTMLRoutes: Sendable {
         let rows: [[[String: Any]]] = tokens.map { token in
             var status = Table.cell(token.revokedAt == nil ? t["active"]! : t["revoked"]!)
             if token.revokedAt == nil { status["row_action"] = ["href": "/profile/tokens/\(token.id)/revoke", "label": t["revoke"]!] }
-            return [Table.cell(token.name), Table.cell(token.createdAt), Table.cell(token.lastUsedAt ?? "—"), status]
+            return [
+                Table.cell(token.name), Table.cell(PageFormat.timestamp(token.createdAt)),
+                Table.cell(token.lastUsedAt.map { PageFormat.timestamp($0) } ?? "—"), status,
+            ]
         }
         let table = Table(
             caption: t["profile_tokens"]!,

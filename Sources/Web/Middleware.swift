@@ -114,6 +114,20 @@ struct IdentityMiddleware: RouterMiddleware {
             }
             return try await next(request, context)
         }
+        // Pages read what a person typed (`1.234,56`, `07.08.2026`) and write numbers and dates the reader's way.
+        return try await InputSource.$current.withValue(.person) {
+            try await PageFormat.$locale.withValue(context.locale == "en" ? .en : .ro) {
+                try await page(request, context, next: next)
+            }
+        }
+    }
+
+    private func page(
+        _ request: Request, _ context: WebContext, next: (Request, WebContext) async throws -> Response
+    )
+        async throws -> Response
+    {
+        var context = context
         if let token = request.cookies[CookieSettings.session]?.value, let session = try await culise.session(token: token) {
             context.session = session
             context.sessionToken = token

@@ -62,6 +62,12 @@ struct Field {
             "is_select": choices != nil, "is_checkbox": type == "checkbox", "is_input": choices == nil && type != "checkbox",
             "checked": checked,
         ]
+        if type == "date" {
+            // A Romanian page types dates in Romanian order in a text input; an English one keeps the date picker.
+            for (key, text) in PageFormat.dateInput { result[key] = text }
+            result["type"] = PageFormat.dateInput["date_type"]
+            result["value"] = PageFormat.inputDate(text: value)
+        }
         if let error { result["error"] = error }
         if let autocomplete { result["autocomplete"] = autocomplete }
         if let hint { result["hint"] = hint }
@@ -185,6 +191,7 @@ public struct Views: Sendable {
         page["t"] = t
         page["csrf"] = context.csrfToken
         page["lang"] = context.locale
+        page["date_input"] = PageFormat.dateInput
         if let session = context.session, !session.pendingSecondFactor {
             page["user"] = ["display_name": session.displayName, "email": session.email]
         }

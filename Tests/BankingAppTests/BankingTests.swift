@@ -218,11 +218,14 @@ import Testing
             ).items
             let receipt = lines.first { $0.amount > 0 }!
             #expect(receipt.automatic && receipt.paymentID != nil)
-            #expect(receipt.explanation?.contains("invoice number \(number) found in the payment details") == true)
-            #expect(receipt.explanation?.contains("counterparty IBAN belongs to Beta Distribuție SRL") == true)
+            #expect(receipt.explanation(language: "en")?.contains("invoice number \(number) found in the payment details") == true)
+            #expect(receipt.explanation(language: "en")?.contains("counterparty IBAN belongs to Beta Distribuție SRL") == true)
             #expect(try await culise.invoice(company: setup.company, id: invoice.id, actor: setup.actor).open == 0)
             let fee = lines.first { $0.amount < 0 }!
-            #expect(fee.matchAccount == "627" && fee.explanation == "rule: text contains 'COMISION' → 627")
+            #expect(fee.matchAccount == "627" && fee.explanation(language: "en") == "rule: text contains 'COMISION' → 627")
+            // Stored as facts with both sentences: each reader gets their language (issue 13, item 2).
+            #expect(fee.explanation(language: "ro") == "regulă: textul conține 'COMISION' → 627")
+            #expect(receipt.explanation(language: "ro")?.contains("IBAN-ul plătitorului este al Beta Distribuție SRL") == true)
             let audit = try await culise.auditEntries(
                 filter: AuditFilter(action: "bank.auto_match"), page: try PageRequest(), actor: setup.actor)
             #expect(audit.items.count == 2)

@@ -64,7 +64,7 @@ import Testing
                 company: setup.company, id: invoice.id, lines: nil, reason: "Retur marfă", actor: setup.actor)
             let creditText = try pdfText(try await culise.invoicePDF(company: setup.company, id: credit.id, actor: setup.actor).data) ?? ""
             #expect(creditText.contains("FACTURĂ DE STORNARE Nr. \(credit.number ?? "")"))
-            #expect(creditText.contains("Stornează factura EXD-1 / 2026-11-20"))
+            #expect(creditText.contains("Stornează factura EXD-1 / 20.11.2026"))
             // A credit note (type 381) carries positive amounts, as UBL does; its title says it cancels.
             #expect(creditText.contains("Total de plată") && creditText.contains(MoneyFormat.amount(totals.payable, locale: .ro) + " RON"))
         }

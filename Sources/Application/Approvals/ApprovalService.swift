@@ -180,6 +180,8 @@ extension Culise {
             db, company: company, users: approvers, kind: "approval.requested",
             parameters: [
                 "document": label, "requester": actor.auditName, "amount": MoneyFormat.amount(amount, locale: .ro) + " RON",
+                "amount.en": MoneyFormat.amount(amount, locale: .en) + " RON",
+                "kind": ApprovalKinds.name(documentType, language: "ro"), "kind.en": ApprovalKinds.name(documentType, language: "en"),
             ], link: documentType == "bill" ? "/bills/\(documentID)" : nil)
         try await AuditLog.append(
             db, actor: actor, company: company, action: "approval.request", entity: documentType, entityID: documentID,
@@ -252,7 +254,10 @@ extension Culise {
                 try await self.notify(
                     db, company: company, users: [requester], kind: "approval.decided",
                     parameters: [
-                        "document": current.documentLabel, "decision": approve ? "aprobat / approved" : "respins / rejected",
+                        "document": current.documentLabel, "decision": approve ? "aprobată" : "respinsă",
+                        "decision.en": approve ? "approved" : "rejected",
+                        "kind": ApprovalKinds.name(current.documentType, language: "ro"),
+                        "kind.en": ApprovalKinds.name(current.documentType, language: "en"),
                         "approver": principal.email, "comment": comment ?? "",
                     ], link: current.documentType == "bill" ? "/bills/\(current.documentID)" : nil)
             }
@@ -262,6 +267,21 @@ extension Culise {
             decided.decidedAt = self.nowText
             decided.comment = comment
             return decided
+        }
+    }
+}
+
+/// What a person calls a document type that needs approval, in their language.
+enum ApprovalKinds {
+    static func name(_ documentType: String, language: String) -> String {
+        switch (documentType, language) {
+        case ("bill", "en"): "supplier bill"
+        case ("bill", _): "factura de furnizor"
+        case ("leave", "en"): "leave request"
+        case ("leave", _): "cererea de concediu"
+        case ("payroll", "en"): "payroll run"
+        case ("payroll", _): "statul de plată"
+        default: documentType
         }
     }
 }

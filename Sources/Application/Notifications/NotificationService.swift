@@ -16,10 +16,30 @@ public struct NotificationRecord: Sendable, Codable, Equatable {
     public var link: String?
     public var createdAt: String
     public var readAt: String?
+    /// The facts the sentences were written from (nil for rows older than migration 12).
+    public var parameters: [String: String]? = nil
+
+    /// The notification as a reader of `language` ("ro" or "en") reads it: written again from its facts in that
+    /// language when it has them, else as stored.
+    public func localized(_ language: String) -> NotificationRecord {
+        guard let parameters, let template = MessageTemplates.notifications[kind]?[language] else { return self }
+        var copy = self
+        let values = MessageTemplates.values(parameters, language: language)
+        copy.title = MessageTemplates.fill(template.title, values)
+        copy.body = MessageTemplates.fill(template.body, values)
+        return copy
+    }
 }
 
 /// The texts of notifications and e-mails in Romanian and English; `{name}` is replaced by a parameter.
 public enum MessageTemplates {
+    /// The parameters for a reader of `language`: `key.en` overrides `key` for English readers (amounts, words).
+    public static func values(_ parameters: [String: String], language: String) -> [String: String] {
+        var values = parameters.filter { !$0.key.contains(".") }
+        for (key, value) in parameters where key.hasSuffix(".\(language)") { values[String(key.dropLast(language.count + 1))] = value }
+        return values
+    }
+
     public static let notifications: [String: [String: (title: String, body: String)]] = [
         "job.dead": [
             "ro": ("Sarcina {kind} a eșuat definitiv", "După {attempts} încercări: {error} Reîncercați-o din pagina Sarcini."),
@@ -38,12 +58,12 @@ public enum MessageTemplates {
             "en": ("The e-mail to {to} could not be sent", "{subject}: {error}"),
         ],
         "approval.requested": [
-            "ro": ("Aprobare cerută: {document}", "{requester} cere aprobarea pentru {document} ({amount})."),
-            "en": ("Approval requested: {document}", "{requester} asks you to approve {document} ({amount})."),
+            "ro": ("Aprobare cerută: {kind} {document}", "{requester} cere aprobarea pentru {kind} {document} ({amount})."),
+            "en": ("Approval requested: {kind} {document}", "{requester} asks you to approve {kind} {document} ({amount})."),
         ],
         "approval.decided": [
-            "ro": ("{document}: {decision}", "{approver} a decis: {decision}. {comment}"),
-            "en": ("{document}: {decision}", "{approver} decided: {decision}. {comment}"),
+            "ro": ("{kind} {document}: {decision}", "{approver} a decis: {decision}. {comment}"),
+            "en": ("{kind} {document}: {decision}", "{approver} decided: {decision}. {comment}"),
         ],
     ]
 
@@ -92,15 +112,19 @@ extension Culise {
         ).all().reduce(into: [String: String]()) { map, row in
             map[try row.decode(column: "id", as: String.self)] = try row.decode(column: "language", as: String.self)
         }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let facts = (try? encoder.encode(parameters)).map { String(decoding: $0, as: UTF8.self) }
         for user in Set(users) {
             let language = languages[user.description] ?? "ro"
             let template = templates[language] ?? templates["ro"] ?? (kind, "")
+            let values = MessageTemplates.values(parameters, language: language)
             try await db.raw(
                 """
-                INSERT INTO notifications (company_id, id, user_id, kind, title, body, link, created_at)
+                INSERT INTO notifications (company_id, id, user_id, kind, title, body, link, created_at, parameters)
                 VALUES (\(bind: company.description), \(bind: NotificationID.generate(now: now).description), \(bind: user.description),
-                    \(bind: kind), \(bind: String(MessageTemplates.fill(template.title, parameters).prefix(300))),
-                    \(bind: String(MessageTemplates.fill(template.body, parameters).prefix(2_000))), \(bind: link), \(bind: nowText))
+                    \(bind: kind), \(bind: String(MessageTemplates.fill(template.title, values).prefix(300))),
+                    \(bind: String(MessageTemplates.fill(template.body, values).prefix(2_000))), \(bind: link), \(bind: nowText), \(bind: facts))
                 """
             ).run()
         }
@@ -129,7 +153,7 @@ extension Culise {
             let total = try await db.raw("SELECT COUNT(*) AS n FROM notifications WHERE " + filter).first()?.decode(
                 column: "n", as: Int64.self)
             let items = try await db.raw(
-                "SELECT id, kind, title, body, link, created_at, read_at FROM notifications WHERE " + filter
+                "SELECT id, kind, title, body, link, created_at, read_at, parameters FROM notifications WHERE " + filter
                     + " ORDER BY created_at DESC, id DESC LIMIT \(bind: page.limit) OFFSET \(bind: page.offset)"
             ).all().map { row in
                 NotificationRecord(
@@ -137,7 +161,10 @@ extension Culise {
                     kind: try row.decode(column: "kind", as: String.self), title: try row.decode(column: "title", as: String.self),
                     body: try row.decode(column: "body", as: String.self), link: try row.decode(column: "link", as: String?.self),
                     createdAt: try row.decode(column: "created_at", as: String.self),
-                    readAt: try row.decode(column: "read_at", as: String?.self))
+                    readAt: try row.decode(column: "read_at", as: String?.self),
+                    parameters: try row.decode(column: "parameters", as: String?.self).flatMap {
+                        try? JSONDecoder().decode([String: String].self, from: Data($0.utf8))
+                    })
             }
             return Page(items: items, total: Int(total ?? 0), offset: page.offset, limit: page.limit)
         }

@@ -57,4 +57,10 @@ extension Schema {
             """,
         ]
     }
+
+    /// Issue 13: a notification keeps its facts (the template's parameters, JSON) besides the sentence written for its
+    /// user, so a page says it again in the language of whoever reads it. Older rows keep their sentence.
+    package static let notificationFacts = Migration(12, "notification facts") { _ in
+        ["ALTER TABLE notifications ADD COLUMN parameters TEXT"]
+    }
 }

@@ -75,7 +75,7 @@ struct BankLineDTO: Codable {
         matchPartner = line.matchPartner
         matchDocuments = (line.matchDocuments ?? "").split(separator: ",").map(String.init)
         score = line.score
-        explanation = line.explanation
+        explanation = line.explanation(language: "en")
         automatic = line.automatic
         matchedBy = line.matchedBy
     }

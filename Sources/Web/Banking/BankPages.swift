@@ -63,7 +63,7 @@ struct BankPages: Sendable {
         return try await html.page(template, title, merged, request, context, status: status, flash: flash)
     }
 
-    static func money(_ minor: Int64?) -> String { minor.map(DecimalText.amount) ?? "—" }
+    static func money(_ minor: Int64?) -> String { minor.map { PageFormat.amount($0) } ?? "—" }
 
     func query(_ request: Request, _ name: String) -> String? {
         request.uri.queryParameters[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
@@ -140,7 +140,8 @@ struct BankPages: Sendable {
                 "id": row.account.id.description, "name": row.account.name, "iban": row.account.iban ?? "—",
                 "currency": row.account.currency,
                 "ledger_account": row.account.ledgerAccount, "lines": row.lines, "matched": row.matched, "unmatched": row.unmatched,
-                "progress": row.progress, "last": row.lastDate?.iso ?? "—", "bank_balance": Self.money(row.bankBalance),
+                "progress": row.progress, "last": row.lastDate.map { PageFormat.date($0) } ?? "—",
+                "bank_balance": Self.money(row.bankBalance),
                 "ledger_balance": Self.money(row.ledgerBalance), "threshold": row.account.autoThreshold.map(String.init) ?? "",
                 "auto": row.account.autoThreshold.map { "≥ \($0)" } ?? t["bank_auto_off"]!, "is_bank": row.account.kind == .bank,
             ]
@@ -276,12 +277,12 @@ struct BankPages: Sendable {
                 ]
             }
             var entry: [String: Any] = [
-                "id": line.id.description, "index": index, "date": line.bookingDate.iso, "amount": Self.money(line.amount),
+                "id": line.id.description, "index": index, "date": PageFormat.date(line.bookingDate), "amount": Self.money(line.amount),
                 "incoming": line.amount > 0,
                 "currency": line.currency, "counterparty": line.counterpartyName ?? "", "iban": line.counterpartyIBAN ?? "",
                 "details": line.details,
                 "candidates": candidates, "has_candidates": !candidates.isEmpty,
-                "reason": item.proposal.reviewReason ?? "", "has_reason": item.proposal.reviewReason != nil,
+                "reason": item.proposal.reviewReason(language: context.locale) ?? "", "has_reason": item.proposal.reviewReason != nil,
                 "suggested_account": item.proposal.candidates.first?.account ?? "",
                 "suggested_partner": item.proposal.candidates.first?.partner ?? "",
             ]
@@ -357,13 +358,26 @@ struct BankPages: Sendable {
         let pageRequest = (try? HTMLRoutes.pageRequest(request)) ?? .first
         let result = try await culise.bankLines(
             company: p.companyID, account: account?.id, state: state, page: pageRequest, actor: .user(p))
+        // Matched documents by number, not by id: the line's direction says whose (invoices in, bills out).
+        var names: [String: String] = [:]
+        for line in result.items {
+            for id in (line.matchDocuments ?? "").split(separator: ",").map(String.init)
+            where names[id] == nil && UUID(uuidString: id) != nil {
+                names[id] = await DocumentNames.label(culise, type: line.amount >= 0 ? "invoice" : "bill", id: id, p, t).label
+            }
+        }
         let rows = result.items.map { line -> [String: Any] in
-            [
-                "id": line.id.description, "date": line.bookingDate.iso, "amount": Self.money(line.amount), "currency": line.currency,
+            let target = line.matchDocuments.map {
+                $0.split(separator: ",").map { names[String($0)] ?? String($0) }.joined(separator: ", ")
+            }
+            return [
+                "id": line.id.description, "date": PageFormat.date(line.bookingDate), "amount": Self.money(line.amount),
+                "currency": line.currency,
                 "counterparty": line.counterpartyName ?? "", "details": line.details,
                 "state": t["bank_state_\(line.state.rawValue)"] ?? line.state.rawValue,
-                "matched": line.state == .matched, "explanation": line.explanation ?? "", "automatic": line.automatic,
-                "target": line.matchDocuments ?? line.matchAccount ?? "", "entry": line.entryID.map(String.init) ?? "",
+                "matched": line.state == .matched, "explanation": line.explanation(language: context.locale) ?? "",
+                "automatic": line.automatic,
+                "target": target ?? line.matchAccount ?? "", "entry": line.entryID.map(String.init) ?? "",
                 "has_entry": line.entryID != nil,
             ]
         }
@@ -445,7 +459,7 @@ struct BankPages: Sendable {
         }
         let statement = try await culise.reconciliationStatement(company: p.companyID, account: account.id, date: date, actor: .user(p))
         let data: [String: Any] = [
-            "has_account": true, "date": date.iso, "account_name": account.name, "ledger_account": account.ledgerAccount,
+            "has_account": true, "date": PageFormat.inputDate(date), "account_name": account.name, "ledger_account": account.ledgerAccount,
             "currency": account.currency,
             "accounts": accountChoices(accounts).map {
                 ["value": $0.value, "label": $0.label, "selected": $0.value == account.id.description]
@@ -458,11 +472,14 @@ struct BankPages: Sendable {
             "ledger_only_more": statement.ledgerOnlyCount > statement.ledgerOnly.count,
             "listed": Limits.reconciliationItemsListed,
             "bank_only": statement.bankOnly.map {
-                ["date": $0.bookingDate.iso, "amount": Self.money($0.amount), "details": "\($0.counterpartyName ?? "") · \($0.details)"]
+                [
+                    "date": PageFormat.date($0.bookingDate), "amount": Self.money($0.amount),
+                    "details": "\($0.counterpartyName ?? "") · \($0.details)",
+                ]
             },
             "ledger_only": statement.ledgerOnly.map {
                 [
-                    "date": $0.date.iso, "amount": Self.money($0.amount), "details": "\($0.number ?? "") \($0.description)",
+                    "date": PageFormat.date($0.date), "amount": Self.money($0.amount), "details": "\($0.number ?? "") \($0.description)",
                     "href": "/ledger/entries/\($0.entryID)",
                 ]
             },
@@ -505,7 +522,8 @@ struct BankPages: Sendable {
             field("register_ceiling", "cash_ceiling", fallback: limits.registerCeiling.map(DecimalText.amount) ?? ""),
         ]
         let data: [String: Any] = [
-            "date": date.iso, "account": account, "opening": Self.money(register.opening), "closing": Self.money(register.closing),
+            "date": PageFormat.inputDate(date), "account": account, "opening": Self.money(register.opening),
+            "closing": Self.money(register.closing),
             "lines": register.lines.map {
                 [
                     "document": $0.document ?? "", "description": $0.description, "receipt": $0.receipt > 0 ? Self.money($0.receipt) : "",
@@ -580,12 +598,12 @@ struct BankPages: Sendable {
         var problems = ProblemCollector()
         let date = LedgerAPI.date(request, "date", &problems) ?? culise.today
         try problems.throwIfAny()
-        var rate: [String: Any] = ["currency": currency, "date": date.iso]
+        var rate: [String: Any] = ["currency": currency, "date": PageFormat.inputDate(date)]
         do {
             let found = try await culise.exchangeRate(currency: currency, on: date)
             rate["value"] = "\(found.ronPerUnit) RON"
             rate["unit"] = "1 \(currency)"
-            rate["published"] = found.published.iso
+            rate["published"] = PageFormat.date(found.published)
             rate["found"] = true
         } catch let error as DomainError {
             rate["missing"] = views.catalog.message(id: error.id, fallback: error.message, context.locale)

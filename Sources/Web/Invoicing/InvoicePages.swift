@@ -84,7 +84,7 @@ struct InvoicePages: Sendable {
     }
 
     static func money(_ minor: Int64, _ currency: String? = nil) -> String {
-        currency.map { "\(DecimalText.amount(minor)) \($0)" } ?? DecimalText.amount(minor)
+        currency.map { "\(PageFormat.amount(minor)) \($0)" } ?? PageFormat.amount(minor)
     }
 
     func render(
@@ -111,7 +111,8 @@ struct InvoicePages: Sendable {
         let result = try await culise.invoices(company: p.companyID, filter: filter, page: pageRequest, actor: .user(p))
         let rows: [[[String: Any]]] = result.items.map { invoice in
             [
-                Table.cell(invoice.number ?? t["inv_draft"]!, href: "/invoices/\(invoice.id)"), Table.cell(invoice.issueDate.iso),
+                Table.cell(invoice.number ?? t["inv_draft", default: ""], href: "/invoices/\(invoice.id)"),
+                Table.cell(PageFormat.date(invoice.issueDate)),
                 Table.cell(invoice.type == .creditNote ? t["inv_credit_note"]! : t["inv_invoice"]!),
                 Table.cell("\(invoice.partner) · \(invoice.document.buyer.name)"), Table.cell(Self.money(invoice.total), numeric: true),
                 Table.cell(Self.money(invoice.open), numeric: true), Table.cell(invoice.currency),
@@ -287,7 +288,8 @@ struct InvoicePages: Sendable {
 
     func documentData(_ document: CommercialDocument, title: String, t: [String: String], sales: Bool) -> [String: Any] {
         var data: [String: Any] = [
-            "title": title, "number": document.number.isEmpty ? t["inv_draft"]! : document.number, "issue_date": document.issueDate.iso,
+            "title": title, "number": document.number.isEmpty ? t["inv_draft", default: ""] : document.number,
+            "issue_date": PageFormat.date(document.issueDate),
             "currency": document.currency,
             "parties": [
                 partyData(document.seller, role: t[sales ? "inv_seller" : "inv_supplier"]!),
@@ -296,7 +298,7 @@ struct InvoicePages: Sendable {
             "lines": document.lines.map { line -> [String: Any] in
                 var row: [String: Any] = [
                     "number": line.number, "name": line.name, "unit": UnitCode.names[line.unit].map { "\(line.unit) (\($0))" } ?? line.unit,
-                    "quantity": DecimalText.plain(line.quantity), "price": DecimalText.plain(line.unitPrice), "net": Self.money(line.net),
+                    "quantity": PageFormat.decimal(line.quantity), "price": PageFormat.price(line.unitPrice), "net": Self.money(line.net),
                     "vat": Self.vatLabel(line.vat),
                 ]
                 if let reason = line.exemptionReason { row["reason"] = reason }
@@ -310,11 +312,11 @@ struct InvoicePages: Sendable {
             },
             "net": Self.money(document.totals.taxExclusive), "vat": Self.money(document.totals.vatTotal),
             "total": Self.money(document.totals.payable),
-            "preceding": document.preceding.map { ["number": $0.number, "date": $0.issueDate.iso] },
+            "preceding": document.preceding.map { ["number": $0.number, "date": PageFormat.date($0.issueDate)] },
         ]
-        if document.supplyDate != document.issueDate { data["supply_date"] = document.supplyDate.iso }
-        if let due = document.dueDate { data["due_date"] = due.iso }
-        if let rate = document.exchangeRate { data["rate"] = "1 \(document.currency) = \(DecimalText.plain(rate)) RON" }
+        if document.supplyDate != document.issueDate { data["supply_date"] = PageFormat.date(document.supplyDate) }
+        if let due = document.dueDate { data["due_date"] = PageFormat.date(due) }
+        if let rate = document.exchangeRate { data["rate"] = "1 \(document.currency) = \(PageFormat.decimal(rate)) RON" }
         if let vat = document.totals.vatTotalRON { data["vat_ron"] = Self.money(vat, "RON") }
         if let note = document.note { data["note"] = note }
         return data
@@ -329,7 +331,7 @@ struct InvoicePages: Sendable {
     }
 
     static func vatLabel(_ key: VATKey) -> String {
-        key.category == .standard ? "\(DecimalText.plain(key.percent)) %" : key.category.rawValue
+        key.category == .standard ? "\(PageFormat.decimal(key.percent)) %" : key.category.rawValue
     }
 
     @Sendable func show(_ request: Request, context: WebContext) async throws -> Response {
@@ -359,7 +361,7 @@ struct InvoicePages: Sendable {
         if let status = invoice.efactura {
             facts.append(["label": t["col_efactura"]!, "value": stateLabel("ef_" + status.state, t)])
             if status.state != "accepted" && status.state != "not_required" && status.state != "corrected" {
-                facts.append(["label": t["ef_deadline"]!, "value": status.deadline.iso])
+                facts.append(["label": t["ef_deadline", default: ""], "value": PageFormat.date(status.deadline)])
             }
             if let index = status.uploadIndex { facts.append(["label": t["ef_upload_index"]!, "value": index]) }
         }
@@ -396,7 +398,8 @@ struct InvoicePages: Sendable {
                 company: p.companyID, entity: "invoice", entityID: id.description, page: try PageRequest(limit: 20), actor: .user(p))
             data["mails"] = mails.items.map {
                 [
-                    "to": $0.to, "state": t["mail_state_\($0.state)", default: $0.state], "at": $0.sentAt ?? $0.createdAt,
+                    "to": $0.to, "state": t["mail_state_\($0.state)", default: $0.state],
+                    "at": PageFormat.timestamp($0.sentAt ?? $0.createdAt),
                     "error": $0.lastError ?? "",
                 ]
             }
@@ -409,7 +412,7 @@ struct InvoicePages: Sendable {
         }
         if canCredit {
             data["credit_lines"] = invoice.document.lines.map {
-                ["number": $0.number, "name": $0.name, "quantity": DecimalText.plain($0.quantity), "unit": $0.unit]
+                ["number": $0.number, "name": $0.name, "quantity": PageFormat.decimal($0.quantity), "unit": $0.unit]
             }
             data["credit_href"] = "/invoices/\(id)/credit"
         }
@@ -533,7 +536,7 @@ struct InvoicePages: Sendable {
         let result = try await culise.bills(company: p.companyID, state: state, partner: nil, page: pageRequest, actor: .user(p))
         let rows: [[[String: Any]]] = result.items.map { bill in
             [
-                Table.cell(bill.number, href: "/bills/\(bill.id)"), Table.cell(bill.issueDate.iso),
+                Table.cell(bill.number, href: "/bills/\(bill.id)"), Table.cell(PageFormat.date(bill.issueDate)),
                 Table.cell("\(bill.partner) · \(bill.document.seller.name)"),
                 Table.cell(Self.money(bill.total), numeric: true), Table.cell(Self.money(bill.open), numeric: true),
                 Table.cell(bill.currency),
@@ -597,7 +600,7 @@ struct InvoicePages: Sendable {
         let editable = bill.state == .draft && canEdit(context)
         let lines = bill.document.lines.enumerated().map { index, line -> [String: Any] in
             var row: [String: Any] = [
-                "number": line.number, "name": line.name, "quantity": DecimalText.plain(line.quantity), "net": Self.money(line.net),
+                "number": line.number, "name": line.name, "quantity": PageFormat.decimal(line.quantity), "net": Self.money(line.net),
                 "vat": Self.vatLabel(line.vat), "editable": editable,
                 "account": context.form["account.\(line.number)"]
                     ?? (line.account.isEmpty ? (bill.suggestions[safe: index]??.account ?? "") : line.account),
@@ -612,7 +615,8 @@ struct InvoicePages: Sendable {
         var facts: [[String: Any]] = [
             ["label": t["col_state"]!, "value": stateLabel(bill.state.rawValue, t)],
             ["label": t["col_partner"]!, "value": "\(bill.partner) · \(bill.document.seller.name)"],
-            ["label": t["inv_issue_date"]!, "value": bill.issueDate.iso], ["label": t["inv_due_date"]!, "value": bill.dueDate?.iso ?? ""],
+            ["label": t["inv_issue_date", default: ""], "value": PageFormat.date(bill.issueDate)],
+            ["label": t["inv_due_date", default: ""], "value": bill.dueDate.map { PageFormat.date($0) } ?? ""],
             ["label": t["col_total"]!, "value": Self.money(bill.total, bill.currency)],
             ["label": t["col_source"]!, "value": bill.source == "efactura" ? "e-Factura" : t["bills_manual"]!],
         ]
@@ -629,7 +633,7 @@ struct InvoicePages: Sendable {
                 && (rule?.approverRoles.contains(p.role.rawValue) ?? false)
             return [
                 "id": request.id.description, "state": t["approval_state_\(request.state.rawValue)", default: request.state.rawValue],
-                "requested_by": request.requestedBy, "at": request.createdAt, "decided_by": request.decidedBy ?? "",
+                "requested_by": request.requestedBy, "at": PageFormat.timestamp(request.createdAt), "decided_by": request.decidedBy ?? "",
                 "comment": request.comment ?? "", "may_decide": mayDecide,
             ]
         }
@@ -692,7 +696,8 @@ struct InvoicePages: Sendable {
         let result = try await culise.payments(company: p.companyID, partner: nil, page: pageRequest, actor: .user(p))
         let rows: [[[String: Any]]] = result.items.map { payment in
             [
-                Table.cell(payment.date.iso), Table.cell(t["pay_\(payment.direction)"] ?? payment.direction), Table.cell(payment.partner),
+                Table.cell(PageFormat.date(payment.date)), Table.cell(t["pay_\(payment.direction)"] ?? payment.direction),
+                Table.cell(payment.partner),
                 Table.cell(Self.money(payment.amount), numeric: true), Table.cell(payment.currency), Table.cell(payment.account),
                 Table.cell(payment.reference ?? ""), Table.cell("#\(payment.entryID)", href: "/ledger/entries/\(payment.entryID)"),
             ]
@@ -789,7 +794,7 @@ struct InvoicePages: Sendable {
             [Table.cell(t["total"]!)] + buckets.map { Table.cell(Self.money(report.totals[$0] ?? 0), numeric: true) }
                 + [Table.cell(Self.money(report.unallocated), numeric: true), Table.cell(Self.money(report.total), numeric: true)])
         let table = Table(
-            caption: "\(t["aging_\(side)"]!) · \(asOf.iso)",
+            caption: "\(t["aging_\(side)"]!) · \(PageFormat.date(asOf))",
             columns: [Table.Column(label: t["col_partner"]!)] + buckets.map { Table.Column(label: t["aging_bucket_\($0)"] ?? $0) }
                 + [Table.Column(label: t["aging_unallocated"]!), Table.Column(label: t["col_total"]!)], rows: rows, basePath: "/aging",
             query: ["side": side, "as_of": asOf.iso], sort: nil, descending: false, offset: 0, limit: max(rows.count, 1), total: rows.count)
@@ -844,16 +849,7 @@ struct InvoicePages: Sendable {
     }
 
     /// Business days left before the e-Factura deadline, or how late it is ("întârziere 3 zile lucrătoare").
-    func daysLeft(_ days: Int, _ t: [String: String], _ context: WebContext) -> String {
-        guard days < 0 else { return String(days) }
-        let late = -days
-        let words =
-            context.locale == "en"
-            ? Plural.english(late, one: t["ef_business_day_one"] ?? "", other: t["ef_business_day_few"] ?? "")
-            : Plural.romanian(
-                late, one: t["ef_business_day_one"] ?? "", few: t["ef_business_day_few"] ?? "", many: t["ef_business_day_many"] ?? "")
-        return (t["ef_days_late"] ?? "{days}").replacingOccurrences(of: "{days}", with: words)
-    }
+    func daysLeft(_ days: Int, _ t: [String: String], _ context: WebContext) -> String { PageFormat.businessDaysLeft(days, t) }
 
     @Sendable func outbox(_ request: Request, context: WebContext) async throws -> Response {
         let p = try context.requirePrincipal()
@@ -861,8 +857,9 @@ struct InvoicePages: Sendable {
         let items = try await culise.outbox(company: p.companyID, pendingOnly: request.uri.queryParameters["all"] == nil, actor: .user(p))
         let rows: [[[String: Any]]] = items.map { item in
             [
-                Table.cell(item.number, href: "/invoices/\(item.invoice)"), Table.cell(item.issueDate.iso), Table.cell(item.partner),
-                Table.cell(stateLabel("ef_" + item.state, t)), Table.cell(item.deadline.iso),
+                Table.cell(item.number, href: "/invoices/\(item.invoice)"), Table.cell(PageFormat.date(item.issueDate)),
+                Table.cell(item.partner),
+                Table.cell(stateLabel("ef_" + item.state, t)), Table.cell(PageFormat.date(item.deadline)),
                 Table.cell(item.state == "accepted" ? "" : daysLeft(item.daysLeft, t, context), numeric: true),
                 Table.cell(item.uploadIndex ?? ""),
                 Table.cell(item.errors.joined(separator: "; ")),
@@ -999,7 +996,7 @@ struct InvoicePages: Sendable {
             if editable { last["row_action"] = ["href": "/products/\(product.code)/archive", "label": t["prod_archive"]!] }
             return [
                 Table.cell(product.code), Table.cell(product.name), Table.cell(product.unit),
-                Table.cell(DecimalText.plain(product.unitPrice), numeric: true),
+                Table.cell(PageFormat.price(product.unitPrice), numeric: true),
                 Table.cell(
                     product.vatCategory == .standard
                         ? (t["vat_\(product.vatRateKind?.rawValue ?? "standard")"] ?? "S") : product.vatCategory.rawValue),

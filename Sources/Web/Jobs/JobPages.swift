@@ -33,7 +33,8 @@ struct JobPages: Sendable {
                 "id": job.id.description, "kind": job.kind, "state": job.state.rawValue,
                 "state_label": t["job_state_\(job.state.rawValue)", default: job.state.rawValue],
                 "attempts": "\(job.attempts)/\(job.maxAttempts)",
-                "due": Timestamp.format(Date(timeIntervalSince1970: TimeInterval(job.runAt))), "finished": job.finishedAt ?? "",
+                "due": PageFormat.timestamp(Timestamp.format(Date(timeIntervalSince1970: TimeInterval(job.runAt)))),
+                "finished": job.finishedAt.map { PageFormat.timestamp($0) } ?? "",
                 "outcome": job.state == .succeeded ? (job.result ?? "") : (job.lastError ?? ""),
                 "can_retry": canRetry && job.state == .dead,
             ]
@@ -41,7 +42,7 @@ struct JobPages: Sendable {
         let schedules = try await culise.schedules(company: p.companyID, actor: .user(p)).map { schedule -> [String: Any] in
             [
                 "name": schedule.name, "kind": schedule.kind, "cron": schedule.cron, "active": schedule.active,
-                "next": Timestamp.format(Date(timeIntervalSince1970: TimeInterval(schedule.nextRunAt))),
+                "next": PageFormat.timestamp(Timestamp.format(Date(timeIntervalSince1970: TimeInterval(schedule.nextRunAt)))),
             ]
         }
         let states =

@@ -4,6 +4,7 @@ import BankingApp
 import Foundation
 import Hummingbird
 import Identity
+import Invoicing
 import InvoicingApp
 import Kernel
 import Ledger
@@ -51,7 +52,7 @@ struct LedgerPages: Sendable {
         ]
     }
 
-    static func money(_ minor: Int64) -> String { Money(minorUnits: minor, currency: .ron).decimalString }
+    static func money(_ minor: Int64) -> String { PageFormat.amount(minor) }
 
     func query(_ request: Request, _ key: String) -> String { request.uri.queryParameters[Substring(key)].map(String.init) ?? "" }
 
@@ -155,7 +156,8 @@ struct LedgerPages: Sendable {
             actor: .user(p))
         let rows: [[[String: Any]]] = sheet.lines.map { line in
             [
-                Table.cell(line.date.iso), Table.cell(line.number ?? "", href: "/ledger/entries/\(line.entryID)"), Table.cell(line.journal),
+                Table.cell(PageFormat.date(line.date)), Table.cell(line.number ?? "", href: "/ledger/entries/\(line.entryID)"),
+                Table.cell(line.journal),
                 Table.cell(line.description), Table.cell(line.partner ?? ""), Table.cell(Self.money(line.debit), numeric: true),
                 Table.cell(Self.money(line.credit), numeric: true), Table.cell(Self.money(line.balance), numeric: true),
             ]
@@ -214,7 +216,10 @@ struct LedgerPages: Sendable {
         [
             "heading": heading, "action": action, "fields": fields,
             "rows": rows.map {
-                ["code": $0.code, "label": $0.label, "amount": Self.money($0.amount), "total": $0.isTotal] as [String: Any]
+                [
+                    "code": $0.code, "label": $0.label(language: PageFormat.locale == .en ? "en" : "ro"), "amount": Self.money($0.amount),
+                    "total": $0.isTotal,
+                ] as [String: Any]
             },
         ]
     }
@@ -256,7 +261,7 @@ struct LedgerPages: Sendable {
         let rows: [[[String: Any]]] = result.items.map { entry in
             let total = entry.lines.reduce(Int64(0)) { $0 + $1.debit }
             return [
-                Table.cell(entry.number ?? "#\(entry.id)", href: "/ledger/entries/\(entry.id)"), Table.cell(entry.date.iso),
+                Table.cell(entry.number ?? "#\(entry.id)", href: "/ledger/entries/\(entry.id)"), Table.cell(PageFormat.date(entry.date)),
                 Table.cell(entry.journal),
                 Table.cell(entry.description), Table.cell(t["state_\(entry.state.rawValue)"] ?? entry.state.rawValue),
                 Table.cell(Self.money(total), numeric: true),
@@ -297,12 +302,18 @@ struct LedgerPages: Sendable {
     ) async throws -> Response {
         let t = html.t(context)
         let p = try context.requirePrincipal()
+        // Lines name their source document by kind and number, linked; never by its internal id.
+        var documents: [SourceReference: (label: String, href: String?)] = [:]
+        for source in Set(entry.lines.compactMap(\.source)) {
+            documents[source] = await documentLabel(type: source.type, id: source.id, p, t)
+        }
         let rows: [[[String: Any]]] = entry.lines.map { line in
-            [
+            let source = line.source.flatMap { documents[$0] }
+            return [
                 Table.cell(line.account, href: "/ledger/account-sheet?account=\(line.account)"), Table.cell(line.partner ?? ""),
                 Table.cell(line.description ?? ""), Table.cell(Self.money(line.debit), numeric: true),
                 Table.cell(Self.money(line.credit), numeric: true),
-                Table.cell(line.source.map { "\($0.type) \($0.id)" } ?? ""),
+                Table.cell(source?.label ?? "", href: source?.href),
             ]
         }
         let table = Table(
@@ -314,7 +325,8 @@ struct LedgerPages: Sendable {
             limit: max(rows.count, 1),
             total: rows.count)
         var facts: [[String: Any]] = [
-            ["label": t["col_date"]!, "value": entry.date.iso], ["label": t["col_journal"]!, "value": entry.journal],
+            ["label": t["col_date", default: ""], "value": PageFormat.date(entry.date)],
+            ["label": t["col_journal", default: ""], "value": entry.journal],
             ["label": t["col_description"]!, "value": entry.description],
             ["label": t["col_state"]!, "value": t["state_\(entry.state.rawValue)"] ?? entry.state.rawValue],
         ]
@@ -339,9 +351,8 @@ struct LedgerPages: Sendable {
                 case .merge: "/partners"
                 case .yearEnd: nil
                 }
-            var fact: [String: Any] = [
-                "label": t["fact_source_document"] ?? "", "value": t["owner_\(owner.kind.rawValue)"] ?? owner.kind.rawValue,
-            ]
+            let named = await documentLabel(type: owner.kind.rawValue, id: owner.id, p, t)
+            var fact: [String: Any] = ["label": t["fact_source_document"] ?? "", "value": named.label]
             if let href { fact["href"] = href }
             facts.append(fact)
         }
@@ -351,9 +362,13 @@ struct LedgerPages: Sendable {
             "can_reverse": entry.state == .posted && owner == nil, "owned": owner != nil,
             "reverse_confirm": (t["ledger_reverse_confirm"] ?? "").replacingOccurrences(
                 of: "{number}", with: entry.number ?? "#\(entry.id)"),
-            "today": culise.today.iso,
+            "today": PageFormat.inputDate(culise.today),
         ]
         return try await page("ledger_entry", "title_ledger", data, request, context, problems: problems)
+    }
+
+    func documentLabel(type: String, id: String, _ p: Principal, _ t: [String: String]) async -> (label: String, href: String?) {
+        await DocumentNames.label(culise, type: type, id: id, p, t)
     }
 
     /// Submitted line rows `lines[i].field`, skipping rows left empty.

@@ -25,9 +25,10 @@ struct NotificationPages: Sendable {
         let p = try context.requirePrincipal()
         let pageRequest = (try? HTMLRoutes.pageRequest(request)) ?? .first
         let page = try await culise.notifications(company: p.companyID, page: pageRequest, actor: .user(p))
-        let items: [[String: Any]] = page.items.map {
+        let items: [[String: Any]] = page.items.map { $0.localized(context.locale) }.map {
             [
-                "id": $0.id.description, "title": $0.title, "body": $0.body, "link": $0.link ?? "", "at": $0.createdAt,
+                "id": $0.id.description, "title": $0.title, "body": $0.body, "link": $0.link ?? "",
+                "at": PageFormat.timestamp($0.createdAt),
                 "unread": $0.readAt == nil,
             ]
         }
@@ -60,7 +61,7 @@ struct NotificationPages: Sendable {
         let items: [[String: Any]] = page.items.map {
             [
                 "to": $0.to, "subject": $0.subject, "state": t["mail_state_\($0.state)", default: $0.state],
-                "at": $0.sentAt ?? $0.createdAt,
+                "at": PageFormat.timestamp($0.sentAt ?? $0.createdAt),
                 "attachments": $0.attachments.joined(separator: ", "), "error": $0.lastError ?? "",
                 "href": $0.entity == "invoice" ? "/invoices/\($0.entityID ?? "")" : "",
             ]

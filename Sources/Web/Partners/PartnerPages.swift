@@ -66,11 +66,11 @@ struct PartnerPages: Sendable {
             "heading": "\(partner.name) (\(partner.code))", "code": code, "facts": facts,
             "interactions": interactions.map { record -> [String: Any] in
                 var item: [String: Any] = [
-                    "date": record.interaction.date.iso,
+                    "date": PageFormat.date(record.interaction.date),
                     "kind": t["kind_\(record.interaction.kind.rawValue)"] ?? record.interaction.kind.rawValue,
                     "summary": record.interaction.summary, "user": record.user,
                 ]
-                if let follow = record.interaction.followUp { item["follow_up"] = follow.iso }
+                if let follow = record.interaction.followUp { item["follow_up"] = PageFormat.date(follow) }
                 return item
             },
             "contacts": contacts.map { record -> [String: Any] in

@@ -14,7 +14,7 @@ document.addEventListener("DOMContentLoaded", function () {
   // Forms that undo something ask first, naming what and when (`data-confirm`, `{date}` from the form's date field).
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
-      var date = form.querySelector("input[type=date]");
+      var date = form.querySelector("input[name=date]");
       var text = form.dataset.confirm.replace("{date}", date && date.value ? date.value : "");
       if (!window.confirm(text)) { event.preventDefault(); event.stopImmediatePropagation(); }
     });
@@ -33,17 +33,41 @@ document.addEventListener("DOMContentLoaded", function () {
   // Journal entry form: add lines and keep live totals (the server checks everything again).
   document.querySelectorAll("form[data-entry-form]").forEach(function (form) {
     var body = form.querySelector("[data-lines]");
+    // The server's reading of a person's number (NumberText): 1.234,56 = 1,234.56 = 1234,56 = 1234.56; a lone
+    // separator before three digits (1.234) is ambiguous and counts as nothing, as the server refuses it.
     function cents(text) {
-      var t = (text || "").replace(/\s/g, "").replace(",", ".");
-      if (!/^-?\d+(\.\d{1,2})?$/.test(t)) { return 0; }
+      var t = (text || "").replace(/[\s\u00a0\u202f]/g, "");
       var negative = t.charAt(0) === "-";
-      var parts = t.replace("-", "").split(".");
-      var value = parseInt(parts[0], 10) * 100 + (parts[1] ? parseInt((parts[1] + "0").slice(0, 2), 10) : 0);
+      if (negative || t.charAt(0) === "+") { t = t.slice(1); }
+      if (!/^\d[\d.,]*\d$|^\d$/.test(t)) { return 0; }
+      var dots = (t.match(/\./g) || []).length, commas = (t.match(/,/g) || []).length, decimal = null, group = null;
+      if (dots && commas) {
+        decimal = t.lastIndexOf(".") > t.lastIndexOf(",") ? "." : ",";
+        group = decimal === "." ? "," : ".";
+        if (t.split(decimal).length !== 2) { return 0; }
+      } else if (dots + commas > 1) {
+        group = dots ? "." : ",";
+      } else if (dots + commas === 1) {
+        decimal = dots ? "." : ",";
+        var halves = t.split(decimal);
+        if (halves[1].length === 3 && halves[0].length <= 3 && halves[0].charAt(0) !== "0") { return 0; }
+      }
+      var whole = decimal ? t.split(decimal)[0] : t, fraction = decimal ? t.split(decimal)[1] : "";
+      if (group) {
+        var groups = whole.split(group);
+        if (!/^\d{1,3}$/.test(groups[0]) || groups.slice(1).some(function (g) { return !/^\d{3}$/.test(g); })) { return 0; }
+        whole = groups.join("");
+      }
+      if (!/^\d+$/.test(whole) || !/^\d{0,2}$/.test(fraction)) { return 0; }
+      var value = parseInt(whole, 10) * 100 + (fraction ? parseInt((fraction + "0").slice(0, 2), 10) : 0);
       return negative ? -value : value;
     }
+    // Written the page's way: 1.234,56 in Romanian, 1,234.56 in English.
+    var english = document.documentElement.lang === "en";
     function show(value) {
       var negative = value < 0; value = Math.abs(value);
-      var text = Math.floor(value / 100) + "." + ("0" + (value % 100)).slice(-2);
+      var whole = String(Math.floor(value / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, english ? "," : ".");
+      var text = whole + (english ? "." : ",") + ("0" + (value % 100)).slice(-2);
       return negative ? "-" + text : text;
     }
     function recompute() {

@@ -88,7 +88,14 @@ import Testing
                 from: "/bank/review")
             #expect(assigned.status == .seeOther)
             #expect(try await culise.bankRules(company: setup.company, actor: setup.actor).map(\.pattern) == ["COMISION"])
-            #expect(try await browser.get("/bank/reconciliation").text.contains("0.00"))
+            #expect(try await browser.get("/bank/reconciliation").text.contains("0,00"))
+            // The lines page names what was matched by number and says why in the reader's language (issue 13, item 2).
+            let matched = try await browser.get("/bank/lines?state=matched")
+            #expect(matched.text.contains("<strong>factură \(invoice.number!)</strong>"))
+            #expect(matched.text.contains("apare în detaliile plății") && matched.text.contains("confirmată de"))
+            #expect(!matched.text.contains("<strong>\(invoice.id)"))
+            let english = try await browser.get("/bank/lines?state=matched&lang=en")
+            #expect(english.text.contains("found in the payment details") && english.text.contains("confirmed by"))
             // Unmatch from the lines page.
             let undone = try await browser.post("/bank/lines/\(receipt.id)/unmatch", [:], from: "/bank/lines")
             #expect(undone.status == .seeOther)
@@ -99,7 +106,7 @@ import Testing
                 ["direction": "in", "date": "2026-10-22", "amount": "300", "counter_account": "581", "description": "Ridicare numerar"],
                 from: "/cash")
             #expect(cash.status == .ok && cash.text.contains("DI-2026-000001"))
-            #expect(try await browser.get("/cash?date=2026-10-22").text.contains("300.00"))
+            #expect(try await browser.get("/cash?date=2026-10-22").text.contains("300,00"))
             // BNR rates through the page, then a lookup.
             let (fxHeaders, fxBody) = Self.multipart(
                 ["_csrf": try await browser.csrf(from: "/fx")],

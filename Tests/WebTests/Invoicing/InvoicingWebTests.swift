@@ -152,9 +152,9 @@ import Testing
             _ = try await InvoicingFixtures.setUp(culise)
             try await browser.login("admin@alfa.ro", Fixtures.password)
             let form = try await browser.request(.get, "/invoices/new")
-            #expect(form.text.contains("value=\"2031-02-03\""))
+            #expect(form.text.contains("value=\"03.02.2031\"") && form.text.contains("placeholder=\"zz.ll.aaaa\""))
             let payment = try await browser.request(.get, "/payments")
-            #expect(payment.status == .ok && payment.text.contains("2031-02-03"))
+            #expect(payment.status == .ok && payment.text.contains("03.02.2031"))
         }
     }
 
@@ -249,7 +249,7 @@ import Testing
             let credited = try await browser.post("\(draftPath)/credit", ["credit.1": "1", "reason": "Retur"], from: String(draftPath))
             #expect(credited.status == .seeOther)
             let creditPage = try await browser.get(try #require(credited.headers[.location]))
-            #expect(creditPage.text.contains("Retur") && creditPage.text.contains("181.50"))
+            #expect(creditPage.text.contains("Retur") && creditPage.text.contains("181,50"))
             #expect(try await browser.get(String(draftPath)).text.contains("EXD-2") == false)
             // A payment through the form, then the aging page shows the rest.
             let paid = try await browser.post(
@@ -330,6 +330,60 @@ import Testing
             #expect(numbered.number == "ABC-100")
             let dunning = try await browser.post("/dunning", ["as_of": "2030-01-01", "language": "ro"], from: "/dunning")
             #expect(dunning.status == .ok && dunning.text.contains("EXD-1"))
+        }
+    }
+}
+
+/// Romanian numbers and dates on pages (issue 13, item 1): a price typed `1.234,56` and a date typed `20.11.2026`
+/// issue an invoice at 1,234.56 per unit; the page writes `1.234,56` and `20.11.2026` in Romanian and `1,234.56`
+/// in English; a person's `1.234` is refused as ambiguous on its input; the API keeps the machine forms.
+@Suite struct RomanianFormatTests {
+    @Test(arguments: Engine.available)
+    func aRomanianPriceIssuesTheInvoiceAndReadsBackTheReadersWay(_ engine: Engine) async throws {
+        let instant = ISO8601DateFormatter().date(from: "2026-11-25T10:00:00Z")!
+        try await Web.test(engine, clock: { instant }) { culise, _, browser in
+            let setup = try await InvoicingFixtures.setUp(culise)
+            try await browser.login("admin@alfa.ro", Fixtures.password)
+            let ambiguous = try await browser.post(
+                "/invoices",
+                [
+                    "partner": "BETA", "series": "EXD", "action": "issue", "issue_date": "20.11.2026", "lines[0].description": "Servicii",
+                    "lines[0].quantity": "1", "lines[0].unit": "H87", "lines[0].unit_price": "1.234", "lines[0].vat": "S:standard",
+                ], from: "/invoices/new")
+            #expect(ambiguous.status == .unprocessableContent)
+            #expect(ambiguous.text.contains("poate însemna fie un număr întreg, fie o fracție"))
+            #expect(ambiguous.text.contains("aria-describedby=\"f-lines[0].unit_price-error\"") || ambiguous.text.contains("1.234"))
+            let created = try await browser.post(
+                "/invoices",
+                [
+                    "partner": "BETA", "series": "EXD", "action": "issue", "issue_date": "20.11.2026", "lines[0].description": "Servicii",
+                    "lines[0].quantity": "2", "lines[0].unit": "H87", "lines[0].unit_price": "1.234,56", "lines[0].vat": "S:standard",
+                ], from: "/invoices/new")
+            #expect(created.status == .seeOther)
+            let location = try #require(created.headers[.location]).split(separator: "?")[0]
+            let id = try #require(location.split(separator: "/").last.flatMap { InvoiceID(string: String($0)) })
+            let invoice = try await culise.invoice(company: setup.company, id: id, actor: setup.actor)
+            #expect(invoice.document.lines.first?.unitPrice == Decimal(string: "1234.56"))
+            #expect(invoice.document.issueDate.iso == "2026-11-20")
+            #expect(invoice.document.lines.first?.net == 246_912)
+            let romanian = try await browser.get(String(location))
+            #expect(romanian.text.contains("1.234,56") && romanian.text.contains("2.469,12") && romanian.text.contains("20.11.2026"))
+            #expect(!romanian.text.contains("1234.56") && !romanian.text.contains("2026-11-20"))
+            let english = try await browser.get("\(location)?lang=en")
+            #expect(english.text.contains("1,234.56") && english.text.contains("2,469.12") && english.text.contains("2026-11-20"))
+            // The API stays machine format both ways: a quantity "1.250" is 1.25, amounts come back as "2469.12".
+            let token = try await culise.createToken(user: setup.admin.userID, company: setup.company, name: "fmt", actor: setup.actor)
+                .token
+            let api = try await browser.api(.get, "/api/v1/invoices/\(id)", token: token)
+            #expect(api.text.contains("2469.12") && !api.text.contains("2.469,12"))
+            let machine = try await browser.api(
+                .post, "/api/v1/invoices", token: token,
+                json: #"{"partner":"BETA","series":"EXD","issue_date":"2026-11-20","lines":[{"product":"CONSULT","quantity":"1.250"}]}"#)
+            #expect(machine.status == .created)
+            let issued = try #require((machine.json["id"] as? String).flatMap { InvoiceID(string: $0) })
+            #expect(
+                try await culise.invoice(company: setup.company, id: issued, actor: setup.actor).document.lines.first?.quantity
+                    == Decimal(string: "1.25"))
         }
     }
 }

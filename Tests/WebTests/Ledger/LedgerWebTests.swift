@@ -57,7 +57,7 @@ import Web
             #expect(detail.text.contains("GEN-000001"))
             let balance = try await browser.get("/ledger/trial-balance?from=2025-04-01&to=2025-04-30")
             #expect(balance.text.contains("/ledger/account-sheet?account=627"))
-            #expect(balance.text.contains("10.50"))
+            #expect(balance.text.contains("10,50"))
             #expect(!balance.text.contains("class=\"inline\""), "no row actions leak into report cells")
             let sheet = try await browser.get("/ledger/account-sheet?account=627")
             #expect(sheet.text.contains("/ledger/entries/1"))

@@ -39,6 +39,11 @@ import Web
             let other = Browser(browser.client)
             try await other.login("ioana@alfa.ro", Fixtures.password)
             #expect(try await other.get("/home").text.contains("class=\"badge\""))
+            // The notification keeps its facts: each reader gets it in their language, amounts written their way.
+            let inbox = try await other.get("/notifications")
+            #expect(inbox.text.contains("cere aprobarea pentru factura de furnizor F-9 (DELTA) (2.420,00 RON)"))
+            let english = try await other.get("/notifications?lang=en")
+            #expect(english.text.contains("asks you to approve supplier bill F-9 (DELTA) (2,420.00 RON)"))
             let page = try await other.get("/bills/\(bill.id)")
             let approval = try #require(try await culise.approvals(company: setup.company, actor: setup.actor).first)
             #expect(page.text.contains("/approvals/\(approval.id)/approve"))

@@ -76,6 +76,9 @@ import Testing
             try await browser.login("admin@alfa.ro", Fixtures.password)
             let page = try await browser.get("/ledger/entries/\(entry)")
             #expect(page.text.contains("href=\"/invoices/\(invoice.id)\"") && page.text.contains("Generată de"))
+            // The document is named by kind and number, the way a person names it; no internal id in any text.
+            #expect(page.text.contains(">factură \(invoice.number ?? "")</a>"))
+            #expect(!Self.visibleText(page.text).contains(invoice.id.description))
             #expect(!page.text.contains("/ledger/entries/\(entry)/reverse"))
             let forced = try await browser.post(
                 "/ledger/entries/\(entry)/reverse", ["date": "2026-10-02"], from: "/ledger/entries/\(entry)")
@@ -89,5 +92,10 @@ import Testing
             let ownPage = try await browser.get("/ledger/entries/\(own)")
             #expect(ownPage.text.contains("/ledger/entries/\(own)/reverse") && ownPage.text.contains("data-confirm=\"Stornați nota "))
         }
+    }
+
+    /// The text a reader sees: the page without its tags and attributes.
+    static func visibleText(_ html: String) -> String {
+        html.replacingOccurrences(of: "<[^>]*>", with: " ", options: .regularExpression)
     }
 }
