@@ -18,6 +18,26 @@ public enum County {
     public static let bucharest = "RO-B"
     public static let bucharestSectors = (1...6).map { "SECTOR\($0)" }
 
+    /// The city and county of an address as people write them on paper (the codes stay in the XML):
+    /// `București, Sectorul 1` for `SECTOR1, RO-B`; `Cluj-Napoca, jud. Cluj` for `Cluj-Napoca, RO-CJ` (English:
+    /// `Bucharest, Sector 1`, `Cluj-Napoca, Cluj County`). An unknown county code or a foreign address keeps its text.
+    public static func paperCityAndCounty(city: String, county: String?, english: Bool = false) -> String {
+        let code = county.map { $0.uppercased() }
+        if code == bucharest || city.uppercased().hasPrefix("SECTOR") {
+            let digits = city.filter(\.isNumber)
+            let capital = english ? "Bucharest" : "București"
+            guard !digits.isEmpty else { return city.isEmpty ? capital : city }
+            return english ? "\(capital), Sector \(digits)" : "\(capital), Sectorul \(digits)"
+        }
+        guard let code, let name = names[code] else { return [city, county ?? ""].filter { !$0.isEmpty }.joined(separator: ", ") }
+        return english ? "\(city), \(name) County" : "\(city), jud. \(name)"
+    }
+
+    /// A country code as a word on paper: `RO` → `România` (English `Romania`); other codes stay codes.
+    public static func paperCountry(_ code: String, english: Bool = false) -> String {
+        code.uppercased() == "RO" ? (english ? "Romania" : "România") : code
+    }
+
     /// Normalises `ro-cj` or `CJ` to `RO-CJ`, or fails naming the field.
     public static func code(_ text: String, field: String) throws(DomainError) -> String {
         var upper = text.uppercased().trimmingCharacters(in: .whitespaces)

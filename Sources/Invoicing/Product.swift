@@ -11,6 +11,20 @@ public enum UnitCode {
         "E48": "unitate de serviciu", "LS": "forfetar",
     ]
 
+    /// What people write on paper for a unit (the UN/ECE code stays in the XML): Romanian and English.
+    static let paper: [String: (ro: String, en: String)] = [
+        "H87": ("buc", "pcs"), "C62": ("unit.", "unit"), "KGM": ("kg", "kg"), "GRM": ("g", "g"), "TNE": ("t", "t"),
+        "LTR": ("l", "l"), "MTR": ("m", "m"), "KMT": ("km", "km"), "MTK": ("m²", "m²"), "MTQ": ("m³", "m³"),
+        "HUR": ("oră", "h"), "MIN": ("min", "min"), "DAY": ("zi", "day"), "WEE": ("săpt.", "week"), "MON": ("lună", "month"),
+        "ANN": ("an", "year"), "KWH": ("kWh", "kWh"), "SET": ("set", "set"), "PR": ("pereche", "pair"), "XPK": ("pachet", "pack"),
+        "XBX": ("cutie", "box"), "E48": ("serviciu", "service"), "LS": ("forfetar", "lump sum"),
+    ]
+
+    /// The unit as printed on an invoice: `buc`, `oră`, `kg` (English `pcs`, `h`, `kg`); an unknown code stays a code.
+    public static func paperName(_ code: String, english: Bool = false) -> String {
+        paper[code].map { english ? $0.en : $0.ro } ?? code
+    }
+
     public static func validated(_ text: String, field: String = "unit") throws(DomainError) -> String {
         let code = text.trimmingCharacters(in: .whitespaces).uppercased()
         guard names[code] != nil else {

@@ -1,4 +1,5 @@
 import Application
+import Companies
 import Foundation
 import Invoicing
 import Kernel
@@ -44,7 +45,7 @@ public enum InvoicePDF {
         let labels = locale == .ro ? romanian : english
         var pdf = PDFWriter()
         var y = header(&pdf, document, labels, locale)
-        y = parties(&pdf, document, labels, top: y)
+        y = parties(&pdf, document, labels, locale, top: y)
         y = lines(&pdf, document, labels, locale, top: y)
         y = totals(&pdf, document, labels, locale, top: y)
         footer(&pdf, document, labels, top: y)
@@ -85,7 +86,9 @@ public enum InvoicePDF {
         return y + 22
     }
 
-    static func parties(_ pdf: inout PDFWriter, _ document: CommercialDocument, _ labels: Labels, top: Double) -> Double {
+    static func parties(
+        _ pdf: inout PDFWriter, _ document: CommercialDocument, _ labels: Labels, _ locale: NumberLocale, top: Double
+    ) -> Double {
         let half = (PDFWriter.pageWidth - 2 * margin) / 2
         var bottom = top
         for (index, (role, party)) in [(labels.seller, document.seller), (labels.buyer, document.buyer)].enumerated() {
@@ -102,8 +105,10 @@ public enum InvoicePDF {
             if let legal = party.legalID { facts.append("\(labels.legalID): \(legal)") }
             if let register = party.tradeRegister { facts.append("\(labels.tradeRegister): \(register)") }
             facts.append(
-                [party.street, party.city, party.county, party.postalCode, party.country].compactMap { $0 }.filter { !$0.isEmpty }
-                    .joined(separator: ", "))
+                [
+                    party.street, County.paperCityAndCounty(city: party.city, county: party.county, english: locale == .en),
+                    party.postalCode, County.paperCountry(party.country, english: locale == .en),
+                ].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", "))
             if let iban = party.iban { facts.append("\(labels.iban): \(iban)") }
             if let email = party.email { facts.append(email) }
             for fact in facts {
@@ -143,7 +148,8 @@ public enum InvoicePDF {
             if let reason = line.exemptionReason { text += PDFWriter.wrap(reason, width: width, size: 7) }
             rows.append(
                 (
-                    String(line.number), text, line.unit, decimal(line.quantity, locale), price(line.unitPrice, locale),
+                    String(line.number), text, UnitCode.paperName(line.unit, english: locale == .en), decimal(line.quantity, locale),
+                    price(line.unitPrice, locale),
                     amount(line.net, locale), vatLabel(line.vat, locale)
                 ))
         }

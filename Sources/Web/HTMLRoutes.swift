@@ -148,6 +148,12 @@ struct HTMLRoutes: Sendable {
         }
     }
 
+    /// Internal ids in a text a person reads, shortened to their first 8 characters (`01a24d43…`).
+    static func shortIDs(_ text: String) -> String {
+        text.replacingOccurrences(
+            of: "([0-9a-f]{8})-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", with: "$1…", options: .regularExpression)
+    }
+
     @Sendable func logout(_ request: Request, context: WebContext) async throws -> Response {
         if let token = context.sessionToken { try await culise.logout(token: token) }
         var response = redirect(to: "/login")
@@ -471,10 +477,18 @@ struct HTMLRoutes: Sendable {
             Field(name: "from", label: t["field_from"]!, type: "date", value: text("from"), error: byField["from"]),
             Field(name: "to", label: t["field_to"]!, type: "date", value: text("to"), error: byField["to"]),
         ]
+        // Documents by kind and number with a link; other records by a short reference (the first 8 characters of the
+        // id, enough to find it with `culise audit`), never a whole internal id.
+        var names: [String: (label: String, href: String?)] = [:]
+        for row in entries.items where (row.entity == "invoice" || row.entity == "bill") && names[row.entityID] == nil {
+            names[row.entityID] = await DocumentNames.label(culise, type: row.entity, id: row.entityID, principal, t)
+        }
         let rows: [[[String: Any]]] = entries.items.map { row in
-            [
-                Table.cell(String(row.seq), numeric: true), Table.cell(row.at), Table.cell(row.actor), Table.cell(row.action),
-                Table.cell(row.entity), Table.cell(row.entityID), Table.cell(row.diff),
+            let named = names[row.entityID]
+            return [
+                Table.cell(String(row.seq), numeric: true), Table.cell(PageFormat.timestamp(row.at)), Table.cell(row.actor),
+                Table.cell(row.action), Table.cell(row.entity), Table.cell(named?.label ?? Self.shortIDs(row.entityID), href: named?.href),
+                Table.cell(Self.shortIDs(row.diff)),
             ]
         }
         let table = Table(

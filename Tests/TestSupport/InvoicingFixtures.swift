@@ -38,6 +38,17 @@ public enum InvoicingFixtures {
         return InvoicingSetup(company: company, admin: admin)
     }
 
+    /// Issues one invoice of `quantity` × `product` to `partner` in series EXD.
+    public static func issue(
+        _ culise: Culise, _ setup: InvoicingSetup, partner: String = "BETA", product: String = "CONSULT", quantity: String = "1",
+        on date: String = "2026-11-20"
+    ) async throws -> InvoiceRecord {
+        try await culise.issueInvoice(
+            company: setup.company,
+            DocumentInput(partner: partner, series: "EXD", issueDate: date, lines: [LineInput(product: product, quantity: quantity)]),
+            actor: setup.actor)
+    }
+
     public static let partners: [PartnerInput] = [
         PartnerInput(
             code: "BETA", kind: .company, name: "Beta Distribuție SRL", cui: "RO" + Fixtures.cui(2_345_678), vatPayer: true,

@@ -2,6 +2,7 @@ import Application
 import Approvals
 import Assembly
 import BankingApp
+import Companies
 import Documents
 import EFactura
 import Foundation
@@ -273,12 +274,23 @@ struct InvoicePages: Sendable {
         }
     }
 
+    /// The invoice's legal footer tells the real e-Factura state: "transmisă" only once ANAF has it.
+    static func legalFooter(_ state: String?, _ t: [String: String]) -> String {
+        switch state {
+        case "uploaded", "accepted", "corrected": t["inv_legal_footer", default: ""]
+        case "not_required", nil: t["inv_legal_footer_plain", default: ""]
+        default: t["inv_legal_footer_pending", default: ""]
+        }
+    }
+
     func partyData(_ party: Party, role: String) -> [String: Any] {
         var data: [String: Any] = [
-            "role": role, "name": party.name, "street": party.street, "city": party.city, "country": party.country,
+            "role": role, "name": party.name, "street": party.street,
+            "city": County.paperCityAndCounty(city: party.city, county: party.county, english: PageFormat.locale == .en),
+            "country": County.paperCountry(party.country, english: PageFormat.locale == .en),
         ]
         for (key, value) in [
-            ("vat_id", party.vatID), ("legal_id", party.legalID), ("trade_register", party.tradeRegister), ("county", party.county),
+            ("vat_id", party.vatID), ("legal_id", party.legalID), ("trade_register", party.tradeRegister),
             ("postal_code", party.postalCode), ("iban", party.iban), ("email", party.email),
         ] {
             if let value { data[key] = value }
@@ -297,7 +309,7 @@ struct InvoicePages: Sendable {
             ],
             "lines": document.lines.map { line -> [String: Any] in
                 var row: [String: Any] = [
-                    "number": line.number, "name": line.name, "unit": UnitCode.names[line.unit].map { "\(line.unit) (\($0))" } ?? line.unit,
+                    "number": line.number, "name": line.name, "unit": UnitCode.paperName(line.unit, english: PageFormat.locale == .en),
                     "quantity": PageFormat.decimal(line.quantity), "price": PageFormat.price(line.unitPrice), "net": Self.money(line.net),
                     "vat": Self.vatLabel(line.vat),
                 ]
@@ -386,7 +398,7 @@ struct InvoicePages: Sendable {
         let errors = invoice.efactura?.errors ?? []
         var data: [String: Any] = [
             "doc": documentData(invoice.document, title: title, t: t, sales: true), "facts": facts, "actions": actions,
-            "sending_off": sendingOff,
+            "sending_off": sendingOff, "legal_footer": Self.legalFooter(invoice.efactura?.state, t),
             "can_edit": canEdit(context), "efactura_errors": errors,
             "has_efactura_errors": !errors.isEmpty && invoice.efactura?.state == "rejected",
         ]
@@ -412,7 +424,10 @@ struct InvoicePages: Sendable {
         }
         if canCredit {
             data["credit_lines"] = invoice.document.lines.map {
-                ["number": $0.number, "name": $0.name, "quantity": PageFormat.decimal($0.quantity), "unit": $0.unit]
+                [
+                    "number": $0.number, "name": $0.name, "quantity": PageFormat.decimal($0.quantity),
+                    "unit": UnitCode.paperName($0.unit, english: PageFormat.locale == .en),
+                ]
             }
             data["credit_href"] = "/invoices/\(id)/credit"
         }

@@ -1,6 +1,7 @@
 import Application
 import Assembly
 import BankingApp
+import Companies
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -186,11 +187,7 @@ import Testing
     func invoicePDFFromThePageAndTheAPI(_ engine: Engine) async throws {
         try await Web.test(engine) { culise, _, browser in
             let setup = try await InvoicingFixtures.setUp(culise)
-            let invoice = try await culise.issueInvoice(
-                company: setup.company,
-                DocumentInput(
-                    partner: "BETA", series: "EXD", issueDate: "2026-11-20", lines: [LineInput(product: "CONSULT", quantity: "2")]),
-                actor: setup.actor)
+            let invoice = try await InvoicingFixtures.issue(culise, setup, quantity: "2")
             try await browser.login("admin@alfa.ro", Fixtures.password)
             #expect(try await browser.get("/invoices/\(invoice.id)").text.contains("/invoices/\(invoice.id)/pdf"))
             let page = try await browser.get("/invoices/\(invoice.id)/pdf")
@@ -385,5 +382,41 @@ import Testing
                 try await culise.invoice(company: setup.company, id: issued, actor: setup.actor).document.lines.first?.quantity
                     == Decimal(string: "1.25"))
         }
+    }
+}
+
+/// The invoice on paper (issue 13, item 1 and 6): unit names, not codes; the county and the Bucharest sector in words;
+/// a legal footer that tells the real e-Factura state.
+@Suite struct InvoicePaperTests {
+    @Test(arguments: Engine.available)
+    func theInvoicePageReadsLikePaper(_ engine: Engine) async throws {
+        try await Web.test(engine) { culise, _, browser in
+            let setup = try await InvoicingFixtures.setUp(culise)
+            let invoice = try await InvoicingFixtures.issue(culise, setup, partner: "GAMA", quantity: "2")
+            try await browser.login("admin@alfa.ro", Fixtures.password)
+            let page = try await browser.get("/invoices/\(invoice.id)")
+            #expect(page.text.contains("<td>oră</td>") && !PageRefusalTests.visibleText(page.text).contains("HUR"))
+            #expect(page.text.contains("București, Sectorul 3") && page.text.contains("Cluj-Napoca, jud. Cluj"))
+            #expect(page.text.contains("România") && !page.text.contains(", RO-B") && !page.text.contains("RO-CJ"))
+            #expect(page.text.contains("se transmite în sistemul RO e-Factura"))
+            #expect(!page.text.contains("și transmisă în sistemul RO e-Factura"))
+            let english = try await browser.get("/invoices/\(invoice.id)?lang=en")
+            #expect(english.text.contains("<td>h</td>") && english.text.contains("Bucharest, Sector 3"))
+            #expect(english.text.contains("Cluj-Napoca, Cluj County") && english.text.contains("to be sent through RO e-Factura"))
+            // Print keeps the invoice's own footer: the stylesheet hides only the page's footer.
+            let css = try await browser.get("/static/culise.css")
+            #expect(css.text.contains("body > footer") && !css.text.contains("@media print { header.top, footer"))
+        }
+    }
+
+    @Test func paperNamesOfUnitsAndPlaces() {
+        #expect(UnitCode.paperName("H87") == "buc" && UnitCode.paperName("HUR") == "oră" && UnitCode.paperName("KGM") == "kg")
+        #expect(UnitCode.paperName("H87", english: true) == "pcs" && UnitCode.paperName("ZZZ") == "ZZZ")
+        #expect(County.paperCityAndCounty(city: "SECTOR1", county: "RO-B") == "București, Sectorul 1")
+        #expect(County.paperCityAndCounty(city: "SECTOR1", county: "RO-B", english: true) == "Bucharest, Sector 1")
+        #expect(County.paperCityAndCounty(city: "Sibiu", county: "RO-SB") == "Sibiu, jud. Sibiu")
+        #expect(County.paperCityAndCounty(city: "Wien", county: nil) == "Wien")
+        #expect(County.paperCountry("RO") == "România" && County.paperCountry("AT") == "AT")
+        #expect(InvoicePages.legalFooter("accepted", ["inv_legal_footer": "sent"]) == "sent")
     }
 }
