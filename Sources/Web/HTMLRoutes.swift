@@ -239,7 +239,10 @@ struct HTMLRoutes: Sendable {
         return [
             field("legal_name", "field_legal_name", required: true), field("cui", "field_cui", required: true),
             field("trade_register", "field_trade_register"), field("address.line", "field_address_line", required: true),
-            field("address.city", "field_city", required: true), field("address.county", "field_county"),
+            field("address.city", "field_city", required: true),
+            Field(
+                name: "address.county", label: t["field_county", default: ""], value: values["address.county"]?.uppercased() ?? "",
+                error: errors["address.county"], choices: PageFormat.countyChoices(selected: values["address.county"])),
             field("address.postal_code", "field_postal_code"), field("address.country", "field_country", required: true),
             Field(
                 name: "vat_payer", label: t["field_vat_payer"]!, type: "checkbox", error: errors["vat_payer"],

@@ -94,6 +94,7 @@ struct IdentityMiddleware: RouterMiddleware {
     typealias Context = WebContext
     let culise: Culise
     let cookies: CookieSettings
+    var views: Views? = nil
 
     func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
         var context = context
@@ -139,7 +140,18 @@ struct IdentityMiddleware: RouterMiddleware {
             context.csrfToken = Secrets.random(bytes: 24)
             context.newCSRFCookie = context.csrfToken
         }
-        var response = try await next(request, context)
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            // A signed-in reader's error page keeps the navigation (the edge renders it without the session). Sign-in
+            // redirects and server errors (logged there) stay with the edge.
+            let status = ErrorMapping.describe(error).0
+            guard let views, context.session.map({ !$0.pendingSecondFactor }) == true, status != .unauthorized,
+                status != .internalServerError
+            else { throw error }
+            response = views.errorPage(error, context: context, request: request)
+        }
         if let fresh = context.newCSRFCookie {
             response.setCookie(cookies.make(CookieSettings.csrf, fresh, maxAge: nil, sameSite: .strict))
         }

@@ -1,3 +1,4 @@
+import Companies
 import Foundation
 import Kernel
 
@@ -65,5 +66,13 @@ enum PageFormat {
         else { return text }
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
         return "\(self.date(date)) \(two(hour)):\(two(minute))"
+    }
+
+    /// Romanian counties for a select, by name (the ISO 3166-2:RO code is the value the form sends); "—" for none
+    /// (a foreign address). A code the list does not know (typed through the API) stays selectable as itself.
+    static func countyChoices(selected: String?) -> [(value: String, label: String)] {
+        var choices = [(value: "", label: "—")] + County.names.sorted { $0.value < $1.value }.map { (value: $0.key, label: $0.value) }
+        if let selected, !selected.isEmpty, County.names[selected.uppercased()] == nil { choices.append((selected, selected)) }
+        return choices
     }
 }

@@ -68,7 +68,7 @@ public struct WebServer: @unchecked Sendable {
         router.add(middleware: EdgeMiddleware(views: views))
         let gate = OpenAPIGate(document: Operations.openAPIDocument)
         router.add(middleware: MethodGateMiddleware(gate: gate))
-        router.add(middleware: IdentityMiddleware(culise: culise, cookies: cookies))
+        router.add(middleware: IdentityMiddleware(culise: culise, cookies: cookies, views: views))
         router.add(middleware: FormMiddleware())
 
         let registry = RouteRegistry()

@@ -2,6 +2,7 @@ import Application
 import Assembly
 import BankingApp
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Identity
 import InvoicingApp
@@ -118,6 +119,12 @@ struct Table {
         result["page_info"] = (t["page_info"] ?? "{from}–{to} / {total}")
             .replacingOccurrences(of: "{from}", with: String(from)).replacingOccurrences(of: "{to}", with: String(to))
             .replacingOccurrences(of: "{total}", with: String(total))
+        // A table that holds all its rows (a report) downloads as CSV with the page's session (`PeopleCSV`); a paged
+        // list does not, since one page would silently cut the data.
+        if offset == 0 && rows.count >= total {
+            result["complete"] = true
+            result["csv_href"] = link(["format": "csv"])
+        }
         if offset > 0 { result["prev_href"] = link(["offset": String(max(0, offset - limit))]) }
         if offset + limit < total { result["next_href"] = link(["offset": String(offset + limit)]) }
         return result
@@ -187,6 +194,9 @@ public struct Views: Sendable {
         companies: [(id: String, name: String)] = [], status: HTTPResponse.Status = .ok, flash: String? = nil, unread: Int = 0
     ) -> Response {
         let t = catalog.table(context.locale)
+        if request.uri.queryParameters["format"] == "csv", let table = data["table"] as? [String: Any], table["complete"] as? Bool == true {
+            return PeopleCSV.response(table, name: titleKey, locale: context.locale)
+        }
         var page = data
         page["t"] = t
         page["csrf"] = context.csrfToken
@@ -240,9 +250,46 @@ public struct Views: Sendable {
         if fields.count > 1 {
             text = fields.map { catalog.message(id: $0.id, fallback: $0.message, context.locale) }.joined(separator: " ")
         }
-        return render(
-            "error", titleKey: "title_error",
-            data: ["heading": heading, "message": text, "request_id": context.requestID], context: context,
-            request: request, status: status)
+        var data: [String: Any] = ["heading": heading, "message": text, "request_id": context.requestID]
+        // The way back: the page the reader came from, when it is one of ours (never another site).
+        // Browsers say where a navigation came from (`Sec-Fetch-Site`); only a same-origin referrer is offered.
+        if let referer = request.headers[.referer], let url = URL(string: referer),
+            let site = HTTPTypes.HTTPField.Name("Sec-Fetch-Site"), request.headers[site] == "same-origin"
+        {
+            let back = Redirects.safeLocal(url.path + (url.query.map { "?" + $0 } ?? ""))
+            if back != request.uri.path { data["back_href"] = back }
+        }
+        return render("error", titleKey: "title_error", data: data, context: context, request: request, status: status)
+    }
+}
+
+/// A report's table as CSV for people (issue 13, item 4): what the page shows, in the reader's format (Romanian: `;`
+/// between cells and `1.234,56`, which a Romanian spreadsheet reads as numbers; English: `,` and `1,234.56`), UTF-8 with
+/// a byte-order mark so spreadsheets keep the diacritics. Text cells are neutralised against formula injection
+/// (`CSV.cell`); the API's CSV stays in machine form.
+enum PeopleCSV {
+    static func response(_ table: [String: Any], name: String, locale: String) -> Response {
+        let separator = locale == "en" ? "," : ";"
+        func quote(_ text: String) -> String {
+            guard text.contains(where: { String($0) == separator || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        func text(_ cell: [String: Any]) -> String {
+            let value = cell["text"] as? String ?? ""
+            if cell["numeric"] as? Bool == true { return quote(value) }
+            guard let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return quote(value) }
+            return quote("'" + value)
+        }
+        let columns = (table["columns"] as? [[String: Any]] ?? []).map { text(["text": $0["label"] as? String ?? ""]) }
+        var lines = [columns.joined(separator: separator)]
+        for row in table["rows"] as? [[String: Any]] ?? [] {
+            lines.append((row["cells"] as? [[String: Any]] ?? []).map(text).joined(separator: separator))
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = "text/csv; charset=utf-8"
+        headers[.contentDisposition] = "attachment; filename=\"\(name.filter { $0.isLetter || $0.isNumber || $0 == "_" }).csv\""
+        return Response(
+            status: .ok, headers: headers,
+            body: .init(byteBuffer: ByteBuffer(string: "\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n")))
     }
 }

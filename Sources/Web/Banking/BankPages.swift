@@ -83,7 +83,7 @@ struct BankPages: Sendable {
 
     func accountsPage(
         _ request: Request, _ context: WebContext, values: [String: String] = [:], error: (any Error)? = nil,
-        report: StatementImportReport? = nil, flash: String? = nil
+        report: StatementImportReport? = nil, matched: [BankAccountID: Int] = [:], flash: String? = nil
     ) async throws -> Response {
         let p = try context.requirePrincipal()
         let t = html.t(context)
@@ -158,6 +158,7 @@ struct BankPages: Sendable {
                     "positions": result.duplicatePositions.prefix(10).joined(separator: ", "),
                     "has_positions": !result.duplicatePositions.isEmpty,
                     "warnings": result.warnings, "has_warnings": !result.warnings.isEmpty, "account": result.account.description,
+                    "matched": matched[result.account] ?? 0, "has_matched": matched[result.account] != nil,
                 ]
             }
             data["has_import_results"] = true
@@ -220,7 +221,13 @@ struct BankPages: Sendable {
             let report = try await culise.importStatement(
                 company: p.companyID, data: file.data, fileName: file.filename, format: form["format"], profile: form["profile"],
                 accountReference: form["account"], actor: .user(p))
-            return try await accountsPage(request, context, report: report)
+            // Accounts with a threshold are matched at once, as the review queue would: what scores above it is confirmed.
+            var matched: [BankAccountID: Int] = [:]
+            let accounts = try await culise.bankAccounts(company: p.companyID, actor: .user(p))
+            for account in Set(report.statements.map(\.account)) where accounts.first(where: { $0.id == account })?.autoThreshold != nil {
+                matched[account] = try await culise.reconcile(company: p.companyID, account: account, actor: .user(p)).automatic
+            }
+            return try await accountsPage(request, context, report: report, matched: matched)
         } catch  where html.errors(error, context) != nil {
             return try await accountsPage(request, context, values: form, error: error)
         }

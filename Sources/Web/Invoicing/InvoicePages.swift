@@ -148,6 +148,9 @@ struct InvoicePages: Sendable {
         _ form: [String: String], products: [Product], errors: [String: String], count: Int, t: [String: String]
     ) -> [[String: Any]] {
         let vatChoices = Self.vatChoices(t)
+        // The live totals preview (culise.js) reads each product's price and VAT and each rate's percent today; the
+        // server computes the document again from the supply date.
+        let percents = Self.previewPercents(on: culise.today)
         return (0..<count).map { index in
             let prefix = "lines[\(index)]."
             let product = form[prefix + "product"] ?? ""
@@ -157,10 +160,20 @@ struct InvoicePages: Sendable {
                 "i": index, "n": index + 1, "description": form[prefix + "description"] ?? "", "quantity": form[prefix + "quantity"] ?? "",
                 "unit": form[prefix + "unit"] ?? "", "unit_price": form[prefix + "unit_price"] ?? "",
                 "account": form[prefix + "account"] ?? "",
-                "products": products.map { ["code": $0.code, "name": $0.name, "selected": $0.code == product] },
-                "vat_choices": [["value": "", "label": t["vat_from_product"]!, "selected": vat.isEmpty]]
-                    + vatChoices.map { ["value": $0.0, "label": $0.1, "selected": $0.0 == vat] },
+                "products": products.map {
+                    [
+                        "code": $0.code, "name": $0.name, "selected": $0.code == product, "price": DecimalText.plain($0.unitPrice),
+                        "unit": $0.unit,
+                        "vat": $0.vatCategory == .standard ? "S:\($0.vatRateKind?.rawValue ?? "standard")" : $0.vatCategory.rawValue,
+                    ]
+                },
+                "vat_choices": [["value": "", "label": t["vat_from_product", default: ""], "selected": vat.isEmpty, "percent": ""]]
+                    + vatChoices.map { ["value": $0.0, "label": $0.1, "selected": $0.0 == vat, "percent": percents[$0.0] ?? "0"] },
             ]
+            // Each problem marks its own input (`aria-invalid`, described by the line's error).
+            for name in ["product", "description", "quantity", "unit", "unit_price", "vat", "account"] where errors[prefix + name] != nil {
+                row["invalid_\(name)"] = true
+            }
             if !lineErrors.isEmpty { row["error"] = lineErrors.joined(separator: " ") }
             return row
         }
@@ -342,6 +355,17 @@ struct InvoicePages: Sendable {
         ]
     }
 
+    /// The percent of each VAT choice on `date`, for the form's live preview ("21", "11"; "0" for the others).
+    static func previewPercents(on date: LocalDate) -> [String: String] {
+        var result: [String: String] = [:]
+        for kind in [VATRate.Kind.standard, .reduced] {
+            if let percent = try? VATRateTable.romania.rate(kind, supplyDate: date) {
+                result["S:\(kind.rawValue)"] = DecimalText.plain(percent)
+            }
+        }
+        return result
+    }
+
     static func vatLabel(_ key: VATKey) -> String {
         key.category == .standard ? "\(PageFormat.decimal(key.percent)) %" : key.category.rawValue
     }
@@ -403,6 +427,11 @@ struct InvoicePages: Sendable {
             "has_efactura_errors": !errors.isEmpty && invoice.efactura?.state == "rejected",
         ]
         if invoice.efactura != nil { data["xml_href"] = "/invoices/\(id)/xml" }
+        // "Record receipt": the receipt form for this customer, this invoice ticked for what is open.
+        if invoice.state != .draft && invoice.type != .creditNote && invoice.open > 0 {
+            data["receipt_href"] =
+                "/payments?partner=\(invoice.partner)&document=\(id)&amount=\(PageFormat.amount(invoice.open))#add-payment"
+        }
         data["pdf_href"] = "/invoices/\(id)/pdf"
         if invoice.state != .draft {
             data["email_href"] = "/invoices/\(id)/email"
@@ -702,11 +731,49 @@ struct InvoicePages: Sendable {
 
     // MARK: payments
 
+    /// The chosen customer's open invoices as rows to tick on the receipt form (oldest first), each with its allocation
+    /// fields; the invoice the form was opened from is ticked for `amount`.
+    func openInvoices(
+        _ values: [String: String], linked: String?, amount: String?, _ p: Principal, _ t: [String: String]
+    ) async throws -> [[String: Any]] {
+        guard let partner = values["partner"], !partner.isEmpty, values["direction"] ?? "in" == "in" else { return [] }
+        // Every invoice of the customer is read, page by page; the form offers the oldest `Limits.linesPerDocument`
+        // open ones (a receipt allocates to at most that many; the rest wait for the next receipt, oldest first).
+        var open: [InvoiceRecord] = []
+        var offset = 0
+        while true {
+            let page = try await culise.invoices(
+                company: p.companyID, filter: InvoiceFilter(partner: partner),
+                page: try PageRequest(limit: Limits.maxPageSize, offset: offset), actor: .user(p))
+            open += page.items.filter { $0.state != .draft && $0.type != .creditNote && $0.open > 0 }
+            guard let next = page.nextOffset else { break }
+            offset = next
+        }
+        open.sort { ($0.issueDate, $0.number ?? "") < ($1.issueDate, $1.number ?? "") }
+        return open.prefix(Limits.linesPerDocument).enumerated().map { index, invoice in
+            let id = invoice.id.description
+            let typed = values["allocations[\(index)].amount"] ?? (id == linked ? amount ?? PageFormat.amount(invoice.open) : "")
+            return [
+                "i": index, "id": id, "number": invoice.number ?? "", "date": PageFormat.date(invoice.issueDate),
+                "open": PageFormat.amount(invoice.open), "currency": invoice.currency, "amount": typed, "ticked": !typed.isEmpty,
+            ]
+        }
+    }
+
     func paymentsPage(
         _ request: Request, _ context: WebContext, values: [String: String] = [:], error: (any Error)? = nil
     ) async throws -> Response {
         let p = try context.requirePrincipal()
         let t = html.t(context)
+        // "Record receipt" from an invoice: the form opens for its partner with that invoice ticked for its open amount.
+        var values = values
+        if values.isEmpty, let partner = request.uri.queryParameters["partner"].map(String.init) {
+            values["partner"] = partner
+            values["direction"] = "in"
+            if let amount = request.uri.queryParameters["amount"].map(String.init) { values["amount"] = amount }
+        }
+        let linked = request.uri.queryParameters["document"].map(String.init)
+        let openItems = try await openInvoices(values, linked: linked, amount: values["amount"], p, t)
         let pageRequest = (try? HTMLRoutes.pageRequest(request)) ?? .first
         let result = try await culise.payments(company: p.companyID, partner: nil, page: pageRequest, actor: .user(p))
         let rows: [[[String: Any]]] = result.items.map { payment in
@@ -763,6 +830,7 @@ struct InvoicePages: Sendable {
         let data: [String: Any] = [
             "table": table.dictionary(t), "can_edit": canEdit(context), "fields": fields.map(\.dictionary),
             "allocation_fields": allocationFields.map(\.dictionary), "form_errors": problems?.summary ?? [],
+            "open_items": openItems, "has_open": !openItems.isEmpty,
             "has_errors": !(problems?.summary.isEmpty ?? true),
         ]
         return try await render("payments", "pay_title", data, request, context, status: error == nil ? .ok : .unprocessableContent)
@@ -774,8 +842,11 @@ struct InvoicePages: Sendable {
         let p = try context.requirePrincipal()
         let form = context.form
         let text = { (key: String) -> String? in form[key].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } }
-        let allocations = (0..<5).compactMap { index -> PaymentInput.Allocation? in
+        // The open-invoices table posts every row; a row left unticked (no amount) allocates nothing.
+        let ticked = form["open_items"] == "true"
+        let allocations = (0..<Limits.linesPerDocument).compactMap { index -> PaymentInput.Allocation? in
             guard let document = text("allocations[\(index)].document") else { return nil }
+            if ticked && text("allocations[\(index)].amount") == nil { return nil }
             return .init(document: document, amount: text("allocations[\(index)].amount") ?? "")
         }
         let input = PaymentInput(

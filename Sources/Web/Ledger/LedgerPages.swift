@@ -69,14 +69,17 @@ struct LedgerPages: Sendable {
     }
 
     func filterFields(
-        _ request: Request, _ context: WebContext, _ keys: [(String, String, String)], _ problems: ProblemCollector
+        _ request: Request, _ context: WebContext, _ keys: [(String, String, String)], _ problems: ProblemCollector,
+        choices: [String: [(value: String, label: String)]] = [:]
     ) -> [[String: Any]] {
         let t = html.t(context)
         let errors = Dictionary(
             problems.problems.compactMap { p in p.field.map { ($0, views.catalog.message(id: p.id, fallback: p.message, context.locale)) } }
         ) { a, _ in a }
         return keys.map { key, label, type in
-            Field(name: key, label: t[label] ?? label, type: type, value: query(request, key), error: errors[key]).dictionary
+            Field(
+                name: key, label: t[label] ?? label, type: type, value: query(request, key), error: errors[key], choices: choices[key]
+            ).dictionary
         }
     }
 
@@ -132,9 +135,9 @@ struct LedgerPages: Sendable {
                 + t["ledger_chain_head"]!.replacingOccurrences(of: "{seq}", with: String(seq)).replacingOccurrences(
                     of: "{hash}", with: hash)
         }
-        var csv = "/api/v1/reports/trial-balance?format=csv"
-        if let from = range["from"] { csv += "&from=\(from)" }
-        if let to = range["to"] { csv += "&to=\(to)" }
+        var csv = "/ledger/trial-balance?format=csv"
+        if let from = range["from"] { csv += "&from=\(from.iso)" }
+        if let to = range["to"] { csv += "&to=\(to.iso)" }
         let data: [String: Any] = [
             "heading": t["ledger_trial_balance"]!, "action": "/ledger/trial-balance", "table": table.dictionary(t), "summary": summary,
             "fields": filterFields(request, context, [("from", "field_from", "date"), ("to", "field_to", "date")], problems),
@@ -285,7 +288,13 @@ struct LedgerPages: Sendable {
                     ("from", "field_from", "date"), ("to", "field_to", "date"), ("journal", "field_journal", "text"),
                     ("state", "field_state", "text"),
                 ],
-                problems),
+                problems,
+                choices: [
+                    "journal": [("", t["all", default: "—"])]
+                        + (try await culise.journals(company: p.companyID, actor: .user(p))).map { ($0.code, "\($0.code) · \($0.name)") },
+                    "state": [("", t["all", default: "—"])]
+                        + EntryState.allCases.map { ($0.rawValue, t["state_\($0.rawValue)"] ?? $0.rawValue) },
+                ]),
         ]
         return try await page("ledger_report", "ledger_entries", data, request, context, problems: problems)
     }
@@ -408,6 +417,7 @@ struct LedgerPages: Sendable {
                     "name": "lines[\(index)].\(name)", "label": "\(t["col_\(name)"] ?? name) \(index + 1)", "value": value ?? "",
                 ]
                 if numeric { cell["numeric"] = name }
+                if name == "account" { cell["list"] = "accounts" }
                 if let error = errors["lines[\(index)].\(name)"] ?? (name == "debit" ? errors["lines[\(index)].amount"] : nil) {
                     cell["error"] = error
                 }
@@ -433,9 +443,14 @@ struct LedgerPages: Sendable {
             debit += (try? Money(parsing: body.debit ?? "0", currency: .ron).minorUnits) ?? 0
             credit += (try? Money(parsing: body.credit ?? "0", currency: .ron).minorUnits) ?? 0
         }
+        // The account inputs search the chart by code or name (a datalist of the accounts that take postings).
+        let p = try context.requirePrincipal()
+        let accounts = try await culise.accounts(company: p.companyID, actor: .user(p)).filter(\.isPostable).map {
+            ["code": $0.code.description, "name": $0.name]
+        }
         let data: [String: Any] = [
             "fields": fields, "lines": lines, "total_debit": Self.money(debit), "total_credit": Self.money(credit),
-            "difference": Self.money(debit - credit),
+            "difference": Self.money(debit - credit), "accounts": accounts,
         ]
         return try await page("ledger_entry_form", "ledger_new_entry", data, request, context, problems: collector)
     }

@@ -210,7 +210,10 @@ struct PartnerPages: Sendable {
             field("name", "field_name"), field("cui", "field_cui"),
             Field(name: "vat_payer", label: t["field_vat_payer_partner"]!, type: "checkbox", checked: values["vat_payer"] == "true"),
             field("cnp", "field_cnp"), field("address.line", "field_address_line"), field("address.city", "field_city"),
-            field("address.county", "field_county"), field("address.country", "field_country"), field("ibans[0]", "field_iban"),
+            Field(
+                name: "address.county", label: t["field_county"] ?? "", value: values["address.county"]?.uppercased() ?? "",
+                error: errors["address.county"], choices: PageFormat.countyChoices(selected: values["address.county"])),
+            field("address.country", "field_country"), field("ibans[0]", "field_iban"),
             field("email", "field_email", type: "email"), field("phone", "field_phone"), field("payment_term_days", "field_payment_term"),
             Field(name: "is_customer", label: t["field_is_customer"]!, type: "checkbox", checked: values["is_customer"] != "false"),
             Field(name: "is_supplier", label: t["field_is_supplier"]!, type: "checkbox", checked: values["is_supplier"] == "true"),

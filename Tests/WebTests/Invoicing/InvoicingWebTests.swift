@@ -409,6 +409,38 @@ import Testing
         }
     }
 
+    /// "Record receipt" from the invoice (issue 13, item 5): the receipt form lists the customer's open invoices with
+    /// this one ticked for what is open, in Romanian format; sending it settles the invoice.
+    @Test(arguments: Engine.available)
+    func recordTheReceiptFromTheInvoice(_ engine: Engine) async throws {
+        try await Web.test(engine) { culise, _, browser in
+            let setup = try await InvoicingFixtures.setUp(culise)
+            let older = try await InvoicingFixtures.issue(culise, setup, quantity: "1", on: "2026-11-02")
+            let invoice = try await InvoicingFixtures.issue(culise, setup, quantity: "10")
+            try await browser.login("admin@alfa.ro", Fixtures.password)
+            let page = try await browser.get("/invoices/\(invoice.id)")
+            let open = MoneyFormat.amount(invoice.open, locale: .ro)
+            let link = "/payments?partner=BETA&amp;document=\(invoice.id)&amp;amount=\(open)#add-payment"
+            #expect(page.text.contains(link) && page.text.contains("Înregistrează încasarea"))
+            let form = try await browser.get("/payments?partner=BETA&document=\(invoice.id)&amount=\(open)")
+            #expect(form.text.contains("Facturile neîncasate ale clientului"))
+            #expect(form.text.contains(older.number ?? "-") && form.text.contains(invoice.number ?? "-"))
+            #expect(form.text.contains("name=\"allocations[1].amount\" value=\"\(open)\""))
+            #expect(form.text.contains("name=\"allocations[0].amount\" value=\"\""))
+            let paid = try await browser.post(
+                "/payments",
+                [
+                    "direction": "in", "partner": "BETA", "amount": open, "method": "bank", "currency": "RON", "open_items": "true",
+                    "allocations[0].document": older.id.description, "allocations[0].amount": "",
+                    "allocations[1].document": invoice.id.description, "allocations[1].amount": open,
+                ], from: "/payments?partner=BETA")
+            #expect(paid.status == .seeOther)
+            #expect(try await culise.invoice(company: setup.company, id: invoice.id, actor: setup.actor).open == 0)
+            #expect(try await culise.invoice(company: setup.company, id: older.id, actor: setup.actor).open == older.open)
+            #expect(!(try await browser.get("/invoices/\(invoice.id)")).text.contains("Înregistrează încasarea"))
+        }
+    }
+
     @Test func paperNamesOfUnitsAndPlaces() {
         #expect(UnitCode.paperName("H87") == "buc" && UnitCode.paperName("HUR") == "oră" && UnitCode.paperName("KGM") == "kg")
         #expect(UnitCode.paperName("H87", english: true) == "pcs" && UnitCode.paperName("ZZZ") == "ZZZ")

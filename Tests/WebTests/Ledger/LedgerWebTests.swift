@@ -12,7 +12,8 @@ import LedgerApp
 import PartnersApp
 import TestSupport
 import Testing
-import Web
+
+@testable import Web
 
 @Suite struct LedgerWebTests {
     @Test(arguments: Engine.available)
@@ -58,6 +59,23 @@ import Web
             let balance = try await browser.get("/ledger/trial-balance?from=2025-04-01&to=2025-04-30")
             #expect(balance.text.contains("/ledger/account-sheet?account=627"))
             #expect(balance.text.contains("10,50"))
+            // The CSV downloads with the page's session, in the reader's format (issue 13, item 4).
+            #expect(balance.text.contains("/ledger/trial-balance?format=csv&amp;from=2025-04-01&amp;to=2025-04-30"))
+            let csv = try await browser.get("/ledger/trial-balance?format=csv&from=2025-04-01&to=2025-04-30")
+            #expect(csv.status == .ok && csv.headers[.contentType] == "text/csv; charset=utf-8")
+            #expect(csv.text.hasPrefix("\u{FEFF}Cont;") && csv.text.contains(";10,50"))
+            let english = try await browser.get("/ledger/trial-balance?format=csv&from=2025-04-01&to=2025-04-30&lang=en")
+            #expect(english.text.contains(",10.50"))
+            // A paged list offers no CSV of one page: that would cut the data silently.
+            let paged = Table(
+                caption: "", columns: [], rows: [[Table.cell("a")]], basePath: "/x", query: [:], sort: nil, descending: false, offset: 0,
+                limit: 1, total: 2)
+            #expect(paged.dictionary([:])["csv_href"] == nil)
+            #expect(
+                Table(
+                    caption: "", columns: [], rows: [[Table.cell("a")]], basePath: "/x", query: [:], sort: nil, descending: false,
+                    offset: 0, limit: 1, total: 1
+                ).dictionary([:])["csv_href"] as? String == "/x?dir=asc&format=csv")
             #expect(!balance.text.contains("class=\"inline\""), "no row actions leak into report cells")
             let sheet = try await browser.get("/ledger/account-sheet?account=627")
             #expect(sheet.text.contains("/ledger/entries/1"))

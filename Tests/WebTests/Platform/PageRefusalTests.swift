@@ -94,6 +94,27 @@ import Testing
         }
     }
 
+    /// An error page keeps the navigation for a signed-in reader and offers the way back to the page they came from
+    /// (issue 13, item 4); a referrer on another site is never offered.
+    @Test(arguments: Engine.available)
+    func errorPagesKeepTheNavigationAndTheWayBack(_ engine: Engine) async throws {
+        try await Web.test(engine) { culise, _, browser in
+            _ = try await InvoicingFixtures.setUp(culise)
+            try await browser.login("admin@alfa.ro", Fixtures.password)
+            var headers = HTTPFields()
+            headers[.referer] = "http://localhost/invoices?state=issued"
+            headers[HTTPField.Name("Sec-Fetch-Site")!] = "same-origin"
+            let missing = try await browser.request(.get, "/invoices/\(UUID().uuidString.lowercased())", headers: headers)
+            #expect(missing.status == .notFound)
+            #expect(missing.text.contains("<nav aria-label=") && missing.text.contains("href=\"/ledger\""))
+            #expect(missing.text.contains("href=\"/invoices?state=issued\"") && missing.text.contains("Înapoi la pagina anterioară"))
+            headers[.referer] = "http://evil.example/phish"
+            headers[HTTPField.Name("Sec-Fetch-Site")!] = "cross-site"
+            let foreign = try await browser.request(.get, "/invoices/\(UUID().uuidString.lowercased())", headers: headers)
+            #expect(foreign.status == .notFound && !foreign.text.contains("evil.example") && !foreign.text.contains("pagina anterioară"))
+        }
+    }
+
     /// The text a reader sees: the page without its tags and attributes.
     static func visibleText(_ html: String) -> String {
         html.replacingOccurrences(of: "<[^>]*>", with: " ", options: .regularExpression)
