@@ -28,8 +28,13 @@ public struct Catalog: Sendable {
             strings[locale] = try JSONDecoder().decode([String: String].self, from: Data(contentsOf: url))
         }
         var catalog = Catalog(strings: strings)
-        if let url = Bundle.module.url(forResource: "errors.ro", withExtension: "json", subdirectory: "Locales") {
-            catalog.errorsRO = try JSONDecoder().decode([String: String].self, from: Data(contentsOf: url))
+        // One Romanian refusal catalogue per context (`Locales/errors/<context>.ro.json`); an id lives in one file only.
+        for case let url as URL in Bundle.module.urls(forResourcesWithExtension: "json", subdirectory: "Locales/errors") ?? [] {
+            for (id, text) in try JSONDecoder().decode([String: String].self, from: Data(contentsOf: url)) {
+                guard catalog.errorsRO.updateValue(text, forKey: id) == nil else {
+                    throw WebError(.internalServerError, "internal.catalog", "The error id \(id) is in two catalogues.")
+                }
+            }
         }
         return catalog
     }

@@ -101,23 +101,35 @@ import Web
         }
     }
 
+    /// The Romanian refusal catalogues, one per context (`Locales/errors/<context>.ro.json`), merged; an id in two
+    /// files is a failure.
+    static func romanianErrors() throws -> [String: String] {
+        let folder = DocumentTests.sourceDirectory("Locales").appendingPathComponent("errors")
+        var merged: [String: String] = [:]
+        for file in try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() where file.hasSuffix(".ro.json") {
+            let texts = try JSONDecoder().decode([String: String].self, from: Data(contentsOf: folder.appendingPathComponent(file)))
+            for (id, text) in texts {
+                #expect(merged.updateValue(text, forKey: id) == nil, "\(id) is in two catalogues (\(file))")
+            }
+        }
+        return merged
+    }
+
     @Test func everyRomanianErrorIsForAKnownId() throws {
-        let url = DocumentTests.sourceDirectory("Locales").appendingPathComponent("errors.ro.json")
-        let errors = try JSONDecoder().decode([String: String].self, from: Data(contentsOf: url))
+        let errors = try LocalisedErrorTests.romanianErrors()
         var sources = ""
         let root = DocumentTests.sourceDirectory("..")
         for case let file as String in FileManager.default.enumerator(atPath: root.path)! where file.hasSuffix(".swift") {
             sources += (try? String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)) ?? ""
         }
-        for id in errors.keys { #expect(sources.contains("\"\(id)\""), "errors.ro.json has \(id), which no code raises") }
+        for id in errors.keys { #expect(sources.contains("\"\(id)\""), "the Romanian catalogues have \(id), which no code raises") }
     }
 
     /// The catalogue test: every error id any code throws (`DomainError("id", …)`) has a Romanian text, written as
     /// Romanian ("Nu puteți …" / "Pentru a …, trebuie …"), so the Romanian UI never shows an English refusal. The English
     /// text is the message at the throw site. The ids no test asserts yet are listed; their number may only fall.
     @Test func everyThrownIdHasARomanianText() throws {
-        let url = DocumentTests.sourceDirectory("Locales").appendingPathComponent("errors.ro.json")
-        let romanian = try JSONDecoder().decode([String: String].self, from: Data(contentsOf: url))
+        let romanian = try LocalisedErrorTests.romanianErrors()
         let root = DocumentTests.sourceDirectory("..")
         let pattern = try NSRegularExpression(pattern: #"DomainError\(\s*"([a-z0-9_]+\.[a-z0-9_.]+)""#)
         var thrown = Set<String>()
@@ -129,7 +141,7 @@ import Web
         }
         #expect(thrown.count > 350)
         let missing = thrown.subtracting(romanian.keys).sorted()
-        #expect(missing.isEmpty, "thrown without a Romanian text in errors.ro.json: \(missing.joined(separator: ", "))")
+        #expect(missing.isEmpty, "thrown without a Romanian text in Locales/errors: \(missing.joined(separator: ", "))")
         let english = romanian.filter { $0.value.hasPrefix("You ") || $0.value.hasPrefix("To ") || $0.value.isEmpty }.keys.sorted()
         #expect(english.isEmpty, "not Romanian: \(english)")
         var tests = ""

@@ -63,6 +63,25 @@ struct BankPages: Sendable {
         return try await html.page(template, title, merged, request, context, status: status, flash: flash)
     }
 
+    /// Where a line is in its file, in the reader's language: `row 2` → `rândul 2`, `Ntry at line 40` → `Ntry de la linia
+    /// 40`, `line 7` → `linia 7` (the parsers write the English form, which the API keeps).
+    /// "1 linie nouă", "3 linii noi", "20 de linii noi" (English "1 new line", "3 new lines") from `key_one/few/many`.
+    static func counted(_ count: Int, _ key: String, _ t: [String: String]) -> String {
+        PageFormat.locale == .en
+            ? Plural.english(count, one: t[key + "_one", default: ""], other: t[key + "_few", default: ""])
+            : Plural.romanian(
+                count, one: t[key + "_one", default: ""], few: t[key + "_few", default: ""], many: t[key + "_many", default: ""])
+    }
+
+    static func position(_ text: String) -> String {
+        guard PageFormat.locale == .ro else { return text }
+        for (english, romanian) in [("Ntry at line ", "Ntry de la linia "), ("row ", "rândul "), ("line ", "linia ")]
+        where text.hasPrefix(english) {
+            return romanian + text.dropFirst(english.count)
+        }
+        return text
+    }
+
     static func money(_ minor: Int64?) -> String { minor.map { PageFormat.amount($0) } ?? "—" }
 
     func query(_ request: Request, _ name: String) -> String? {
@@ -154,11 +173,13 @@ struct BankPages: Sendable {
         if let report {
             data["import_results"] = report.statements.map { result -> [String: Any] in
                 [
-                    "statement": result.statement, "iban": result.iban, "new": result.new, "duplicates": result.duplicates,
-                    "positions": result.duplicatePositions.prefix(10).joined(separator: ", "),
+                    "statement": result.statement, "iban": result.iban, "new": Self.counted(result.new, "bank_new_line", t),
+                    "duplicates": Self.counted(result.duplicates, "bank_duplicate", t),
+                    "positions": result.duplicatePositions.prefix(10).map(Self.position).joined(separator: ", "),
                     "has_positions": !result.duplicatePositions.isEmpty,
                     "warnings": result.warnings, "has_warnings": !result.warnings.isEmpty, "account": result.account.description,
-                    "matched": matched[result.account] ?? 0, "has_matched": matched[result.account] != nil,
+                    "matched": Self.counted(matched[result.account] ?? 0, "bank_matched", t),
+                    "has_matched": matched[result.account] != nil,
                 ]
             }
             data["has_import_results"] = true

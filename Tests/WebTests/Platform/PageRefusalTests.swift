@@ -18,8 +18,7 @@ import Testing
 @Suite struct PageRefusalTests {
     /// The Romanian text of `id` as a page shows it (HTML entities read back).
     static func shows(_ id: String, in page: String) throws -> Bool {
-        let url = DocumentTests.sourceDirectory("Locales").appendingPathComponent("errors.ro.json")
-        let catalogue = try JSONDecoder().decode([String: String].self, from: Data(contentsOf: url))
+        let catalogue = try LocalisedErrorTests.romanianErrors()
         guard let text = catalogue[id] else { return false }
         let plain = page.replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&quot;", with: "\"")
             .replacingOccurrences(of: "&#x27;", with: "'").replacingOccurrences(of: "&amp;", with: "&")
