@@ -221,7 +221,8 @@ struct HTMLRoutes: Sendable {
             let status = try await culise.bankStatus(company: principal.companyID, actor: .user(principal))
             data["bank_status"] = status.map {
                 [
-                    "name": $0.account.name, "progress": $0.progress, "unmatched": $0.unmatched,
+                    "name": $0.account.name, "progress": $0.progress,
+                    "unmatched": BankPages.counted($0.unmatched, "bank_review_line", t),
                     "href": "/bank/review?account=\($0.account.id)",
                 ] as [String: Any]
             }

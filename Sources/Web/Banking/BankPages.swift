@@ -158,7 +158,8 @@ struct BankPages: Sendable {
             [
                 "id": row.account.id.description, "name": row.account.name, "iban": row.account.iban ?? "—",
                 "currency": row.account.currency,
-                "ledger_account": row.account.ledgerAccount, "lines": row.lines, "matched": row.matched, "unmatched": row.unmatched,
+                "ledger_account": row.account.ledgerAccount, "lines": row.lines, "matched": row.matched,
+                "unmatched": Self.counted(row.unmatched, "bank_review_line", t),
                 "progress": row.progress, "last": row.lastDate.map { PageFormat.date($0) } ?? "—",
                 "bank_balance": Self.money(row.bankBalance),
                 "ledger_balance": Self.money(row.ledgerBalance), "threshold": row.account.autoThreshold.map(String.init) ?? "",
@@ -318,7 +319,8 @@ struct BankPages: Sendable {
             return entry
         }
         let data: [String: Any] = [
-            "has_account": true, "items": items, "has_items": !items.isEmpty, "total": queue.total, "account_id": account.id.description,
+            "has_account": true, "items": items, "has_items": !items.isEmpty, "total": Self.counted(queue.total, "bank_review_line", t),
+            "account_id": account.id.description,
             "account_name": account.name,
             "accounts": accountChoices(accounts).map {
                 ["value": $0.value, "label": $0.label, "selected": $0.value == account.id.description]

@@ -94,6 +94,7 @@ import Testing
             }
             let review = try await browser.get("/bank/review")
             #expect(review.text.contains("data-review-item") && review.text.contains(invoice.number!))
+            #expect(review.text.contains("2 linii de verificat") && !review.text.contains("2 de verificat"))
             #expect(review.text.contains("invoice number \(invoice.number!) found") || review.text.contains("apare în detaliile plății"))
             let account = try await culise.bankAccounts(company: setup.company, actor: setup.actor)[0]
             let lines = try await culise.bankLines(
