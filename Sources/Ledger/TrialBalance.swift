@@ -111,14 +111,16 @@ public enum CSV {
     /// `@`, a tab or a carriage return is prefixed with `'` so no spreadsheet runs it as a formula (OWASP "CSV
     /// injection"), then quoted. Amount columns are written by the formatter and never pass through here; the
     /// journal CSV (`ledger export`, `ledger import`) is a machine format and stays exact (docs/ledger.md).
-    public static func cell(_ field: String) -> String {
-        guard let first = field.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return quote(field) }
-        return quote("'" + field)
+    public static func cell(_ field: String, separator: Character = ",") -> String {
+        guard let first = field.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else {
+            return quote(field, separator: separator)
+        }
+        return quote("'" + field, separator: separator)
     }
 
-    /// Quotes a field when it holds a comma, quote or newline.
-    public static func quote(_ field: String) -> String {
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+    /// Quotes a field when it holds the separator (a comma, or `;` in Romanian CSV for people), a quote or a newline.
+    public static func quote(_ field: String, separator: Character = ",") -> String {
+        guard field.contains(where: { $0 == separator || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 

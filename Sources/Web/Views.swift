@@ -7,6 +7,7 @@ import Hummingbird
 import Identity
 import InvoicingApp
 import Kernel
+import Ledger
 import LedgerApp
 import Mustache
 import PartnersApp
@@ -274,21 +275,16 @@ public struct Views: Sendable {
 /// (`CSV.cell`); the API's CSV stays in machine form.
 enum PeopleCSV {
     static func response(_ table: [String: Any], name: String, locale: String) -> Response {
-        let separator = locale == "en" ? "," : ";"
-        func quote(_ text: String) -> String {
-            guard text.contains(where: { String($0) == separator || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
+        let separator: Character = locale == "en" ? "," : ";"
         func text(_ cell: [String: Any]) -> String {
             let value = cell["text"] as? String ?? ""
-            if cell["numeric"] as? Bool == true { return quote(value) }
-            guard let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return quote(value) }
-            return quote("'" + value)
+            // Amounts are ours (`-1.234,56`): quoted, never prefixed; text cells are neutralised.
+            return cell["numeric"] as? Bool == true ? CSV.quote(value, separator: separator) : CSV.cell(value, separator: separator)
         }
         let columns = (table["columns"] as? [[String: Any]] ?? []).map { text(["text": $0["label"] as? String ?? ""]) }
-        var lines = [columns.joined(separator: separator)]
+        var lines = [columns.joined(separator: String(separator))]
         for row in table["rows"] as? [[String: Any]] ?? [] {
-            lines.append((row["cells"] as? [[String: Any]] ?? []).map(text).joined(separator: separator))
+            lines.append((row["cells"] as? [[String: Any]] ?? []).map(text).joined(separator: String(separator)))
         }
         var headers = HTTPFields()
         headers[.contentType] = "text/csv; charset=utf-8"

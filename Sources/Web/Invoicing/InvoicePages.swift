@@ -934,9 +934,6 @@ struct InvoicePages: Sendable {
         return try await render("dunning", "dun_title", data, request, context)
     }
 
-    /// Business days left before the e-Factura deadline, or how late it is ("întârziere 3 zile lucrătoare").
-    func daysLeft(_ days: Int, _ t: [String: String], _ context: WebContext) -> String { PageFormat.businessDaysLeft(days, t) }
-
     @Sendable func outbox(_ request: Request, context: WebContext) async throws -> Response {
         let p = try context.requirePrincipal()
         let t = html.t(context)
@@ -946,7 +943,7 @@ struct InvoicePages: Sendable {
                 Table.cell(item.number, href: "/invoices/\(item.invoice)"), Table.cell(PageFormat.date(item.issueDate)),
                 Table.cell(item.partner),
                 Table.cell(stateLabel("ef_" + item.state, t)), Table.cell(PageFormat.date(item.deadline)),
-                Table.cell(item.state == "accepted" ? "" : daysLeft(item.daysLeft, t, context), numeric: true),
+                Table.cell(item.state == "accepted" ? "" : PageFormat.businessDaysLeft(item.daysLeft, t), numeric: true),
                 Table.cell(item.uploadIndex ?? ""),
                 Table.cell(item.errors.joined(separator: "; ")),
             ]

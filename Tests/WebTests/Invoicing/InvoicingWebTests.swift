@@ -1,5 +1,6 @@
 import Application
 import Assembly
+import Banking
 import BankingApp
 import Companies
 import Foundation
@@ -439,6 +440,16 @@ import Testing
             #expect(try await culise.invoice(company: setup.company, id: older.id, actor: setup.actor).open == older.open)
             #expect(!(try await browser.get("/invoices/\(invoice.id)")).text.contains("Înregistrează încasarea"))
         }
+    }
+
+    /// Texts a person reads: internal ids shortened, timestamps in Romania's time, older English explanations kept.
+    @Test func idsTimestampsAndStoredExplanations() {
+        #expect(HTMLRoutes.shortIDs("{\"to\":\"01a24d43-e934-7018-af91-ad7bb00913cf\"}") == "{\"to\":\"01a24d43…\"}")
+        PageFormat.$locale.withValue(.ro) { #expect(PageFormat.timestamp("2026-12-06T21:30:26.000Z") == "06.12.2026 23:30") }
+        PageFormat.$locale.withValue(.en) { #expect(PageFormat.timestamp("2026-07-01T21:05:00.000Z") == "2026-07-02 00:05") }
+        #expect(PageFormat.timestamp("not a time") == "not a time")
+        #expect(MatchExplanation.text("confirmed by ana@x.ro", language: "ro") == "confirmed by ana@x.ro")
+        #expect(MatchExplanation.text(MatchExplanation.confirmed(by: "ana@x.ro"), language: "ro") == "confirmată de ana@x.ro")
     }
 
     @Test func paperNamesOfUnitsAndPlaces() {
