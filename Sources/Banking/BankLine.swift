@@ -31,6 +31,16 @@ public enum BankLineState: String, Sendable, Codable, CaseIterable {
     }
 }
 
+extension BankLineState {
+    /// The state a list is filtered by (`matched` or `unmatched`), refused by name otherwise.
+    public init(filter text: String) throws(DomainError) {
+        guard let state = BankLineState(rawValue: text) else {
+            throw DomainError("bank.state", field: "state", "You cannot filter by state '\(text.prefix(40))'; use matched or unmatched.")
+        }
+        self = state
+    }
+}
+
 /// What kind of company account: a bank account (with an IBAN) or a cash register.
 public enum BankAccountKind: String, Sendable, Codable, CaseIterable {
     case bank

@@ -131,7 +131,12 @@ public enum CSVStatement {
         }
         let profileProblems = profile.problems()
         if !profileProblems.isEmpty { throw ValidationErrors(profileProblems) }
-        guard var text = String(data: data, encoding: .utf8) ?? String(data: data, encoding: .windowsCP1250) else {
+        // Foundation reads any bytes as Windows-1250 (its five undefined bytes become control characters), so a file is
+        // text only when it holds no control characters besides tab and line breaks: a spreadsheet or a ZIP renamed
+        // .csv is refused by name instead of failing later on columns that are not there.
+        guard var text = String(data: data, encoding: .utf8) ?? String(data: data, encoding: .windowsCP1250),
+            !text.unicodeScalars.contains(where: BankStatement.isControl)
+        else {
             throw ValidationErrors([
                 DomainError(
                     "statement.encoding", field: "file", "You cannot import this file because it is not UTF-8 or Windows-1250 text.")
@@ -375,6 +380,15 @@ extension BankStatement {
         if head.contains("camt.053") || head.contains("<Document") || head.hasPrefix("<?xml") { return .camt053 }
         if head.range(of: "(^|\n|\\{4:\r?\n?):20:", options: .regularExpression) != nil { return .mt940 }
         return .csv
+    }
+
+    /// C0 and C1 control characters other than tab, line feed and carriage return: never in a text statement.
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09, 0x0A, 0x0D: return false
+        case 0x00...0x1F, 0x7F...0x9F: return true
+        default: return false
+        }
     }
 
     /// Reads a statement file of any supported format (`profile` is needed for CSV).

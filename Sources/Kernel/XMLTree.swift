@@ -58,8 +58,10 @@ public enum XMLTree {
 
     /// Parses as a stream: each element named in `detaching` is handed to `onDetached` with its ancestors (root first)
     /// when it ends, and is not kept in the tree, so memory stays bounded by the largest such element, not the file.
+    /// `elementLimit` is `Limits.xmlElements` (tests use a small one).
     public static func parse(
-        _ data: Data, detaching: Set<String>, onDetached: @escaping (XMLElementNode, [XMLElementNode]) -> Void
+        _ data: Data, detaching: Set<String>, elementLimit: Int = Limits.xmlElements,
+        onDetached: @escaping (XMLElementNode, [XMLElementNode]) -> Void
     ) throws(DomainError) -> XMLElementNode {
         try refuseDocumentType(data)
         // FoundationXML traps on a name that is not UTF-8 (a one-byte change to an invoice ended the process), so the
@@ -69,7 +71,7 @@ public enum XMLTree {
                 "xml.encoding", field: "xml",
                 "You cannot import this file because it is not valid UTF-8; e-invoices, statements and rate files must be UTF-8.")
         }
-        let delegate = TreeBuilder(detaching: detaching, onDetached: onDetached)
+        let delegate = TreeBuilder(detaching: detaching, elementLimit: elementLimit, onDetached: onDetached)
         // A stream is fed to libxml2 in chunks; one chunk of more than 10 MB trips its "huge input" guard (a 40,000-entry
         // CAMT.053 file is about 15 MB). `DataReader` serves the bytes in place: `InputStream(data:)` copies them.
         let parser = data.count > 4 << 20 ? XMLParser(stream: DataReader(data)) : XMLParser(data: data)
@@ -132,10 +134,12 @@ public enum XMLTree {
         var elements = 0
         var refusal: DomainError?
         let detaching: Set<String>
+        let elementLimit: Int
         let onDetached: (XMLElementNode, [XMLElementNode]) -> Void
 
-        init(detaching: Set<String>, onDetached: @escaping (XMLElementNode, [XMLElementNode]) -> Void) {
+        init(detaching: Set<String>, elementLimit: Int, onDetached: @escaping (XMLElementNode, [XMLElementNode]) -> Void) {
             self.detaching = detaching
+            self.elementLimit = elementLimit
             self.onDetached = onDetached
         }
 
@@ -159,12 +163,12 @@ public enum XMLTree {
                         "xml.too_deep", field: "xml",
                         "You cannot import this file because its elements nest deeper than \(Limits.xmlDepth) levels (line \(line))."))
             }
-            if elements > Limits.xmlElements {
+            if elements > elementLimit {
                 return refuse(
                     parser,
                     DomainError(
                         "xml.too_many_elements", kind: .tooLarge, field: "xml",
-                        "You cannot import this file because it has more than \(Limits.xmlElements) elements."))
+                        "You cannot import this file because it has more than \(elementLimit) elements."))
             }
             if attributeDict.count > Limits.xmlAttributesPerElement {
                 return refuse(

@@ -10,6 +10,8 @@ public struct LedgerImportOptions: Sendable {
     public var createAccounts: Bool
     public var dryRun: Bool
     public var batchSize: Int
+    /// Rows read from one file before the import is refused (`Limits.importRows`; tests use a small one).
+    package var rowLimit = Limits.importRows
 
     public init(journal: String = "GEN", createAccounts: Bool = false, dryRun: Bool = false, batchSize: Int = Limits.importBatch) {
         self.journal = journal
@@ -73,7 +75,7 @@ extension Culise {
                     })
             })
         // Parse the next batch while the previous one is written: parsing runs on one core, SQLite on the other.
-        let parser = ImportParser(reader: reader, batchSize: options.batchSize)
+        let parser = ImportParser(reader: reader, batchSize: options.batchSize, rowLimit: options.rowLimit)
         var batch = try parser.nextBatch()
         while !batch.isEmpty {
             async let upcoming = parser.nextBatch()
@@ -212,6 +214,7 @@ extension Culise {
 final class ImportParser: @unchecked Sendable {
     private let reader: LineReader
     private let batchSize: Int
+    private let rowLimit: Int
     private var current: [ImportRow] = []
     private var currentProblems: [ImportProblem] = []
     private var currentReference: String?
@@ -220,9 +223,10 @@ final class ImportParser: @unchecked Sendable {
     private(set) var rows = 0
     var bytesRead: Int { reader.bytesRead }
 
-    init(reader: LineReader, batchSize: Int) {
+    init(reader: LineReader, batchSize: Int, rowLimit: Int) {
         self.reader = reader
         self.batchSize = batchSize
+        self.rowLimit = rowLimit
     }
 
     /// The next entries (up to `batchSize`); empty at the end of the file.
@@ -241,10 +245,10 @@ final class ImportParser: @unchecked Sendable {
         while let line = try reader.next() {
             if line.isEmpty { continue }
             rows += 1
-            if rows > Limits.importRows {
+            if rows > rowLimit {
                 throw DomainError(
                     "import.too_many_rows", kind: .tooLarge, field: "file",
-                    "You cannot import more than \(Limits.importRows) rows in one file; split it.")
+                    "You cannot import more than \(rowLimit) rows in one file; split it.")
             }
             let number = reader.lineNumber
             guard let fields = CSV.fields(Substring(line)) else {

@@ -21,17 +21,21 @@ import Testing
                 lines: [LineInput(description: "Hârtie", quantity: "1", unitPrice: price, account: "604")]), actor: actor)
     }
 
+    /// Ioana, the company's accountant, who may approve bills.
+    static func accountant(_ culise: Culise, _ setup: InvoicingSetup) async throws -> (UserID, Actor) {
+        let id = try await culise.addUser(
+            email: "ioana@alfa.ro", displayName: "Ioana", password: Fixtures.password, company: setup.company, role: .accountant,
+            actor: .system("test"))
+        return (id, .user(Principal(userID: id, email: "ioana@alfa.ro", displayName: "Ioana", companyID: setup.company, role: .accountant)))
+    }
+
     /// Bills from 1,000 RON need a second person: posting opens the request and is refused until another approver
     /// approves; the bill's creator cannot approve it; below the threshold bills post at once.
     @Test(arguments: Engine.available)
     func billAboveTheThresholdWaitsForAnotherPerson(_ engine: Engine) async throws {
         try await TestDatabase.withCulise(engine) { culise, _ in
             let setup = try await InvoicingFixtures.setUp(culise)
-            let accountantID = try await culise.addUser(
-                email: "ioana@alfa.ro", displayName: "Ioana", password: Fixtures.password, company: setup.company, role: .accountant,
-                actor: .system("test"))
-            let accountant = Actor.user(
-                Principal(userID: accountantID, email: "ioana@alfa.ro", displayName: "Ioana", companyID: setup.company, role: .accountant))
+            let (accountantID, accountant) = try await Self.accountant(culise, setup)
             try await culise.setApprovalRule(company: setup.company, documentType: "bill", threshold: "1000", actor: setup.actor)
             // Below: posts at once.
             let small = try await Self.bill(culise, setup, number: "F-1", price: "500", actor: setup.actor)
@@ -103,6 +107,28 @@ import Testing
                 try await culise.approvalRule(company: setup.company, documentType: "bill", actor: setup.actor)?.thresholdMinorUnits == 500)
             try await culise.setApprovalRule(company: setup.company, documentType: "bill", threshold: nil, actor: setup.actor)
             #expect(try await culise.approvalRule(company: setup.company, documentType: "bill", actor: setup.actor) == nil)
+        }
+    }
+}
+
+extension ApprovalTests {
+    /// When the company stops requiring approvals while a request is open, deciding that request is refused by name
+    /// (there is no rule left to check the approver against) and the bill posts without one.
+    @Test(arguments: Engine.available)
+    func aRequestOutlivingItsRuleCannotBeDecided(_ engine: Engine) async throws {
+        try await TestDatabase.withCulise(engine) { culise, _ in
+            let setup = try await InvoicingFixtures.setUp(culise)
+            let (_, accountant) = try await Self.accountant(culise, setup)
+            try await culise.setApprovalRule(company: setup.company, documentType: "bill", threshold: "1000", actor: setup.actor)
+            let large = try await Self.bill(culise, setup, number: "F-9", price: "1500", actor: setup.actor)
+            await expectRefusal("approval.required") { try await culise.postBill(company: setup.company, id: large.id, actor: setup.actor) }
+            let request = try #require(
+                try await culise.approvals(company: setup.company, documentID: large.id.description, actor: setup.actor).first)
+            try await culise.setApprovalRule(company: setup.company, documentType: "bill", threshold: nil, actor: setup.actor)
+            await expectRefusal("approval.no_rule") {
+                try await culise.decideApproval(company: setup.company, id: request.id, approve: true, comment: nil, actor: accountant)
+            }
+            #expect(try await culise.postBill(company: setup.company, id: large.id, actor: setup.actor).state == .posted)
         }
     }
 }

@@ -89,3 +89,20 @@ import Testing
         }
     }
 }
+
+extension BankScenarioTests {
+    /// The scenario's invoices must come out with the scenario's own numbers (its truth names them); when they do not
+    /// (here the scenario was edited to expect another number), loading stops by name instead of grading wrong answers.
+    @Test(arguments: Engine.available)
+    func aScenarioWhoseNumbersDoNotComeOutIsRefused(_ engine: Engine) async throws {
+        try await TestDatabase.withCulise(engine) { culise, _ in
+            let setup = try await InvoicingFixtures.setUp(culise)
+            var scenario = ReconciliationScenario.generate(seed: 3, invoices: 5, bills: 1, lines: 5)
+            let first = try #require(scenario.items.firstIndex { $0.kind == .invoice })
+            scenario.items[first].number = "SCN-9999"
+            await expectRefusal("scenario.numbering") {
+                try await culise.loadReconciliationScenario(company: setup.company, scenario, series: "SCN", actor: setup.actor)
+            }
+        }
+    }
+}

@@ -268,3 +268,40 @@ import Testing
         }
     }
 }
+
+extension BankingRefusalTests {
+    /// A line matched, unmatched and matched again takes the reference `bank_line:<id>#n`; once all
+    /// `Limits.rematchesPerLine` references are taken, the next match is refused by name and nothing is posted.
+    @Test(arguments: Engine.available)
+    func rematchesOfOneLineAreBounded(_ engine: Engine) async throws {
+        try await TestDatabase.withCulise(engine) { culise, _ in
+            let (setup, account) = try await BankingTests.setUp(culise)
+            _ = try await culise.importStatement(
+                company: setup.company, data: BankingTests.csv([("2026-10-20", "-12.50", "BANCA", "", "COMISION")]),
+                fileName: "extras.csv", actor: setup.actor)
+            let line = try #require(
+                try await culise.bankLines(
+                    company: setup.company, account: account.id, state: nil, page: try PageRequest(limit: 10), actor: setup.actor
+                )
+                .items.first)
+            // Every reference the line could take is already used, as after a hundred matches and their reversals.
+            let base = "bank_line:\(line.id)"
+            let rows = (1...Limits.rematchesPerLine).flatMap { attempt -> [String] in
+                let reference = attempt == 1 ? base : "\(base)#\(attempt)"
+                return ["\(reference),2026-10-20,Comision,,627,,12.50,,RON", "\(reference),2026-10-20,Comision,,5121,,,12.50,RON"]
+            }
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("culise-rematch-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let path = folder.appendingPathComponent("taken.csv").path
+            try Data(([ImportRow.header.joined(separator: ",")] + rows).joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: path))
+            let imported = try await culise.importLedger(
+                company: setup.company, path: path, options: LedgerImportOptions(), actor: setup.actor)
+            #expect(imported.posted == Limits.rematchesPerLine, "\(imported.problems.prefix(2))")
+            await expectRefusal("bank.too_many_rematches", field: "line") {
+                try await culise.confirmMatch(company: setup.company, line: line.id, BankMatchInput(account: "627"), actor: setup.actor)
+            }
+            #expect(try await culise.bankLine(company: setup.company, id: line.id, actor: setup.actor).state == .unmatched)
+        }
+    }
+}

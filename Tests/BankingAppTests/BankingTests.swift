@@ -401,6 +401,10 @@ import Testing
             } catch let error as DomainError {
                 #expect(error.id == "fx.already_revalued")
             }
+            // The revaluation was posted with its reversal on 1 November, so reversing it again is refused.
+            await expectRefusal("fx.already_reversed", field: "month") {
+                try await culise.reverseRevaluation(company: setup.company, month: try YearMonth(text: "2026-10"), actor: setup.actor)
+            }
         }
     }
 

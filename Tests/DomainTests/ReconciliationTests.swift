@@ -1,6 +1,7 @@
 import Banking
 import Foundation
 import Kernel
+import TestSupport
 import Testing
 
 @Suite struct ReconciliationTests {
@@ -106,5 +107,14 @@ import Testing
         #expect(quality.precision >= 0.99)
         #expect(quality.topRate >= 0.90)
         #expect(quality.automatic > quality.lines / 2)
+    }
+}
+
+extension ReconciliationTests {
+    /// A list of bank lines is filtered by `matched` or `unmatched`; any other word is refused by name (the API's
+    /// contract refuses it first; this is the rule behind it).
+    @Test func aLineStateFilterIsOneOfTheStates() async throws {
+        #expect(try BankLineState.allCases.map { try BankLineState(filter: $0.rawValue) } == BankLineState.allCases)
+        await expectRefusal("bank.state", field: "state") { try BankLineState(filter: "potrivite") }
     }
 }

@@ -190,6 +190,25 @@ import Testing
         }
     }
 
+    /// A Windows-1250 export (older Romanian banking software) reads with its diacritics; a byte Windows-1250 leaves
+    /// undefined, or a binary file renamed .csv, is refused as not text.
+    @Test func windows1250IsReadAndAnUndefinedByteRefusesTheFile() throws {
+        func file(_ byte: UInt8) -> Data {
+            Data(
+                Array("date,amount,currency,counterparty,details\n2026-03-02,-10,RON,Banca,Plat".utf8) + [byte] + Array(" comision\n".utf8))
+        }
+        let lines = try CSVStatement.parse(file(0xE3), profile: CSVProfile.builtIn[0])[0].lines
+        #expect(lines.map(\.details) == ["Plată comision"])
+        for data in [file(0x81), Data([0x50, 0x4B, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00]) + Data("date,amount\n".utf8)] {
+            do {
+                _ = try CSVStatement.parse(data, profile: CSVProfile.builtIn[0])
+                Issue.record("a file that is not text was read")
+            } catch {
+                #expect(error.problems.map(\.id) == ["statement.encoding"] && error.problems.map(\.field) == ["file"])
+            }
+        }
+    }
+
     @Test func genericProfileAmountsAndDuplicateKeys() throws {
         let text = """
             date,amount,currency,counterparty,details

@@ -34,3 +34,21 @@ import Testing
         #expect(Self.refusal(Data("<r>".utf8)) == "xml.malformed")
     }
 }
+
+extension XMLTreeTests {
+    /// The element bound (`Limits.xmlElements`, six million) refuses at the first element past it; the same check with a
+    /// bound of 100 shows it without building a 24 MB document.
+    @Test func theElementBoundRefusesAtTheFirstElementPastIt() {
+        let document = Data(("<r>" + String(repeating: "<a/>", count: 100) + "</r>").utf8)
+        func refusal(limit: Int) -> String? {
+            do {
+                _ = try XMLTree.parse(document, detaching: ["a"], elementLimit: limit, onDetached: { _, _ in })
+                return nil
+            } catch {
+                return error.id
+            }
+        }
+        #expect(refusal(limit: 100) == "xml.too_many_elements")
+        #expect(refusal(limit: 101) == nil)
+    }
+}

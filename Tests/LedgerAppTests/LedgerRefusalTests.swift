@@ -105,6 +105,14 @@ import Testing
                 company: company, path: try Self.file(text, in: folder), options: LedgerImportOptions(), actor: actor)
             let ids = report.problems.map(\.error.id)
             #expect(ids.contains("import.quote") && ids.contains("import.txn_repeated"), "\(report.problems)")
+            // A file past the row bound (`Limits.importRows`, twenty million) is refused; a bound of 4 shows it on 5 rows.
+            var small = LedgerImportOptions()
+            small.rowLimit = 4
+            let five = [header] + (1...5).map { "R\($0),2026-10-02,Aport,,\($0 % 2 == 1 ? "5121,,100.00,0" : "1012,,0,100.00"),RON" }
+            await expectRefusal("import.too_many_rows", field: "file") {
+                try await culise.importLedger(
+                    company: company, path: try Self.file(five.joined(separator: "\n") + "\n", in: folder), options: small, actor: actor)
+            }
         }
     }
 }

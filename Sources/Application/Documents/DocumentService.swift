@@ -143,13 +143,19 @@ extension Culise {
         if let folder = settings.documentsFolder {
             let url = Self.blobURL(folder: folder, company: company, sha: sha)
             guard !FileManager.default.fileExists(atPath: url.path) else { return }
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let notWritable = DomainError(
+                "document.store", kind: .conflict, "You cannot attach the file now because the document folder is not writable.")
             let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(sha).\(UUID().uuidString).tmp")
-            try data.write(to: temporary)
+            do {
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try data.write(to: temporary)
+            } catch {
+                try? FileManager.default.removeItem(at: temporary)
+                throw notWritable
+            }
             if rename(temporary.path, url.path) != 0 {
                 try? FileManager.default.removeItem(at: temporary)
-                throw DomainError(
-                    "document.store", kind: .conflict, "You cannot attach the file now because the document folder is not writable.")
+                throw notWritable
             }
         } else {
             try await db.raw(

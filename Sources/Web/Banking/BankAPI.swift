@@ -254,9 +254,7 @@ struct BankAPI: Sendable {
         let page = LedgerAPI.page(request, &problems)
         var state: BankLineState?
         if let text = LedgerAPI.query(request, "state") {
-            state = BankLineState(rawValue: text)
-            problems.check(
-                state != nil, DomainError("bank.state", field: "state", "You cannot filter by state '\(text)'; use matched or unmatched."))
+            state = problems.collect { () throws(DomainError) in try BankLineState(filter: text) }
         }
         var accountID: BankAccountID?
         if let text = LedgerAPI.query(request, "account") {
