@@ -17,4 +17,21 @@ extension Schema {
             "CREATE INDEX bank_lines_listing ON bank_lines (company_id, account_id, booking_date, id)",
         ]
     }
+
+    /// Issue 12: the number of rows per company of the tables whose lists show a total, kept by triggers
+    /// (`Dialect.rowCountTriggers`), so an unfiltered list's total is one row instead of a count over the company's index.
+    /// Backups copy the table with its rows (SQLite file, `pg_dump`), so a restore keeps the counts true.
+    package static let rowCounts = Migration(13, "row counts") { dialect in
+        [
+            """
+            CREATE TABLE row_counts (
+                company_id TEXT NOT NULL REFERENCES companies(id),
+                table_name TEXT NOT NULL,
+                n BIGINT NOT NULL,
+                PRIMARY KEY (company_id, table_name)
+            )
+            """,
+            "INSERT INTO row_counts (company_id, table_name, n) SELECT company_id, 'invoices', COUNT(*) FROM invoices GROUP BY company_id",
+        ] + dialect.rowCountTriggers(table: "invoices")
+    }
 }

@@ -30,14 +30,16 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Working folder for journals and SQLite files.") var work: String = "/tmp/culise-bench"
         @Option(help: "A PostgreSQL server URL (a database is created per run); without it, SQLite only.") var postgres: String?
         @Option(help: "Repetitions of each report (the median is reported).") var repeats: Int = 5
+        @Option(help: "Ledger 3 (Debian's ledger), timed on the same journal in the same run (`ledger -f FILE bal`); '' skips it.")
+        var ledger: String = "/usr/bin/ledger"
 
         func run() async throws {
             print(Bench.machine)
             try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
             let sizes = transactions.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
             var results: [String] = [
-                "| engine | transactions | import wall | transactions/s | peak RSS | TB all years | TB one month | account sheet 5121 p.1 | ledger verify |",
-                "|---|---|---|---|---|---|---|---|---|",
+                "| engine | transactions | import wall | transactions/s | peak RSS | `ledger bal` | import / `ledger bal` | TB all years | TB one month | account sheet 5121 p.1 | ledger verify |",
+                "|---|---|---|---|---|---|---|---|---|---|---|",
             ]
             for size in sizes {
                 let csv = "\(work)/journal-\(size)-\(seed).csv"
@@ -46,6 +48,21 @@ struct BenchCommand: AsyncParsableCommand {
                     try runProcess(
                         "/usr/bin/env",
                         ["python3", generator, "--transactions", String(size), "--seed", String(seed), "--format", "csv", "--out", csv])
+                }
+                // Ledger 3 reads and balances the same transactions (its own format) in the same run: the issue's yardstick.
+                var ledgerSeconds: Double?
+                if !ledger.isEmpty, FileManager.default.isExecutableFile(atPath: ledger) {
+                    let journal = "\(work)/journal-\(size)-\(seed).ledger"
+                    if !FileManager.default.fileExists(atPath: journal) {
+                        try runProcess(
+                            "/usr/bin/env",
+                            [
+                                "python3", generator, "--transactions", String(size), "--seed", String(seed), "--format", "ledger", "--out",
+                                journal,
+                            ])
+                    }
+                    log("ledger -f \(journal) bal")
+                    ledgerSeconds = try measuredProcess(ledger, ["-f", journal, "bal"]).seconds
                 }
                 var engines: [(String, String)] = [("sqlite", "sqlite:\(work)/bench-\(size).db")]
                 if let postgres {
@@ -101,7 +118,7 @@ struct BenchCommand: AsyncParsableCommand {
                         throw BenchError(message: "verification failed after import: \(verification.problem ?? "")")
                     }
                     results.append(
-                        "| \(engine) | \(size.formatted()) | \(String(format: "%.1f s", timing.seconds)) | \(String(format: "%.0f", rate)) | \(timing.peakRSS.map { "\($0 / 1024) MiB" } ?? "n/a") | \(ms(all)) | \(ms(month)) | \(ms(sheet)) | \(String(format: "%.1f s", Double(verify.components.seconds) + Double(verify.components.attoseconds) / 1e18)) |"
+                        "| \(engine) | \(size.formatted()) | \(String(format: "%.1f s", timing.seconds)) | \(String(format: "%.0f", rate)) | \(timing.peakRSS.map { "\($0 / 1024) MiB" } ?? "n/a") | \(ledgerSeconds.map { String(format: "%.2f s", $0) } ?? "n/a") | \(ledgerSeconds.map { String(format: "%.2f×", timing.seconds / $0) } ?? "n/a") | \(ms(all)) | \(ms(month)) | \(ms(sheet)) | \(String(format: "%.1f s", Double(verify.components.seconds) + Double(verify.components.attoseconds) / 1e18)) |"
                     )
                     log(results.last!)
                 }

@@ -50,6 +50,48 @@ public struct EFacturaStatus: Sendable, Codable, Equatable {
     public var errors: [String]
 }
 
+/// An invoice as a list shows it (`invoiceSummaries`): its columns and its derived position, without the document.
+public struct InvoiceSummary: Sendable, Equatable {
+    public var id: InvoiceID
+    public var type: DocumentType
+    public var state: InvoiceState
+    public var series: String
+    public var year: Int
+    public var number: String?
+    public var partner: String
+    /// The partner's current name ("" when the partner record is gone).
+    public var partnerName: String
+    public var issueDate: LocalDate
+    public var dueDate: LocalDate?
+    public var currency: String
+    /// Amounts in the document's currency, minor units; `totalRON` in lei.
+    public var net: Int64
+    public var vat: Int64
+    public var total: Int64
+    public var totalRON: Int64
+    public var paid: Int64 = 0
+    public var credited: Int64 = 0
+    public var open: Int64 = 0
+    public var corrects: InvoiceID?
+    public var efactura: EFacturaStatus?
+}
+
+/// What `derive` reads and fills on an invoice record or summary: its position from the ledger and the outbox.
+protocol InvoicePosition {
+    var id: InvoiceID { get }
+    var type: DocumentType { get }
+    var currency: String { get }
+    var total: Int64 { get }
+    var state: InvoiceState { get set }
+    var paid: Int64 { get set }
+    var credited: Int64 { get set }
+    var open: Int64 { get set }
+    var efactura: EFacturaStatus? { get set }
+}
+
+extension InvoiceRecord: InvoicePosition {}
+extension InvoiceSummary: InvoicePosition {}
+
 /// Company-level invoicing settings.
 public struct InvoiceSettings: Sendable, Codable, Equatable {
     public var defaultSeries: String
@@ -662,15 +704,23 @@ extension Culise {
                 corrects: try row.decode(column: "corrects", as: String?.self).flatMap { InvoiceID(string: $0) }, document: document,
                 efactura: nil)
         }
-        guard !records.isEmpty else { return [] }
-        // Payment state from the ledger; e-Factura state from the outbox. Two queries for the whole page.
-        let ids = records.map(\.id.description)
+        try await derive(db, company: company, &records)
+        return records
+    }
+
+    /// Fills in what a page of invoices owes and where each stands at ANAF: the payment state, paid, credited and open
+    /// amounts (document currency) of each issued invoice from the ledger, and the e-Factura status from the outbox; two
+    /// queries for the whole page. Drafts and credit notes keep their stored state.
+    static func derive<Item: InvoicePosition>(_ db: any SQLDatabase, company: CompanyID, _ items: inout [Item]) async throws {
+        guard !items.isEmpty else { return }
+        let cid = company.description
+        let ids = items.map(\.id.description)
         let settlement = try await settlements(db, company: company, account: receivableAccount, type: "invoice", ids: ids, asOf: nil)
-        let idList = SQLQueryString.list(ids)
+        let decoder = JSONDecoder()
         var outbox: [String: EFacturaStatus] = [:]
         for row in try await db.raw(
             "SELECT invoice_id, state, deadline, upload_index, attempts, errors FROM efactura WHERE company_id = \(bind: cid) AND invoice_id IN "
-                + idList
+                + SQLQueryString.list(ids)
         ).all() {
             let errors = try row.decode(column: "errors", as: String?.self).flatMap {
                 try? decoder.decode([String].self, from: Data($0.utf8))
@@ -682,19 +732,18 @@ extension Culise {
                 attempts: Int(try row.decode(column: "attempts", as: Int64.self)),
                 errors: errors ?? [])
         }
-        for index in records.indices {
-            let key = records[index].id.description
-            records[index].efactura = outbox[key]
-            guard records[index].state != .draft, records[index].type != .creditNote else { continue }
-            let foreign = records[index].currency != "RON"
+        for index in items.indices {
+            let key = items[index].id.description
+            items[index].efactura = outbox[key]
+            guard items[index].state != .draft, items[index].type != .creditNote else { continue }
+            let foreign = items[index].currency != "RON"
             let value = settlement[key] ?? Settlement()
-            records[index].open = foreign ? value.openCurrency : value.open
-            records[index].credited = foreign ? value.creditedCurrency : value.credited
-            records[index].paid = records[index].total - records[index].open - records[index].credited
-            records[index].state = InvoiceState.settled(
-                total: records[index].total, paid: records[index].paid, credited: records[index].credited)
+            items[index].open = foreign ? value.openCurrency : value.open
+            items[index].credited = foreign ? value.creditedCurrency : value.credited
+            items[index].paid = items[index].total - items[index].open - items[index].credited
+            items[index].state = InvoiceState.settled(
+                total: items[index].total, paid: items[index].paid, credited: items[index].credited)
         }
-        return records
     }
 
     /// A document's position from the ledger: what is still open and what credit notes took off, in RON and in its currency.
@@ -781,24 +830,127 @@ extension Culise {
 
     public func invoices(company: CompanyID, filter: InvoiceFilter, page: PageRequest, actor: Actor) async throws -> Page<InvoiceRecord> {
         try actor.require(.invoicing, .read, in: company)
+        let condition = try Self.condition(filter, company: company)
+        let where_ = condition
+        let unfiltered = filter == InvoiceFilter()
+        return try await read { db in
+            let total = try await Self.count(db, table: "invoices", company: company, where: unfiltered ? nil : where_)
+            let items = try await Self.loadInvoices(
+                db, company: company, where: where_, order: "issue_date DESC, seq DESC, id DESC", limit: page.limit, offset: page.offset)
+            return Page(items: items, total: Int(total), offset: page.offset, limit: page.limit)
+        }
+    }
+
+    /// The list form of `invoices`: the same filter, order, page and total, read from the columns without the stored
+    /// documents (a list of 50 is about a sixth of the bytes and needs no JSON decoding). The partner's name is its
+    /// current name; the document keeps the name printed on the invoice.
+    public func invoiceSummaries(
+        company: CompanyID, filter: InvoiceFilter, page: PageRequest, actor: Actor
+    ) async throws -> Page<InvoiceSummary> {
+        try actor.require(.invoicing, .read, in: company)
+        let condition = try Self.condition(filter, company: company)
+        let unfiltered = filter == InvoiceFilter()
+        return try await read { db in
+            let cid = company.description
+            let total = try await Self.count(db, table: "invoices", company: company, where: unfiltered ? nil : condition)
+            let rows = try await db.raw(
+                """
+                SELECT i.id, i.type, i.state, i.series, i.year, i.number, i.partner_code, p.name AS partner_name, i.issue_date, i.due_date,
+                    i.currency, i.net, i.vat, i.total, i.total_ron, i.corrects
+                FROM (
+                    SELECT company_id, id, type, state, series, year, seq, number, partner_code, issue_date, due_date, currency, net, vat,
+                        total, total_ron, corrects
+                    FROM invoices WHERE company_id = \(bind: cid) AND
+                """ + " " + condition
+                    + """
+                     ORDER BY issue_date DESC, seq DESC, id DESC LIMIT \(bind: page.limit) OFFSET \(bind: page.offset)) i
+                    LEFT JOIN partners p ON p.company_id = i.company_id AND p.code = i.partner_code
+                    ORDER BY i.issue_date DESC, i.seq DESC, i.id DESC
+                    """
+            ).all()
+            var items = try rows.map { row -> InvoiceSummary in
+                let id = try row.decode(column: "id", as: String.self)
+                return InvoiceSummary(
+                    id: try InvoiceID(string: id).orThrow("invoice id"),
+                    type: DocumentType(rawValue: try row.decode(column: "type", as: String.self)) ?? .invoice,
+                    state: InvoiceState(rawValue: try row.decode(column: "state", as: String.self)) ?? .draft,
+                    series: try row.decode(column: "series", as: String.self), year: Int(try row.decode(column: "year", as: Int64.self)),
+                    number: try row.decode(column: "number", as: String?.self),
+                    partner: try row.decode(column: "partner_code", as: String.self),
+                    partnerName: try row.decode(column: "partner_name", as: String?.self) ?? "",
+                    issueDate: try LocalDate(iso: row.decode(column: "issue_date", as: String.self)),
+                    dueDate: try row.decode(column: "due_date", as: String?.self).map { try LocalDate(iso: $0) },
+                    currency: try row.decode(column: "currency", as: String.self), net: try row.decode(column: "net", as: Int64.self),
+                    vat: try row.decode(column: "vat", as: Int64.self), total: try row.decode(column: "total", as: Int64.self),
+                    totalRON: try row.decode(column: "total_ron", as: Int64.self),
+                    corrects: try row.decode(column: "corrects", as: String?.self).flatMap { InvoiceID(string: $0) })
+            }
+            try await Self.derive(db, company: company, &items)
+            return Page(items: items, total: Int(total), offset: page.offset, limit: page.limit)
+        }
+    }
+
+    /// The SQL condition of a list filter (on `invoices`, after `company_id`).
+    static func condition(_ filter: InvoiceFilter, company: CompanyID) throws -> SQLQueryString {
         var condition: SQLQueryString = "1 = 1"
         if let partner = filter.partner, !partner.isEmpty { condition = condition + " AND partner_code = \(bind: partner)" }
         if let from = filter.from { condition = condition + " AND issue_date >= \(bind: from.iso)" }
         if let to = filter.to { condition = condition + " AND issue_date <= \(bind: to.iso)" }
         if let type = filter.type, !type.isEmpty { condition = condition + " AND type = \(bind: type)" }
-        if let state = filter.state, !state.isEmpty {
-            // Stored states are draft and issued; payment states are derived, so they filter issued invoices here and below.
-            condition = condition + (state == "draft" ? " AND state = 'draft'" : " AND state <> 'draft'")
+        if let text = filter.state, !text.isEmpty {
+            guard let state = InvoiceState(rawValue: text) else {
+                throw DomainError(
+                    "invoice.state_filter", field: "state",
+                    "You cannot filter invoices by state '\(text.prefix(40))'; use draft, issued, partially_paid, paid or cancelled.")
+            }
+            condition = condition + (state == .draft ? " AND state = 'draft'" : " AND " + Self.settledState(is: state, company: company))
         }
-        let where_ = condition
-        return try await read { db in
-            let total = try await db.raw("SELECT COUNT(*) AS n FROM invoices WHERE company_id = \(bind: company.description) AND " + where_)
-                .first()!.decode(column: "n", as: Int64.self)
-            var items = try await Self.loadInvoices(
-                db, company: company, where: where_, order: "issue_date DESC, seq DESC, id DESC", limit: page.limit, offset: page.offset)
-            if let state = filter.state, state != "draft", !state.isEmpty { items = items.filter { $0.state.rawValue == state } }
-            return Page(items: items, total: Int(total), offset: page.offset, limit: page.limit)
+        return condition
+    }
+
+    /// The rows of `table` in `company` that meet `condition`; with no condition, the count kept by the `row_counts`
+    /// triggers (one row read, where a count reads the company's whole index: 5 ms at 100,000 invoices).
+    package static func count(
+        _ db: any SQLDatabase, table: String, company: CompanyID, where condition: SQLQueryString?
+    ) async throws -> Int64 {
+        let cid = company.description
+        guard let condition else {
+            return try await db.raw(
+                "SELECT n FROM row_counts WHERE company_id = \(bind: cid) AND table_name = \(bind: table)"
+            ).first()?.decode(column: "n", as: Int64.self) ?? 0
         }
+        return try await db.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: table) WHERE company_id = \(bind: cid) AND " + condition)
+            .first()?.decode(column: "n", as: Int64.self) ?? 0
+    }
+
+    /// The invoices (of `company`, not drafts) whose state derived from the ledger is `state`, as a condition on `id`:
+    /// the same rule as `InvoiceState.settled` over the same sums as `settlements` (receivable lines that name the
+    /// invoice; a credit note keeps its stored state), so a filtered page is full and its total right, never a page of
+    /// issued invoices thinned out after the limit.
+    static func settledState(is state: InvoiceState, company: CompanyID) -> SQLQueryString {
+        let cid = company.description
+        let creditNote = DocumentType.creditNote.rawValue
+        return """
+            id IN (SELECT x.id FROM (
+                SELECT i.id, i.type, i.total AS t,
+                    CASE WHEN i.currency = 'RON' THEN COALESCE(s.o, 0) ELSE COALESCE(s.oc, 0) END AS o,
+                    CASE WHEN i.currency = 'RON' THEN COALESCE(s.c, 0) ELSE COALESCE(s.cc, 0) END AS c
+                FROM invoices i LEFT JOIN (
+                    SELECT source_id, SUM(debit - credit) AS o, SUM(COALESCE(amount_currency, 0)) AS oc,
+                        SUM(CASE WHEN debit < 0 THEN -debit ELSE 0 END) AS c,
+                        SUM(CASE WHEN debit < 0 THEN -COALESCE(amount_currency, 0) ELSE 0 END) AS cc
+                    FROM entry_lines
+                    WHERE company_id = \(bind: cid) AND account = \(bind: receivableAccount) AND source_type = 'invoice' AND posted = \(bind: true)
+                    GROUP BY source_id
+                ) s ON s.source_id = i.id
+                WHERE i.company_id = \(bind: cid) AND i.state <> 'draft'
+            ) x WHERE (CASE
+                WHEN x.type = \(bind: creditNote) THEN 'issued'
+                WHEN x.t > 0 AND x.c >= x.t THEN 'cancelled'
+                WHEN x.o <= 0 THEN 'paid'
+                WHEN x.t - x.o - x.c > 0 THEN 'partially_paid'
+                ELSE 'issued' END) = \(bind: state.rawValue))
+            """
     }
 
     /// The UBL XML of an issued invoice or credit note.

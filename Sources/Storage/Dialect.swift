@@ -48,6 +48,48 @@ public enum Dialect: String, Sendable {
         }
     }
 
+    /// Statements that keep `row_counts (company_id, table_name, n)` equal to the rows of `table` per company, so a
+    /// list's total is one row read instead of a count over the company's index (5 ms at 100,000 invoices). SQLite has
+    /// one writer, so plain triggers do; PostgreSQL counts in a deferred constraint trigger, which takes the counter's row
+    /// lock at commit, after every other lock of the transaction, so concurrent writers cannot deadlock on it.
+    public func rowCountTriggers(table: String) -> [String] {
+        switch self {
+        case .sqlite:
+            return [
+                """
+                CREATE TRIGGER \(table)_count_insert AFTER INSERT ON \(table) BEGIN
+                    INSERT INTO row_counts (company_id, table_name, n) VALUES (NEW.company_id, '\(table)', 1)
+                    ON CONFLICT (company_id, table_name) DO UPDATE SET n = n + 1;
+                END
+                """,
+                """
+                CREATE TRIGGER \(table)_count_delete AFTER DELETE ON \(table) BEGIN
+                    UPDATE row_counts SET n = n - 1 WHERE company_id = OLD.company_id AND table_name = '\(table)';
+                END
+                """,
+            ]
+        case .postgres:
+            return [
+                """
+                CREATE OR REPLACE FUNCTION culise_row_count() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF TG_OP = 'INSERT' THEN
+                        INSERT INTO row_counts (company_id, table_name, n) VALUES (NEW.company_id, TG_TABLE_NAME, 1)
+                        ON CONFLICT (company_id, table_name) DO UPDATE SET n = row_counts.n + 1;
+                    ELSE
+                        UPDATE row_counts SET n = n - 1 WHERE company_id = OLD.company_id AND table_name = TG_TABLE_NAME;
+                    END IF;
+                    RETURN NULL;
+                END $$
+                """,
+                """
+                CREATE CONSTRAINT TRIGGER \(table)_count AFTER INSERT OR DELETE ON \(table)
+                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION culise_row_count()
+                """,
+            ]
+        }
+    }
+
     /// Lists the user tables (name column `name`).
     public var listTables: String {
         switch self {

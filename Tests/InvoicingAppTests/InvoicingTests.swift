@@ -590,3 +590,89 @@ import Testing
         }
     }
 }
+
+extension InvoicingTests {
+    /// Filtering the list by a state derived from the ledger (issued, partially paid, paid, cancelled) gives full pages
+    /// and the right total: the state is decided in the query, not by thinning out a page of issued invoices after
+    /// its limit. A euro invoice is judged in euros. An unknown state is refused by name.
+    @Test(arguments: Engine.available)
+    func aStateFilterGivesFullPagesAndTheRightTotal(_ engine: Engine) async throws {
+        try await TestDatabase.withCulise(engine) { culise, _ in
+            let setup = try await InvoicingFixtures.setUp(culise)
+            let (company, actor) = (setup.company, setup.actor)
+            func issue(_ quantity: String, currency: String? = nil) async throws -> InvoiceRecord {
+                try await culise.issueInvoice(
+                    company: company,
+                    DocumentInput(
+                        partner: "BETA", issueDate: "2026-02-01", currency: currency, exchangeRate: currency == nil ? nil : "5.0000",
+                        lines: [Self.line("CONSULT", quantity)]),
+                    actor: actor)
+            }
+            var issued: [InvoiceRecord] = []
+            for _ in 0..<3 { issued.append(try await issue("1")) }  // 181.50 each, two of them paid below
+            let partly = try await issue("2")
+            let credited = try await issue("1")
+            let euro = try await issue("1", currency: "EUR")
+            for invoice in issued.prefix(2) {
+                _ = try await culise.recordPayment(
+                    company: company,
+                    PaymentInput(
+                        direction: "in", partner: "BETA", date: "2026-02-10", amount: "181.50",
+                        allocations: [.init(document: invoice.number!, amount: "181.50")]), actor: actor)
+            }
+            _ = try await culise.recordPayment(
+                company: company,
+                PaymentInput(
+                    direction: "in", partner: "BETA", date: "2026-02-10", amount: "100",
+                    allocations: [.init(document: partly.number!, amount: "100")]), actor: actor)
+            _ = try await culise.creditInvoice(company: company, id: credited.id, lines: nil, reason: "Anulare", actor: actor)
+            func listed(_ state: String, limit: Int = 1) async throws -> Page<InvoiceRecord> {
+                try await culise.invoices(
+                    company: company, filter: InvoiceFilter(state: state), page: try PageRequest(limit: limit), actor: actor)
+            }
+            // Issued: the unpaid one, the euro invoice and the credit note (which keeps its stored state).
+            let expected: [(String, Int)] = [("paid", 2), ("partially_paid", 1), ("cancelled", 1), ("issued", 3), ("draft", 0)]
+            for (state, count) in expected {
+                let first = try await listed(state)
+                #expect(first.total == count, "\(state)")
+                #expect(first.items.count == min(1, count) && first.items.allSatisfy { $0.state.rawValue == state }, "\(state)")
+                let all = try await listed(state, limit: 50)
+                #expect(all.items.count == count && all.items.allSatisfy { $0.state.rawValue == state }, "\(state)")
+            }
+            #expect(try await listed("issued", limit: 50).items.map(\.id).contains(euro.id))
+            await expectRefusal("invoice.state_filter", field: "state") { try await listed("unpaid") }
+        }
+    }
+}
+
+extension InvoicingTests {
+    /// The unfiltered list's total comes from the counts the database keeps by trigger (migration 13): it follows
+    /// drafts saved and deleted, invoices issued one by one and in a batch, and credit notes, and equals a count of the
+    /// company's rows on both engines.
+    @Test(arguments: Engine.available)
+    func theListTotalIsKeptByTheDatabase(_ engine: Engine) async throws {
+        try await TestDatabase.withCulise(engine) { culise, _ in
+            let setup = try await InvoicingFixtures.setUp(culise)
+            let (company, actor) = (setup.company, setup.actor)
+            func check(_ expected: Int, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+                let listed = try await culise.invoices(company: company, filter: InvoiceFilter(), page: .first, actor: actor).total
+                let counted = try await culise.database.read { db in
+                    try await db.raw("SELECT COUNT(*) AS n FROM invoices WHERE company_id = \(bind: company.description)").first()?.decode(
+                        column: "n", as: Int64.self)
+                }
+                #expect(listed == expected && counted == Int64(expected), sourceLocation: sourceLocation)
+            }
+            try await check(0)
+            let input = DocumentInput(partner: "BETA", issueDate: "2026-02-01", lines: [Self.line("CONSULT", "1")])
+            let draft = try await culise.createInvoiceDraft(company: company, input, actor: actor)
+            try await check(1)
+            try await culise.deleteInvoiceDraft(company: company, id: draft.id, actor: actor)
+            try await check(0)
+            let one = try await culise.issueInvoice(company: company, input, actor: actor)
+            _ = try await culise.issueInvoices(company: company, Array(repeating: input, count: 5), actor: actor)
+            try await check(6)
+            _ = try await culise.creditInvoice(company: company, id: one.id, lines: nil, reason: "Retur", actor: actor)
+            try await check(7)
+        }
+    }
+}

@@ -119,12 +119,76 @@ struct InvoiceDTO: Codable {
     }
 }
 
+/// An invoice in a list (`GET /api/v1/invoices`): its columns and position without lines or totals per rate; the
+/// whole invoice is `GET /api/v1/invoices/{id}`.
+struct InvoiceSummaryDTO: Codable, SnakeCaseKeyed {
+    let id: String
+    let type: String
+    let state: String
+    let series: String
+    let year: Int
+    let number: String?
+    let partner: String
+    let partnerName: String
+    let issueDate: String
+    let dueDate: String?
+    let currency: String
+    let net: String
+    let vat: String
+    let total: String
+    let totalRon: String
+    let paid: String
+    let credited: String
+    let open: String
+    let corrects: String?
+    let efactura: EFacturaDTO?
+
+    enum CodingKeys: String, CodingKey {
+        case id, type, state, series, year, number, partner
+        case partnerName = "partner_name"
+        case issueDate = "issue_date"
+        case dueDate = "due_date"
+        case currency, net, vat, total
+        case totalRon = "total_ron"
+        case paid, credited, open, corrects, efactura
+    }
+
+    init(_ invoice: InvoiceSummary) {
+        id = invoice.id.description
+        type = invoice.type.rawValue
+        state = invoice.state.rawValue
+        series = invoice.series
+        year = invoice.year
+        number = invoice.number
+        partner = invoice.partner
+        partnerName = invoice.partnerName
+        issueDate = invoice.issueDate.iso
+        dueDate = invoice.dueDate?.iso
+        currency = invoice.currency
+        net = DecimalText.amount(invoice.net)
+        vat = DecimalText.amount(invoice.vat)
+        total = DecimalText.amount(invoice.total)
+        totalRon = DecimalText.amount(invoice.totalRON)
+        paid = DecimalText.amount(invoice.paid)
+        credited = DecimalText.amount(invoice.credited)
+        open = DecimalText.amount(invoice.open)
+        corrects = invoice.corrects?.description
+        efactura = invoice.efactura.map(EFacturaDTO.init)
+    }
+}
+
 struct EFacturaDTO: Codable {
     let state: String
     let deadline: String
     let uploadIndex: String?
     let attempts: Int
     let errors: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case state, deadline
+        case uploadIndex = "upload_index"
+        case attempts, errors
+    }
 
     init(_ status: EFacturaStatus) {
         state = status.state
@@ -328,7 +392,9 @@ struct InvoiceAPI: Sendable {
             to: LedgerAPI.date(request, "to", &problems), type: LedgerAPI.query(request, "type"))
         try problems.throwIfAny()
         return try JSON.response(
-            ListDTO(try await culise.invoices(company: p.companyID, filter: filter, page: page, actor: .user(p))) { InvoiceDTO($0) })
+            ListDTO(try await culise.invoiceSummaries(company: p.companyID, filter: filter, page: page, actor: .user(p))) {
+                InvoiceSummaryDTO($0)
+            })
     }
 
     struct CreateInvoice: Decodable {

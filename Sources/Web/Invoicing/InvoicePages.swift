@@ -109,13 +109,13 @@ struct InvoicePages: Sendable {
             state: q("state"), partner: q("partner"), from: q("from").flatMap { try? LocalDate(iso: $0) },
             to: q("to").flatMap { try? LocalDate(iso: $0) })
         let pageRequest = (try? HTMLRoutes.pageRequest(request)) ?? .first
-        let result = try await culise.invoices(company: p.companyID, filter: filter, page: pageRequest, actor: .user(p))
+        let result = try await culise.invoiceSummaries(company: p.companyID, filter: filter, page: pageRequest, actor: .user(p))
         let rows: [[[String: Any]]] = result.items.map { invoice in
             [
                 Table.cell(invoice.number ?? t["inv_draft", default: ""], href: "/invoices/\(invoice.id)"),
                 Table.cell(PageFormat.date(invoice.issueDate)),
                 Table.cell(invoice.type == .creditNote ? t["inv_credit_note"]! : t["inv_invoice"]!),
-                Table.cell("\(invoice.partner) · \(invoice.document.buyer.name)"), Table.cell(Self.money(invoice.total), numeric: true),
+                Table.cell("\(invoice.partner) · \(invoice.partnerName)"), Table.cell(Self.money(invoice.total), numeric: true),
                 Table.cell(Self.money(invoice.open), numeric: true), Table.cell(invoice.currency),
                 Table.cell(stateLabel(invoice.state.rawValue, t)),
                 Table.cell(invoice.efactura.map { stateLabel("ef_" + $0.state, t) } ?? ""),

@@ -463,3 +463,46 @@ import Testing
         #expect(InvoicePages.legalFooter("accepted", ["inv_legal_footer": "sent"]) == "sent")
     }
 }
+
+extension InvoicingWebTests {
+    /// `GET /api/v1/invoices` lists summaries (no lines) read from the columns, with the derived payment state, the
+    /// partner's name and the total of the whole list; a state filter pages over the matching invoices only, and an
+    /// unknown state is refused by the contract.
+    @Test(arguments: Engine.available)
+    func theInvoiceListIsOfSummaries(_ engine: Engine) async throws {
+        try await Web.test(engine) { culise, _, browser in
+            let setup = try await InvoicingFixtures.setUp(culise)
+            let (_, token) = try await culise.createToken(user: setup.admin.userID, company: setup.company, name: "t", actor: setup.actor)
+            var issued: [InvoiceRecord] = []
+            for _ in 0..<3 {
+                issued.append(
+                    try await culise.issueInvoice(
+                        company: setup.company,
+                        DocumentInput(
+                            partner: "BETA", issueDate: "2026-02-01", lines: [LineInput(product: "CONSULT", quantity: "1")]),
+                        actor: setup.actor))
+            }
+            _ = try await culise.recordPayment(
+                company: setup.company,
+                PaymentInput(
+                    direction: "in", partner: "BETA", date: "2026-02-10", amount: DecimalText.amount(issued[0].total),
+                    allocations: [.init(document: issued[0].number!, amount: DecimalText.amount(issued[0].total))]), actor: setup.actor)
+            let page = try await browser.api(.get, "/api/v1/invoices?limit=2", token: token)
+            #expect(page.status == .ok, "\(page.json)")
+            let items = page.json["items"] as? [[String: Any]] ?? []
+            #expect(page.json["total"] as? Int == 3 && items.count == 2)
+            #expect(items.allSatisfy { $0["lines"] == nil && $0["partner_name"] as? String == "Beta Distribuție SRL" })
+            #expect(
+                items.first?["number"] as? String == issued[2].number
+                    && items.first?["total"] as? String == DecimalText.amount(issued[2].total))
+            let paid = try await browser.api(.get, "/api/v1/invoices?state=paid", token: token)
+            let paidItems = paid.json["items"] as? [[String: Any]] ?? []
+            #expect(paid.json["total"] as? Int == 1 && paidItems.map { $0["id"] as? String } == [issued[0].id.description])
+            #expect(paidItems.first?["open"] as? String == "0.00" && paidItems.first?["state"] as? String == "paid")
+            #expect(try await browser.api(.get, "/api/v1/invoices?state=unpaid", token: token).status == .unprocessableContent)
+            // The whole invoice is one request away.
+            let whole = try await browser.api(.get, "/api/v1/invoices/\(issued[0].id)", token: token)
+            #expect((whole.json["lines"] as? [[String: Any]])?.count == 1)
+        }
+    }
+}
