@@ -9,6 +9,6 @@ extension Schema {
     /// Every migration of every context, in one numbered sequence. A new context's migration takes the next number.
     public static let all: [Migration] = [
         platform, ledger, invoicing, exchangeRates, banking, robustness, jobs, notifications, approvals, documents, listingOrder,
-        notificationFacts, rowCounts,
+        notificationFacts, rowCounts, sourceIndexPartial,
     ]
 }

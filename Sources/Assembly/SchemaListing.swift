@@ -34,4 +34,15 @@ extension Schema {
             "INSERT INTO row_counts (company_id, table_name, n) SELECT company_id, 'invoices', COUNT(*) FROM invoices GROUP BY company_id",
         ] + dialect.rowCountTriggers(table: "invoices")
     }
+
+    /// Issue 12: the index of lines by source document (`source_type`, `source_id`: the invoice, bill or payment a line
+    /// settles) holds only lines that have one. Imported and hand-posted lines have none, so a 100,000-transaction
+    /// import no longer inserts 348,000 keys into it (about a tenth of the import's time); every query on it asks for
+    /// `source_type = …`, which implies the condition, on both engines.
+    package static let sourceIndexPartial = Migration(14, "source index partial") { _ in
+        [
+            "DROP INDEX entry_lines_source",
+            "CREATE INDEX entry_lines_source ON entry_lines (company_id, source_type, source_id) WHERE source_type IS NOT NULL",
+        ]
+    }
 }

@@ -130,6 +130,9 @@ private final class SQLiteBackend: Sendable {
         // 64 MiB page cache per connection: large imports otherwise spill pages to disk mid-transaction.
         "PRAGMA cache_size = -65536",
         "PRAGMA temp_store = MEMORY",
+        // Checkpoint the WAL every 32 MiB instead of 4 MiB: a bulk import writes each page to the database file about
+        // eight times less often (issue 12); readers see the same data either way.
+        "PRAGMA wal_autocheckpoint = 8192",
     ]
 
     static func open(path: String, readers readerCount: Int, logger: Logger) async throws -> SQLiteBackend {
