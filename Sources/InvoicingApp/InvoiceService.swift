@@ -841,6 +841,39 @@ extension Culise {
         }
     }
 
+    /// The numbers of many invoices and bills at once (a page naming the documents its rows touch): one query per
+    /// table, so a page of 50 audit rows or bank lines costs two queries, not 50 loads. Ids that do not exist (or
+    /// drafts, which have no number yet) are left out; at most `Limits.maxPageSize` ids of each kind.
+    public func documentNumbers(
+        company: CompanyID, invoices: [String], bills: [String], actor: Actor
+    ) async throws -> (invoices: [String: String], bills: [String: String]) {
+        try actor.require(.invoicing, .read, in: company)
+        guard invoices.count <= Limits.maxPageSize, bills.count <= Limits.maxPageSize else {
+            throw DomainError(
+                "page.limit", field: "limit", "You cannot name more than \(Limits.maxPageSize) documents of one kind at once.")
+        }
+        return try await read { db in
+            let cid = company.description
+            var invoiceNumbers: [String: String] = [:]
+            var billNumbers: [String: String] = [:]
+            if !invoices.isEmpty {
+                for row in try await db.raw(
+                    "SELECT id, number FROM invoices WHERE company_id = \(bind: cid) AND id IN " + .list(invoices)
+                ).all() {
+                    guard let number = try row.decode(column: "number", as: String?.self) else { continue }
+                    invoiceNumbers[try row.decode(column: "id", as: String.self)] = number
+                }
+            }
+            if !bills.isEmpty {
+                for row in try await db.raw("SELECT id, number FROM bills WHERE company_id = \(bind: cid) AND id IN " + .list(bills)).all()
+                {
+                    billNumbers[try row.decode(column: "id", as: String.self)] = try row.decode(column: "number", as: String.self)
+                }
+            }
+            return (invoiceNumbers, billNumbers)
+        }
+    }
+
     /// The list form of `invoices`: the same filter, order, page and total, read from the columns without the stored
     /// documents (a list of 50 is about a sixth of the bytes and needs no JSON decoding). The partner's name is its
     /// current name; the document keeps the name printed on the invoice.

@@ -32,4 +32,34 @@ enum DocumentNames {
         }
     }
 
+    /// Many invoices and bills named at once (two queries), keyed by id; other kinds go through `label`. A reader who
+    /// may not open invoicing gets the kinds alone, as `label` gives them.
+    static func labels(
+        _ culise: Culise, _ documents: [(type: String, id: String)], _ p: Principal, _ t: [String: String]
+    ) async -> [String: (label: String, href: String?)] {
+        let invoices = Array(Set(documents.filter { $0.type == "invoice" }.map(\.id))).sorted()
+        let bills = Array(Set(documents.filter { $0.type == "bill" }.map(\.id))).sorted()
+        var invoiceNumbers: [String: String] = [:]
+        var billNumbers: [String: String] = [:]
+        // Chunks of at most `Limits.maxPageSize` ids per kind (a page of bank lines may name more documents than that).
+        let size = Limits.maxPageSize
+        for start in stride(from: 0, to: max(invoices.count, bills.count), by: size) {
+            let invoiceChunk = start < invoices.count ? Array(invoices[start..<min(start + size, invoices.count)]) : []
+            let billChunk = start < bills.count ? Array(bills[start..<min(start + size, bills.count)]) : []
+            guard
+                let numbers = try? await culise.documentNumbers(
+                    company: p.companyID, invoices: invoiceChunk, bills: billChunk, actor: .user(p))
+            else { break }
+            invoiceNumbers.merge(numbers.invoices) { first, _ in first }
+            billNumbers.merge(numbers.bills) { first, _ in first }
+        }
+        var result: [String: (label: String, href: String?)] = [:]
+        for (type, id) in documents where type == "invoice" || type == "bill" {
+            let kind = t["owner_\(type)"] ?? type
+            let number = type == "invoice" ? invoiceNumbers[id] : billNumbers[id]
+            let href = type == "invoice" ? "/invoices/\(id)" : "/bills/\(id)"
+            result[id] = number.map { ("\(kind) \($0)", href) } ?? (kind, nil)
+        }
+        return result
+    }
 }

@@ -483,10 +483,8 @@ struct HTMLRoutes: Sendable {
         ]
         // Documents by kind and number with a link; other records by a short reference (the first 8 characters of the
         // id, enough to find it with `culise audit`), never a whole internal id.
-        var names: [String: (label: String, href: String?)] = [:]
-        for row in entries.items where (row.entity == "invoice" || row.entity == "bill") && names[row.entityID] == nil {
-            names[row.entityID] = await DocumentNames.label(culise, type: row.entity, id: row.entityID, principal, t)
-        }
+        let names = await DocumentNames.labels(
+            culise, entries.items.filter { $0.entity == "invoice" || $0.entity == "bill" }.map { ($0.entity, $0.entityID) }, principal, t)
         let rows: [[[String: Any]]] = entries.items.map { row in
             let named = names[row.entityID]
             return [

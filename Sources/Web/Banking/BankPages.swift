@@ -389,13 +389,12 @@ struct BankPages: Sendable {
         let result = try await culise.bankLines(
             company: p.companyID, account: account?.id, state: state, page: pageRequest, actor: .user(p))
         // Matched documents by number, not by id: the line's direction says whose (invoices in, bills out).
-        var names: [String: String] = [:]
-        for line in result.items {
-            for id in (line.matchDocuments ?? "").split(separator: ",").map(String.init)
-            where names[id] == nil && UUID(uuidString: id) != nil {
-                names[id] = await DocumentNames.label(culise, type: line.amount >= 0 ? "invoice" : "bill", id: id, p, t).label
+        let documents = result.items.flatMap { line in
+            (line.matchDocuments ?? "").split(separator: ",").map(String.init).filter { UUID(uuidString: $0) != nil }.map {
+                (type: line.amount >= 0 ? "invoice" : "bill", id: $0)
             }
         }
+        let names = await DocumentNames.labels(culise, documents, p, t).mapValues(\.label)
         let rows = result.items.map { line -> [String: Any] in
             let target = line.matchDocuments.map {
                 $0.split(separator: ",").map { names[String($0)] ?? String($0) }.joined(separator: ", ")

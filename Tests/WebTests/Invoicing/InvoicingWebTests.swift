@@ -506,3 +506,43 @@ extension InvoicingWebTests {
         }
     }
 }
+
+extension InvoicingWebTests {
+    /// Pages that name many documents (the audit log, bank lines) name them in two queries: each invoice and bill by
+    /// its kind and number with a link; an unknown id keeps its kind alone; a reader without invoicing sees kinds only.
+    @Test(arguments: Engine.available)
+    func documentsAreNamedTogether(_ engine: Engine) async throws {
+        try await TestDatabase.withCulise(engine) { culise, _ in
+            let setup = try await InvoicingFixtures.setUp(culise)
+            let invoice = try await culise.issueInvoice(
+                company: setup.company,
+                DocumentInput(partner: "BETA", issueDate: "2026-02-01", lines: [LineInput(product: "CONSULT", quantity: "1")]),
+                actor: setup.actor)
+            let bill = try await culise.createBill(
+                company: setup.company,
+                DocumentInput(
+                    partner: "DELTA", number: "F-501", issueDate: "2026-02-01",
+                    lines: [LineInput(description: "Toner", quantity: "1", unitPrice: "10", account: "604")]), actor: setup.actor)
+            let unknown = InvoiceID.generate().description
+            let t = ["owner_invoice": "factură", "owner_bill": "factură de furnizor"]
+            let documents = [("invoice", invoice.id.description), ("bill", bill.id.description), ("invoice", unknown)]
+            let names = await DocumentNames.labels(culise, documents.map { (type: $0.0, id: $0.1) }, setup.admin, t)
+            #expect(names[invoice.id.description]?.label == "factură \(invoice.number!)")
+            #expect(names[invoice.id.description]?.href == "/invoices/\(invoice.id)")
+            #expect(
+                names[bill.id.description]?.label == "factură de furnizor F-501" && names[bill.id.description]?.href == "/bills/\(bill.id)")
+            #expect(names[unknown]?.label == "factură" && names[unknown]?.href == nil)
+            let hrID = try await culise.addUser(
+                email: "hr@alfa.ro", displayName: "HR", password: Fixtures.password, company: setup.company, role: .hr,
+                actor: .system("test"))
+            let hr = Principal(userID: hrID, email: "hr@alfa.ro", displayName: "HR", companyID: setup.company, role: .hr)
+            let hidden = await DocumentNames.labels(culise, documents.map { (type: $0.0, id: $0.1) }, hr, t)
+            #expect(hidden[invoice.id.description]?.label == "factură" && hidden[invoice.id.description]?.href == nil)
+            await expectRefusal("page.limit", field: "limit") {
+                try await culise.documentNumbers(
+                    company: setup.company, invoices: Array(repeating: unknown, count: Limits.maxPageSize + 1), bills: [],
+                    actor: setup.actor)
+            }
+        }
+    }
+}
