@@ -737,17 +737,20 @@ struct InvoicePages: Sendable {
         _ values: [String: String], linked: String?, amount: String?, _ p: Principal, _ t: [String: String]
     ) async throws -> [[String: Any]] {
         guard let partner = values["partner"], !partner.isEmpty, values["direction"] ?? "in" == "in" else { return [] }
-        // Every invoice of the customer is read, page by page; the form offers the oldest `Limits.linesPerDocument`
-        // open ones (a receipt allocates to at most that many; the rest wait for the next receipt, oldest first).
-        var open: [InvoiceRecord] = []
-        var offset = 0
-        while true {
-            let page = try await culise.invoices(
-                company: p.companyID, filter: InvoiceFilter(partner: partner),
-                page: try PageRequest(limit: Limits.maxPageSize, offset: offset), actor: .user(p))
-            open += page.items.filter { $0.state != .draft && $0.type != .creditNote && $0.open > 0 }
-            guard let next = page.nextOffset else { break }
-            offset = next
+        // The customer's open invoices (issued or partly paid, as summaries: no document is decoded), page by page; the
+        // form offers the oldest `Limits.linesPerDocument` (a receipt allocates to at most that many; the rest wait for
+        // the next receipt, oldest first).
+        var open: [InvoiceSummary] = []
+        for state in [InvoiceState.issued, .partiallyPaid] {
+            var offset = 0
+            while true {
+                let page = try await culise.invoiceSummaries(
+                    company: p.companyID, filter: InvoiceFilter(state: state.rawValue, partner: partner),
+                    page: try PageRequest(limit: Limits.maxPageSize, offset: offset), actor: .user(p))
+                open += page.items.filter { $0.type != .creditNote && $0.open > 0 }
+                guard let next = page.nextOffset else { break }
+                offset = next
+            }
         }
         open.sort { ($0.issueDate, $0.number ?? "") < ($1.issueDate, $1.number ?? "") }
         return open.prefix(Limits.linesPerDocument).enumerated().map { index, invoice in

@@ -439,6 +439,15 @@ import Testing
             #expect(try await culise.invoice(company: setup.company, id: invoice.id, actor: setup.actor).open == 0)
             #expect(try await culise.invoice(company: setup.company, id: older.id, actor: setup.actor).open == older.open)
             #expect(!(try await browser.get("/invoices/\(invoice.id)")).text.contains("Înregistrează încasarea"))
+            // Partly paid invoices stay on the form with what is left; paid ones leave it.
+            _ = try await culise.recordPayment(
+                company: setup.company,
+                PaymentInput(
+                    direction: "in", partner: "BETA", date: "2026-11-20", amount: "50",
+                    allocations: [.init(document: older.number!, amount: "50")]), actor: setup.actor)
+            let again = try await browser.get("/payments?partner=BETA")
+            #expect(again.text.contains(older.number ?? "-") && !again.text.contains(">\(invoice.number ?? "-")<"))
+            #expect(again.text.contains(MoneyFormat.amount(older.open - 5_000, locale: .ro)))
         }
     }
 
