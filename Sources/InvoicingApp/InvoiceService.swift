@@ -831,19 +831,18 @@ extension Culise {
     public func invoices(company: CompanyID, filter: InvoiceFilter, page: PageRequest, actor: Actor) async throws -> Page<InvoiceRecord> {
         try actor.require(.invoicing, .read, in: company)
         let condition = try Self.condition(filter, company: company)
-        let where_ = condition
         let unfiltered = filter == InvoiceFilter()
         return try await read { db in
-            let total = try await Self.count(db, table: "invoices", company: company, where: unfiltered ? nil : where_)
+            let total = try await Self.count(db, table: "invoices", company: company, where: unfiltered ? nil : condition)
             let items = try await Self.loadInvoices(
-                db, company: company, where: where_, order: "issue_date DESC, seq DESC, id DESC", limit: page.limit, offset: page.offset)
+                db, company: company, where: condition, order: "issue_date DESC, seq DESC, id DESC", limit: page.limit, offset: page.offset)
             return Page(items: items, total: Int(total), offset: page.offset, limit: page.limit)
         }
     }
 
     /// The numbers of many invoices and bills at once (a page naming the documents its rows touch): one query per
-    /// table, so a page of 50 audit rows or bank lines costs two queries, not 50 loads. Ids that do not exist (or
-    /// drafts, which have no number yet) are left out; at most `Limits.maxPageSize` ids of each kind.
+    /// table, so a page of 50 audit rows or bank lines costs two queries, not 50 loads. Ids that do not exist are left
+    /// out; a draft invoice has "" (no number yet). At most `Limits.maxPageSize` ids of each kind.
     public func documentNumbers(
         company: CompanyID, invoices: [String], bills: [String], actor: Actor
     ) async throws -> (invoices: [String: String], bills: [String: String]) {
@@ -860,8 +859,7 @@ extension Culise {
                 for row in try await db.raw(
                     "SELECT id, number FROM invoices WHERE company_id = \(bind: cid) AND id IN " + .list(invoices)
                 ).all() {
-                    guard let number = try row.decode(column: "number", as: String?.self) else { continue }
-                    invoiceNumbers[try row.decode(column: "id", as: String.self)] = number
+                    invoiceNumbers[try row.decode(column: "id", as: String.self)] = try row.decode(column: "number", as: String?.self) ?? ""
                 }
             }
             if !bills.isEmpty {

@@ -58,7 +58,7 @@ enum DocumentNames {
             let kind = t["owner_\(type)"] ?? type
             let number = type == "invoice" ? invoiceNumbers[id] : billNumbers[id]
             let href = type == "invoice" ? "/invoices/\(id)" : "/bills/\(id)"
-            result[id] = number.map { ("\(kind) \($0)", href) } ?? (kind, nil)
+            result[id] = number.map { ("\(kind) \($0)".trimmingCharacters(in: .whitespaces), href) } ?? (kind, nil)
         }
         return result
     }

@@ -121,7 +121,7 @@ struct InvoiceDTO: Codable {
 
 /// An invoice in a list (`GET /api/v1/invoices`): its columns and position without lines or totals per rate; the
 /// whole invoice is `GET /api/v1/invoices/{id}`.
-struct InvoiceSummaryDTO: Codable, SnakeCaseKeyed {
+struct InvoiceSummaryDTO: Codable {
     let id: String
     let type: String
     let state: String
@@ -142,16 +142,6 @@ struct InvoiceSummaryDTO: Codable, SnakeCaseKeyed {
     let open: String
     let corrects: String?
     let efactura: EFacturaDTO?
-
-    enum CodingKeys: String, CodingKey {
-        case id, type, state, series, year, number, partner
-        case partnerName = "partner_name"
-        case issueDate = "issue_date"
-        case dueDate = "due_date"
-        case currency, net, vat, total
-        case totalRon = "total_ron"
-        case paid, credited, open, corrects, efactura
-    }
 
     init(_ invoice: InvoiceSummary) {
         id = invoice.id.description
@@ -183,12 +173,6 @@ struct EFacturaDTO: Codable {
     let uploadIndex: String?
     let attempts: Int
     let errors: [String]
-
-    enum CodingKeys: String, CodingKey {
-        case state, deadline
-        case uploadIndex = "upload_index"
-        case attempts, errors
-    }
 
     init(_ status: EFacturaStatus) {
         state = status.state
