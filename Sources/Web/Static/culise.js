@@ -1,33 +1,40 @@
 // Culise: a little progressive enhancement. Everything works without it.
 
-// The server's reading of a person's number (NumberText): 1.234,56 = 1,234.56 = 1234,56 = 1234.56; a lone
-// separator before three digits (1.234) is ambiguous and counts as nothing, as the server refuses it.
-function personCents(text) {
+// The server's reading of a person's number (Kernel.NumberText): 1.234,56 = 1,234.56 = 1234,56 = 1234.56, thousands
+// in groups of three; a lone separator before three digits (1.234) is ambiguous and reads as nothing, as the server
+// refuses it. The value as a BigInt scaled by 10^digits, or null (also for more decimals than `digits`).
+function personScaled(text, digits) {
   var t = (text || "").replace(/[\s\u00a0\u202f]/g, "");
   var negative = t.charAt(0) === "-";
   if (negative || t.charAt(0) === "+") { t = t.slice(1); }
-  if (!/^\d[\d.,]*\d$|^\d$/.test(t)) { return 0; }
+  if (!/^\d[\d.,]*\d$|^\d$/.test(t)) { return null; }
   var dots = (t.match(/\./g) || []).length, commas = (t.match(/,/g) || []).length, decimal = null, group = null;
   if (dots && commas) {
     decimal = t.lastIndexOf(".") > t.lastIndexOf(",") ? "." : ",";
     group = decimal === "." ? "," : ".";
-    if (t.split(decimal).length !== 2) { return 0; }
+    if (t.split(decimal).length !== 2) { return null; }
   } else if (dots + commas > 1) {
     group = dots ? "." : ",";
   } else if (dots + commas === 1) {
     decimal = dots ? "." : ",";
     var halves = t.split(decimal);
-    if (halves[1].length === 3 && halves[0].length <= 3 && halves[0].charAt(0) !== "0") { return 0; }
+    if (halves[1].length === 3 && halves[0].length <= 3 && halves[0].charAt(0) !== "0") { return null; }
   }
   var whole = decimal ? t.split(decimal)[0] : t, fraction = decimal ? t.split(decimal)[1] : "";
   if (group) {
     var groups = whole.split(group);
-    if (!/^\d{1,3}$/.test(groups[0]) || groups.slice(1).some(function (g) { return !/^\d{3}$/.test(g); })) { return 0; }
+    if (!/^[1-9]\d{0,2}$/.test(groups[0]) || groups.slice(1).some(function (g) { return !/^\d{3}$/.test(g); })) { return null; }
     whole = groups.join("");
   }
-  if (!/^\d+$/.test(whole) || !/^\d{0,2}$/.test(fraction)) { return 0; }
-  var value = parseInt(whole, 10) * 100 + (fraction ? parseInt((fraction + "0").slice(0, 2), 10) : 0);
+  if (!/^\d+$/.test(whole) || !/^\d*$/.test(fraction) || fraction.length > digits) { return null; }
+  var padded = (fraction + "0".repeat(digits)).slice(0, digits);
+  var value = BigInt(whole) * (10n ** BigInt(digits)) + (digits > 0 ? BigInt(padded) : 0n);
   return negative ? -value : value;
+}
+// A person's amount in cents (0 when it does not read), for the entry form's running totals.
+function personCents(text) {
+  var value = personScaled(text, 2);
+  return value === null ? 0 : Number(value);
 }
 // Written the page's way: 1.234,56 in Romanian, 1,234.56 in English.
 function showCents(value) {
@@ -108,27 +115,8 @@ document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("form[data-document-form]").forEach(function (form) {
     var body = form.querySelector("[data-lines]");
     var english = document.documentElement.lang === "en";
-    // A person's number (1.234,56 · 1,234.56 · 1234,56 · 1234.56) as a BigInt scaled by 10^6, or null.
-    function scaled(text) {
-      var t = (text || "").replace(/[\s\u00a0\u202f]/g, "");
-      var negative = t.charAt(0) === "-";
-      if (negative || t.charAt(0) === "+") { t = t.slice(1); }
-      if (!/^\d[\d.,]*$/.test(t) || /[.,]$/.test(t)) { return null; }
-      var dots = (t.match(/\./g) || []).length, commas = (t.match(/,/g) || []).length, decimal = null, group = null;
-      if (dots && commas) { decimal = t.lastIndexOf(".") > t.lastIndexOf(",") ? "." : ","; group = decimal === "." ? "," : "."; }
-      else if (dots + commas > 1) { group = dots ? "." : ","; }
-      else if (dots + commas === 1) {
-        decimal = dots ? "." : ",";
-        var halves = t.split(decimal);
-        if (halves[1].length === 3 && halves[0].length <= 3 && halves[0].charAt(0) !== "0") { return null; }
-      }
-      var parts = decimal ? t.split(decimal) : [t, ""];
-      if (parts.length !== 2) { return null; }
-      var whole = group ? parts[0].split(group).join("") : parts[0];
-      if (!/^\d+$/.test(whole) || !/^\d{0,6}$/.test(parts[1])) { return null; }
-      var value = BigInt(whole) * 1000000n + BigInt((parts[1] + "000000").slice(0, 6));
-      return negative ? -value : value;
-    }
+    // A person's number as a BigInt scaled by 10^6, or null (the same reading as the server's).
+    function scaled(text) { return personScaled(text, 6); }
     // A machine number from the server (`12.5`, `21`) scaled by 10^6.
     function machine(text) {
       var m = /^(-?)(\d+)(?:\.(\d{1,6}))?$/.exec(text || "");
