@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Kernel
 import SQLKit
+import Storage
 
 /// One field's change in an audit row.
 public struct FieldChange: Sendable, Equatable {
@@ -64,10 +65,104 @@ public enum AuditLog {
                 "to": change.personal && change.after != nil ? masked : change.after,
             ]
         }
+        return plainJSON(object) ?? encoderJSON(object)
+    }
+
+    /// What `JSONEncoder` with sorted keys writes for `object`, written directly when nothing in it could be written
+    /// two ways: field names of lowercase letters only (every key order agrees on them) and values without control
+    /// characters or line separators (so only `"` and `\` are escaped). Anything else: nil, and the encoder writes it.
+    /// `AuditLogTests` checks the two agree. (The encoder took a tenth of a group commit's time.)
+    package static func plainJSON(_ object: [String: [String: String?]]) -> String? {
+        var text = "{"
+        for (index, key) in object.keys.sorted().enumerated() {
+            guard key.utf8.allSatisfy({ (0x61...0x7A).contains($0) }), !key.isEmpty, let value = object[key] else { return nil }
+            text += index == 0 ? "\"" : ",\""
+            text += key
+            text += "\":{"
+            for (inner, name) in value.keys.sorted().enumerated() {
+                guard name.utf8.allSatisfy({ (0x61...0x7A).contains($0) }), !name.isEmpty, let field = value[name] else { return nil }
+                text += inner == 0 ? "\"" : ",\""
+                text += name
+                text += "\":"
+                guard let field else {
+                    text += "null"
+                    continue
+                }
+                text += "\""
+                for scalar in field.unicodeScalars {
+                    switch scalar.value {
+                    case 0..<0x20, 0x7F, 0x2028, 0x2029: return nil
+                    case 0x22: text += "\\\""
+                    case 0x5C: text += "\\\\"
+                    default: text.unicodeScalars.append(scalar)
+                    }
+                }
+                text += "\""
+            }
+            text += "}"
+        }
+        return text + "}"
+    }
+
+    package static func encoderJSON(_ object: [String: [String: String?]]) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = (try? encoder.encode(object)) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// One audit row to append (see `AuditLog.appendMany`).
+package struct AuditEvent: Sendable {
+    package var actor: Actor
+    package var company: CompanyID?
+    package var action: String
+    package var entity: String
+    package var entityID: String
+    package var changes: [FieldChange]
+
+    package init(actor: Actor, company: CompanyID?, action: String, entity: String, entityID: String, changes: [FieldChange]) {
+        self.actor = actor
+        self.company = company
+        self.action = action
+        self.entity = entity
+        self.entityID = entityID
+        self.changes = changes
+    }
+}
+
+extension AuditLog {
+    /// Appends several rows to the chain with three statements, whatever their number (a group commit's audit trail),
+    /// chained exactly as that many `append` calls would chain them.
+    package static func appendMany(_ db: any SQLDatabase, _ events: [AuditEvent], now: Date) async throws {
+        guard !events.isEmpty else { return }
+        guard
+            let head = try await db.raw(
+                "UPDATE chain_heads SET seq = seq + \(bind: Int64(events.count)) WHERE name = 'audit' RETURNING seq, hash"
+            ).first()
+        else { throw DomainError("audit.no_head", "You cannot write the audit log because its chain head is missing.") }
+        var seq = try head.decode(column: "seq", as: Int64.self) - Int64(events.count)
+        var previous = try head.decode(column: "hash", as: String.self)
+        var rows: [[SQLValue]] = []
+        for event in events {
+            seq += 1
+            let row = AuditRow(
+                seq: seq, at: Timestamp.format(now), actor: event.actor.auditName, userID: event.actor.userID?.description,
+                companyID: event.company?.description, action: event.action, entity: event.entity, entityID: event.entityID,
+                diff: diffJSON(event.changes), prevHash: previous, hash: "")
+            let hash = row.computedHash()
+            rows.append([
+                .int(seq), .text(row.at), .text(row.actor), SQLValue(row.userID), SQLValue(row.companyID), .text(event.action),
+                .text(event.entity),
+                .text(event.entityID), .text(row.diff), .text(previous), .text(hash),
+            ])
+            previous = hash
+        }
+        try await SQLBulk.insert(
+            db, into: "audit_log",
+            columns: ["seq", "at", "actor", "user_id", "company_id", "action", "entity", "entity_id", "diff", "prev_hash", "hash"],
+            values: rows)
+        try await db.raw("UPDATE chain_heads SET hash = \(bind: previous) WHERE name = 'audit'").run()
     }
 }
 

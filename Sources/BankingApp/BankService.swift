@@ -1288,13 +1288,14 @@ extension Culise {
         var candidate: MatchCandidate
     }
 
-    /// Confirms a batch of automatic matches in one transaction (group commit, as invoices are issued). Each line has its
-    /// own savepoint: a line that is refused (its document taken meanwhile, its entry invalid) rolls back alone and
-    /// goes to review (or, when something else took it meanwhile, waits for the next run), and the others of the batch
-    /// stay confirmed; a line is claimed by
-    /// `confirmInside` (its state moves to matched under the transaction), so none is posted twice. A document an
-    /// earlier automatic match of the run already settled waits for the next run (or a person). An unexpected error
-    /// rolls the batch back whole and stops the run; the batches before it stay committed.
+    /// Confirms a batch of automatic matches in one transaction (group commit, as invoices are issued). The common
+    /// shapes (documents of one partner, or one account, on a RON bank account) go through `confirmGroup`, a fixed
+    /// number of statements for the whole batch; the others go one by one through `confirmInside`, each in its own
+    /// savepoint. Either way every line is validated and claimed (its state moves to matched under the transaction), so
+    /// none is posted twice; a refused line is released and goes to review (or, when something else took it meanwhile,
+    /// waits for the next run), and the others of the batch stay confirmed. A document an earlier automatic match of
+    /// the run (or of the batch) already settles waits for the next run (or a person). An unexpected error rolls the
+    /// batch back whole and stops the run; the batches before it stay committed.
     func confirmAutomatic(
         company: CompanyID, _ batch: [AutomaticMatch], used: inout Set<String>, report: inout ReconcileReport, actor: Actor
     ) async throws {
@@ -1302,28 +1303,38 @@ extension Culise {
         let before = used
         let (outcome, settled) = try await transaction { db in
             var settled = before
-            var outcome = (automatic: 0, review: 0, deferred: 0)
+            var outcome = AutomaticOutcome()
+            // A document an earlier line of the run (or of this batch) settles waits for the next run.
+            var taken: [AutomaticMatch] = []
             for match in batch {
                 let keys = match.candidate.allocations.filter { $0.kind != .liability }.map { "\($0.kind.rawValue):\($0.id)" }
                 if keys.contains(where: settled.contains) {
                     outcome.deferred += 1
                     continue
                 }
+                keys.forEach { settled.insert($0) }
+                taken.append(match)
+            }
+            // The common shape in one group; the others (and all of them after a refusal while writing) one by one.
+            let rest = try await self.confirmGroup(db, company: company, taken, settled: &settled, outcome: &outcome, actor: actor)
+            for match in rest {
+                let keys = match.candidate.allocations.filter { $0.kind != .liability }.map { "\($0.kind.rawValue):\($0.id)" }
                 try await db.raw("SAVEPOINT bank_match").run()
                 do {
                     _ = try await self.confirmInside(
                         db, company: company, line: match.line, Self.input(for: match.candidate, fee: nil),
                         explanation: match.candidate.storedExplanation, score: match.candidate.score, automatic: true, actor: actor)
                     try await db.raw("RELEASE SAVEPOINT bank_match").run()
-                    keys.forEach { settled.insert($0) }
                     outcome.automatic += 1
                 } catch let error as DomainError {
                     try await db.raw("ROLLBACK TO SAVEPOINT bank_match").run()
                     try await db.raw("RELEASE SAVEPOINT bank_match").run()
+                    keys.forEach { settled.remove($0) }
                     if error.kind == .conflict { outcome.deferred += 1 } else { outcome.review += 1 }
                 } catch is ValidationErrors {
                     try await db.raw("ROLLBACK TO SAVEPOINT bank_match").run()
                     try await db.raw("RELEASE SAVEPOINT bank_match").run()
+                    keys.forEach { settled.remove($0) }
                     outcome.review += 1
                 }
             }

@@ -58,50 +58,6 @@ actor IssueQueue {
     }
 }
 
-/// One audit row to append (see `AuditLog.appendMany`).
-struct AuditEvent {
-    var actor: Actor
-    var company: CompanyID?
-    var action: String
-    var entity: String
-    var entityID: String
-    var changes: [FieldChange]
-}
-
-extension AuditLog {
-    /// Appends several rows to the chain with three statements, whatever their number.
-    static func appendMany(_ db: any SQLDatabase, _ events: [AuditEvent], now: Date) async throws {
-        guard !events.isEmpty else { return }
-        guard
-            let head = try await db.raw(
-                "UPDATE chain_heads SET seq = seq + \(bind: Int64(events.count)) WHERE name = 'audit' RETURNING seq, hash"
-            ).first()
-        else { throw DomainError("audit.no_head", "You cannot write the audit log because its chain head is missing.") }
-        var seq = try head.decode(column: "seq", as: Int64.self) - Int64(events.count)
-        var previous = try head.decode(column: "hash", as: String.self)
-        var rows: [[SQLValue]] = []
-        for event in events {
-            seq += 1
-            let row = AuditRow(
-                seq: seq, at: Timestamp.format(now), actor: event.actor.auditName, userID: event.actor.userID?.description,
-                companyID: event.company?.description, action: event.action, entity: event.entity, entityID: event.entityID,
-                diff: diffJSON(event.changes), prevHash: previous, hash: "")
-            let hash = row.computedHash()
-            rows.append([
-                .int(seq), .text(row.at), .text(row.actor), SQLValue(row.userID), SQLValue(row.companyID), .text(event.action),
-                .text(event.entity),
-                .text(event.entityID), .text(row.diff), .text(previous), .text(hash),
-            ])
-            previous = hash
-        }
-        try await SQLBulk.insert(
-            db, into: "audit_log",
-            columns: ["seq", "at", "actor", "user_id", "company_id", "action", "entity", "entity_id", "diff", "prev_hash", "hash"],
-            values: rows)
-        try await db.raw("UPDATE chain_heads SET hash = \(bind: previous) WHERE name = 'audit'").run()
-    }
-}
-
 extension Culise {
     /// Issues several invoices of one company in one transaction: shared reads once, every document validated
     /// (fields, e-Factura rules, posting rules) before numbers are taken, numbers allocated per series in one

@@ -754,6 +754,40 @@ extension Culise {
         var creditedCurrency: Int64 = 0
     }
 
+    /// What paying an issued RON document needs to know of it, read without decoding the document.
+    package struct OpenRONDocument: Sendable, Equatable {
+        package var number: String
+        package var partner: String
+        /// Still open, in lei (minor units), from the ledger as `settlements` counts it.
+        package var open: Int64
+    }
+
+    /// The issued RON customer invoices (`type` "invoice") or posted RON supplier bills ("bill") among `ids`, credit
+    /// notes and drafts left out, each with its number, partner and open amount: two queries for any number of ids,
+    /// for confirming a batch of bank lines at once. Foreign-currency documents are not returned (their rates live in
+    /// the document); the caller takes those the long way.
+    package static func openRONDocuments(
+        _ db: any SQLDatabase, company: CompanyID, type: String, ids: [String]
+    ) async throws -> [String: OpenRONDocument] {
+        guard !ids.isEmpty, type == "invoice" || type == "bill" else { return [:] }
+        let table: SQLQueryString = type == "invoice" ? "invoices" : "bills"
+        let rows = try await db.raw(
+            "SELECT id, number, partner_code FROM " + table + " WHERE company_id = \(bind: company.description) AND currency = 'RON'"
+                + " AND state <> 'draft' AND type <> '381' AND id IN " + .list(ids)
+        ).all()
+        var found: [String: OpenRONDocument] = [:]
+        for row in rows {
+            found[try row.decode(column: "id", as: String.self)] = OpenRONDocument(
+                number: try row.decode(column: "number", as: String?.self) ?? "",
+                partner: try row.decode(column: "partner_code", as: String.self), open: 0)
+        }
+        let open = try await settlements(
+            db, company: company, account: type == "invoice" ? receivableAccount : payableAccount, type: type, ids: found.keys.sorted(),
+            asOf: nil)
+        for key in found.keys { found[key]?.open = open[key]?.open ?? 0 }
+        return found
+    }
+
     /// The open amount of each document is the sum of the lines on `account` that reference it (receivables: debit − credit;
     /// payables: credit − debit), so anything that moves it (payments, write-offs, credit notes in red, reversals,
     /// reclassifications between partners) is counted once and consistently. Credit notes are the red lines on the document side.
