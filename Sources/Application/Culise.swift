@@ -46,6 +46,10 @@ public final class Culise: Sendable {
         if migrate {
             do {
                 try await Migrator.migrate(database, migrations, logger: logger)
+                // An import killed while it had set the ledger's indexes aside (`LedgerBulkIndexes`) left them missing.
+                if try await Migrator.currentVersion(database) >= LedgerBulkIndexes.schemaVersion {
+                    try await database.transaction { db in try await LedgerBulkIndexes.restore(db, dialect: database.dialect) }
+                }
             } catch {
                 await database.close()
                 throw error

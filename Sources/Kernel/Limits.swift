@@ -37,6 +37,9 @@ public enum Limits {
     public static let importRowBytes = 4_096
     /// Entries posted per import transaction.
     public static let importBatch = 2_000
+    /// A ledger import whose file holds at least this many rows (by its size) sets the ledger's secondary indexes aside
+    /// and builds them again at its end, when the database holds fewer entry lines than the file brings.
+    public static let bulkImportRows = 50_000
     /// Automatic bank confirmations that share one transaction (group commit; each line has its own savepoint).
     public static let bankConfirmBatch = 250
     /// Lines on one invoice, credit note or bill (CIUS-RO itself has no limit since 1.0.8).

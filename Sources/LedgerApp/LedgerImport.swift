@@ -12,6 +12,8 @@ public struct LedgerImportOptions: Sendable {
     public var batchSize: Int
     /// Rows read from one file before the import is refused (`Limits.importRows`; tests use a small one).
     package var rowLimit = Limits.importRows
+    /// Rows (by the file's size) from which an import sets the ledger's indexes aside (`Limits.bulkImportRows`; tests use a small one).
+    package var bulkRows = Limits.bulkImportRows
 
     public init(journal: String = "GEN", createAccounts: Bool = false, dryRun: Bool = false, batchSize: Int = Limits.importBatch) {
         self.journal = journal
@@ -33,6 +35,8 @@ public struct LedgerImportReport: Sendable {
     public var createdAccounts: [String] = []
     public var createdPartners = 0
     public var dryRun = false
+    /// The ledger's secondary indexes were set aside for the import and built again at its end (`LedgerBulkIndexes`).
+    public var rebuiltIndexes = false
 
     public static let maxProblems = 1_000
 }
@@ -42,6 +46,15 @@ public struct ImportProgress: Sendable {
     public let rows: Int
     public let entries: Int
     public let bytesRead: Int
+    /// The rows are in; the ledger's indexes are being built again (a large import).
+    public var buildingIndexes = false
+
+    init(rows: Int, entries: Int, bytesRead: Int, buildingIndexes: Bool = false) {
+        self.rows = rows
+        self.entries = entries
+        self.bytesRead = bytesRead
+        self.buildingIndexes = buildingIndexes
+    }
 }
 
 extension Culise {
@@ -74,18 +87,48 @@ extension Culise {
                         try $0.decode(column: "code", as: String.self)
                     })
             })
+        // A large file into a nearly empty ledger: the secondary indexes are set aside and built again at the end.
+        let bulk = options.dryRun ? false : try await bulkLoad(fileBytes: Self.fileSize(path), threshold: options.bulkRows)
+        if bulk { try await transaction { db in try await LedgerBulkIndexes.setAside(db) } }
         // Parse the next batch while the previous one is written: parsing runs on one core, SQLite on the other.
         let parser = ImportParser(reader: reader, batchSize: options.batchSize, rowLimit: options.rowLimit)
-        var batch = try parser.nextBatch()
-        while !batch.isEmpty {
-            async let upcoming = parser.nextBatch()
-            try await flush(company: company, batch: batch, state: &state, report: &report, options: options, actor: actor)
-            batch = try await upcoming
-            report.rows = parser.rows
-            progress?(ImportProgress(rows: parser.rows, entries: report.entries, bytesRead: parser.bytesRead))
+        do {
+            var batch = try parser.nextBatch()
+            while !batch.isEmpty {
+                async let upcoming = parser.nextBatch()
+                try await flush(company: company, batch: batch, state: &state, report: &report, options: options, actor: actor)
+                batch = try await upcoming
+                report.rows = parser.rows
+                progress?(ImportProgress(rows: parser.rows, entries: report.entries, bytesRead: parser.bytesRead))
+            }
+        } catch {
+            if bulk { try await transaction { db in try await LedgerBulkIndexes.restore(db, dialect: self.database.dialect) } }
+            throw error
+        }
+        if bulk {
+            progress?(ImportProgress(rows: parser.rows, entries: report.entries, bytesRead: parser.bytesRead, buildingIndexes: true))
+            try await transaction { db in try await LedgerBulkIndexes.restore(db, dialect: self.database.dialect) }
         }
         report.rows = parser.rows
+        report.rebuiltIndexes = bulk
         return report
+    }
+
+    static func fileSize(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+    }
+
+    /// Whether an import of a file of `fileBytes` should set the ledger's indexes aside: at least
+    /// `threshold` rows (`Limits.bulkImportRows`) by the file's size (about 128 bytes a row), and fewer entry lines already
+    /// in the database, all companies together, than the file brings (building the indexes again reads them all).
+    func bulkLoad(fileBytes: Int, threshold: Int) async throws -> Bool {
+        let estimated = fileBytes / 128
+        guard estimated >= threshold else { return false }
+        let existing = try await read { db in
+            try await db.raw("SELECT COUNT(*) AS n FROM (SELECT 1 FROM entry_lines LIMIT \(bind: estimated)) AS existing").first()?
+                .decode(column: "n", as: Int64.self) ?? 0
+        }
+        return existing < Int64(estimated)
     }
 
     private func flush(

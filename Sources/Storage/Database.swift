@@ -127,8 +127,7 @@ private final class SQLiteBackend: Sendable {
         "PRAGMA synchronous = NORMAL",
         "PRAGMA foreign_keys = ON",
         "PRAGMA busy_timeout = 5000",
-        // 64 MiB page cache per connection: large imports otherwise spill pages to disk mid-transaction.
-        "PRAGMA cache_size = -65536",
+        "PRAGMA cache_size = -\(Dialect.sqliteCacheKiB)",
         "PRAGMA temp_store = MEMORY",
         // Checkpoint the WAL every 32 MiB instead of 4 MiB: a bulk import writes each page to the database file about
         // eight times less often (issue 12); readers see the same data either way.

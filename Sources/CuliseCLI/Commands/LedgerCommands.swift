@@ -121,6 +121,11 @@ struct LedgerCommand: AsyncParsableCommand {
                     actor: .system("ledger import")
                 ) { progress in
                     guard interactive else { return }
+                    if progress.buildingIndexes {
+                        FileHandle.standardError.write(
+                            Data("\r\(progress.rows) rows, \(progress.entries) entries in; building the ledger's indexes again…   ".utf8))
+                        return
+                    }
                     let elapsed = max(Date().timeIntervalSince(started), 0.001)
                     let rate = Double(progress.rows) / elapsed
                     let fraction = size > 0 ? Double(progress.bytesRead) / Double(size) : 0
@@ -140,6 +145,9 @@ struct LedgerCommand: AsyncParsableCommand {
             print(
                 "\(report.dryRun ? "Dry run: would post" : "Posted") \(report.posted) of \(report.entries) entries (\(report.rows) rows) in \(String(format: "%.1f", seconds)) s; \(report.duplicates) already imported, \(report.failedEntries) refused, \(report.createdAccounts.count) accounts and \(report.createdPartners) partners created."
             )
+            if report.rebuiltIndexes {
+                print("The ledger's secondary indexes were set aside for this large import and built again at its end.")
+            }
             if report.failedEntries > 0 { throw ExitCode(1) }
         }
     }
