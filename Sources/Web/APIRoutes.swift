@@ -33,10 +33,24 @@ enum JSON {
                 status: status.code, contentType: "application/json", body: String(decoding: try encoder.encode(value), as: UTF8.self)))
     }
 
+    /// A JSON response with its caching headers: a 200 may be kept by the caller (never by a shared cache: it is one
+    /// user's data) and revalidated with its `ETag`, a strong validator over the exact body, so an unchanged list costs
+    /// a 304 without a body (`ConditionalGetMiddleware`); anything else is not kept.
     static func stored(_ stored: StoredResponse) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = stored.contentType
+        if stored.status == 200 {
+            headers[.cacheControl] = "private, no-cache"
+            headers[.eTag] = entityTag(stored.body)
+        } else {
+            headers[.cacheControl] = "no-store"
+        }
         return Response(status: .init(code: stored.status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: stored.body)))
+    }
+
+    /// `"<first 32 hex digits of SHA-256 of the body>"`.
+    static func entityTag(_ body: String) -> String {
+        "\"" + SHA256.hash(data: Data(body.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined() + "\""
     }
 
     /// Decodes a bounded body. Malformed JSON is a 400; a missing or mistyped field a 422 naming it.

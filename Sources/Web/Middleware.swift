@@ -71,6 +71,44 @@ struct EdgeMiddleware: RouterMiddleware {
     }
 }
 
+/// Conditional GETs of the API (RFC 9110 §13.1.2): a GET whose `If-None-Match` names the `ETag` of the 200 it would
+/// get receives `304 Not Modified` with the same validator and no body. The answer is still computed (the tag is over
+/// the body), so this saves the transfer and the caller's parsing, not the server's work.
+struct ConditionalGetMiddleware: RouterMiddleware {
+    typealias Context = WebContext
+
+    func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        guard request.method == .get || request.method == .head else {
+            // What a write answers is not kept.
+            if response.headers[.eTag] != nil {
+                response.headers[.eTag] = nil
+                response.headers[.cacheControl] = "no-store"
+            }
+            return response
+        }
+        guard response.status == .ok,
+            let tag = response.headers[.eTag], let asked = request.headers[.ifNoneMatch],
+            Self.matches(asked, tag)
+        else { return response }
+        var headers = HTTPFields()
+        headers[.eTag] = tag
+        if let cache = response.headers[.cacheControl] { headers[.cacheControl] = cache }
+        return Response(status: .notModified, headers: headers)
+    }
+
+    /// `If-None-Match` is `*` or a list of tags; the comparison is weak (a `W/` prefix is ignored), as the RFC asks for it.
+    static func matches(_ header: String, _ tag: String) -> Bool {
+        func bare(_ value: Substring) -> Substring {
+            let trimmed = value.drop(while: { $0 == " " })
+            let stripped = trimmed.hasPrefix("W/") ? trimmed.dropFirst(2) : trimmed
+            return stripped.prefix(while: { $0 != " " })
+        }
+        let wanted = bare(Substring(tag))
+        return header.split(separator: ",").contains { bare($0) == "*" || bare($0) == wanted }
+    }
+}
+
 /// Security headers on every response.
 struct SecurityHeadersMiddleware: RouterMiddleware {
     typealias Context = WebContext

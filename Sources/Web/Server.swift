@@ -65,6 +65,7 @@ public struct WebServer: @unchecked Sendable {
         router.add(middleware: HeadMiddleware())
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: SecurityHeadersMiddleware())
+        router.add(middleware: ConditionalGetMiddleware())
         router.add(middleware: EdgeMiddleware(views: views))
         let gate = OpenAPIGate(document: Operations.openAPIDocument)
         router.add(middleware: MethodGateMiddleware(gate: gate))

@@ -128,6 +128,7 @@ enum ErrorMapping {
         let data = (try? encoder.encode(document)) ?? Data()
         var headers = HTTPFields()
         headers[.contentType] = "application/problem+json"
+        headers[.cacheControl] = "no-store"
         headers[.contentLanguage] = language == "ro" && catalog != nil ? "ro" : "en"
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"culise\"" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(data: data)))

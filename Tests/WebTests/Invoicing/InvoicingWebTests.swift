@@ -555,3 +555,38 @@ extension InvoicingWebTests {
         }
     }
 }
+
+extension InvoicingWebTests {
+    /// Issue 12, item 3: API reads carry caching headers: a 200 is private and revalidated by its ETag, a GET naming
+    /// that tag gets 304 without a body until the data changes, and writes and refusals are not kept.
+    @Test(arguments: Engine.available)
+    func apiReadsRevalidateWithTheirETag(_ engine: Engine) async throws {
+        try await Web.test(engine) { culise, _, browser in
+            let setup = try await InvoicingFixtures.setUp(culise)
+            let (_, token) = try await culise.createToken(user: setup.admin.userID, company: setup.company, name: "t", actor: setup.actor)
+            let first = try await browser.api(.get, "/api/v1/invoices?limit=50", token: token)
+            #expect(first.status == .ok)
+            #expect(first.headers[.cacheControl] == "private, no-cache")
+            let tag = try #require(first.headers[.eTag])
+            #expect(tag.hasPrefix("\"") && tag.count == 34)
+            let again = try await browser.api(.get, "/api/v1/invoices?limit=50", token: token, headers: [.ifNoneMatch: tag])
+            #expect(again.status == .notModified && again.body.readableBytes == 0 && again.headers[.eTag] == tag)
+            // A list of tags, a weak form, or `*` match too; another tag does not.
+            for header in ["\"x\", \(tag)", "W/\(tag)", "*"] {
+                #expect(
+                    try await browser.api(.get, "/api/v1/invoices?limit=50", token: token, headers: [.ifNoneMatch: header]).status
+                        == .notModified)
+            }
+            #expect(try await browser.api(.get, "/api/v1/invoices?limit=50", token: token, headers: [.ifNoneMatch: "\"x\""]).status == .ok)
+            // A write: not kept, and the list's tag changes.
+            let created = try await browser.api(
+                .post, "/api/v1/invoices", token: token, json: #"{"partner":"BETA","lines":[{"product":"CONSULT","quantity":"2"}]}"#)
+            #expect(created.status == .created && created.headers[.cacheControl] == "no-store" && created.headers[.eTag] == nil)
+            let changed = try await browser.api(.get, "/api/v1/invoices?limit=50", token: token, headers: [.ifNoneMatch: tag])
+            #expect(changed.status == .ok && changed.headers[.eTag] != tag)
+            // A refusal is not kept either.
+            let missing = try await browser.api(.get, "/api/v1/invoices/\(UUID().uuidString.lowercased())", token: token)
+            #expect(missing.status == .notFound && missing.headers[.eTag] == nil && missing.headers[.cacheControl] == "no-store")
+        }
+    }
+}
