@@ -775,29 +775,61 @@ extension Culise {
         let linked = try await db.raw(
             "SELECT entry_id FROM bank_lines WHERE company_id = \(bind: cid) AND account_id = \(bind: account.id.description) AND entry_id IS NOT NULL"
         ).all().reduce(into: Set<Int64>()) { $0.insert(try $1.decode(column: "entry_id", as: Int64.self)) }
-        let posted = try await db.raw(
+        // The account's lines with their entries, summed per entry here: a GROUP BY in SQL led SQLite to walk every line
+        // of the company by its primary key, and the entry's partner as a correlated `MAX` walked the partner index
+        // for each entry (0.45 s an entry once 81,000 payments were on the account). Two indexed reads instead.
+        struct PostedSum {
+            var number: String?
+            var date: String
+            var debit: Int64 = 0
+            var credit: Int64 = 0
+            var currency: Int64 = 0
+        }
+        var sums: [Int64: PostedSum] = [:]
+        for row in try await db.raw(
             """
-            SELECT l.entry_id AS entry_id, e.number AS number, e.date AS date,
-                (SELECT MAX(p.partner) FROM entry_lines p WHERE p.company_id = l.company_id AND p.entry_id = l.entry_id) AS partner,
-                CAST(SUM(l.debit) AS BIGINT) AS d, CAST(SUM(l.credit) AS BIGINT) AS c, CAST(SUM(l.amount_currency) AS BIGINT) AS ac
+            SELECT l.entry_id AS entry_id, l.debit AS d, l.credit AS c, l.amount_currency AS ac, e.number AS number, e.date AS date
             FROM entry_lines l JOIN entries e ON e.company_id = l.company_id AND e.id = l.entry_id
             WHERE l.company_id = \(bind: cid) AND l.account = \(bind: account.ledgerAccount) AND e.state = 'posted' AND e.reverses IS NULL
-            GROUP BY l.company_id, l.entry_id, e.number, e.date
             """
-        ).all()
-        for row in posted {
+        ).all() {
             let entry = try row.decode(column: "entry_id", as: Int64.self)
             guard !linked.contains(entry) else { continue }
-            let net =
-                account.currency == "RON"
-                ? (try row.decode(column: "d", as: Int64?.self) ?? 0) - (try row.decode(column: "c", as: Int64?.self) ?? 0)
-                : (try row.decode(column: "ac", as: Int64?.self) ?? 0)
-            guard net != 0 else { continue }
+            var sum: PostedSum
+            if let known = sums[entry] {
+                sum = known
+            } else {
+                sum = PostedSum(
+                    number: try row.decode(column: "number", as: String?.self), date: try row.decode(column: "date", as: String.self))
+            }
+            // Each amount is within `Limits.amountMinorUnits` and the ledger's total within `Limits.ledgerVolumeMinorUnits`.
+            sum.debit += try row.decode(column: "d", as: Int64.self)
+            sum.credit += try row.decode(column: "c", as: Int64.self)
+            sum.currency += try row.decode(column: "ac", as: Int64?.self) ?? 0
+            sums[entry] = sum
+        }
+        let unexplained = sums.filter { _, sum in (account.currency == "RON" ? sum.debit - sum.credit : sum.currency) != 0 }.keys.sorted()
+        var entryPartners: [Int64: String] = [:]
+        var start = 0
+        while start < unexplained.count {
+            let chunk = unexplained[start..<min(start + 5_000, unexplained.count)]
+            for row in try await db.raw(
+                "SELECT entry_id, MAX(partner) AS partner FROM entry_lines WHERE company_id = \(bind: cid) AND entry_id IN "
+                    + .list(chunk) + " GROUP BY entry_id"
+            ).all() {
+                if let partner = try row.decode(column: "partner", as: String?.self) {
+                    entryPartners[try row.decode(column: "entry_id", as: Int64.self)] = partner
+                }
+            }
+            start += chunk.count
+        }
+        for entry in unexplained {
+            guard let sum = sums[entry] else { continue }
+            let net = account.currency == "RON" ? sum.debit - sum.credit : sum.currency
             items.append(
                 OpenItem(
-                    kind: .posted, id: String(entry), number: try row.decode(column: "number", as: String?.self) ?? "#\(entry)",
-                    partner: try row.decode(column: "partner", as: String?.self), open: abs(net), currency: account.currency,
-                    dueDate: try? LocalDate(iso: row.decode(column: "date", as: String.self)), sign: net > 0 ? 1 : -1))
+                    kind: .posted, id: String(entry), number: sum.number ?? "#\(entry)", partner: entryPartners[entry], open: abs(net),
+                    currency: account.currency, dueDate: try? LocalDate(iso: sum.date), sign: net > 0 ? 1 : -1))
         }
         // Partners, their IBANs and how late they usually pay.
         var ibans: [String: [String]] = [:]

@@ -319,6 +319,8 @@ import Testing
                 .items[0]
             let best = try await culise.proposal(company: setup.company, line: line.id, actor: setup.actor).proposal.candidates[0]
             #expect(best.allocations.map(\.kind) == [.posted] && best.allocations[0].id == String(typed.entryID))
+            // The entry's partner, read by the entry's key (loadMatcher), names the candidate's partner.
+            #expect(best.partner == "BETA")
             #expect(best.explanation.contains("already in the ledger"))
             let before = try await culise.entries(company: setup.company, page: .first, actor: setup.actor).total
             let linked = try await culise.confirmMatch(
