@@ -115,6 +115,14 @@ extension BenchCommand {
                         batch, run.automatic, confirmSeconds,
                         Double(run.automatic) / max(confirmSeconds, 0.001), passSeconds,
                         Double(run.automatic) / max(confirmSeconds - passSeconds, 0.001)))
+                // The ledger after the run: every entry's hash chain and the maintained balances against the lines.
+                start = clock.now
+                let verification = try await culise.verifyLedger(company: company, actor: actor)
+                print(
+                    String(
+                        format: "ledger after the run: %@ (%d entries checked in %.1f s)",
+                        verification.isIntact ? "intact" : "NOT INTACT", verification.entriesChecked, seconds(clock.now - start)))
+                guard verification.isIntact else { throw ExitCode(1) }
                 // A second pass over what is left: the account now holds the run's payments, which the matcher reads
                 // as posted entries no line explains (it took 0.45 s per payment before 2026-12-07).
                 start = clock.now

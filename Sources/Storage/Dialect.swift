@@ -111,6 +111,14 @@ public enum Dialect: String, Sendable {
     }
 
     /// Lists the user tables (name column `name`).
+    /// The names of the current schema's indexes (column `name`).
+    public var listIndexes: String {
+        switch self {
+        case .sqlite: return "SELECT name FROM sqlite_master WHERE type = 'index'"
+        case .postgres: return "SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema()"
+        }
+    }
+
     public var listTables: String {
         switch self {
         case .sqlite:

@@ -34,12 +34,9 @@ import Testing
     /// The names of the ledger's secondary indexes present in the database.
     static func present(_ culise: Culise, _ engine: Engine) async throws -> Set<String> {
         let names = Set(LedgerBulkIndexes.all.map(\.name))
-        let query: SQLQueryString =
-            engine == .sqlite
-            ? "SELECT name FROM sqlite_master WHERE type = 'index'"
-            : "SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema()"
+        let query = culise.database.dialect.listIndexes
         return try await culise.database.read { db in
-            Set(try await db.raw(query).all().map { try $0.decode(column: "name", as: String.self) }).intersection(names)
+            Set(try await db.raw("\(unsafeRaw: query)").all().map { try $0.decode(column: "name", as: String.self) }).intersection(names)
         }
     }
 
