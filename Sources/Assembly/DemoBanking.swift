@@ -20,7 +20,7 @@ extension Culise {
         _ = try await addBankAccount(company: company, BankAccountInput(name: "Casa în lei", kind: "cash"), actor: actor)
         _ = try await addBankRule(company: company, pattern: "COMISION", account: "627", partner: nil, direction: "out", actor: actor)
         let open = try await invoices(company: company, filter: InvoiceFilter(), page: try PageRequest(limit: 500), actor: actor).items
-            .filter { $0.open > 0 && $0.currency == "RON" && $0.type != .creditNote }
+            .filter { $0.open.minorUnits > 0 && $0.currency.isRON && $0.type != .creditNote }
             .sorted { ($0.number ?? "") < ($1.number ?? "") }
         let partners = try await searchPartners(company: company, query: nil, page: try PageRequest(limit: 500), actor: actor).items
         let ibanOf = Dictionary(partners.map { ($0.code, $0.ibans.first?.value ?? "") }, uniquingKeysWith: { first, _ in first })
@@ -34,12 +34,13 @@ extension Culise {
             let date = min(today, (invoice.dueDate ?? invoice.issueDate).adding(days: index))
             let party = nameOf[invoice.partner] ?? invoice.partner
             let number = invoice.number ?? ""
+            let open = invoice.open.minorUnits
             let iban = ibanOf[invoice.partner] ?? ""
             switch index {
-            case 0, 1, 2: planned.append((date, invoice.open, party.uppercased(), iban, "Plata factura \(number)"))
-            case 3: planned.append((date, invoice.open / 2, party, iban, "Avans fact \(number.replacingOccurrences(of: "-", with: " "))"))
-            case 4: planned.append((date, invoice.open, party, iban, "Contravaloare servicii"))
-            default: planned.append((date, invoice.open + 10_000, party, "", "OP \(number)"))
+            case 0, 1, 2: planned.append((date, open, party.uppercased(), iban, "Plata factura \(number)"))
+            case 3: planned.append((date, open / 2, party, iban, "Avans fact \(number.replacingOccurrences(of: "-", with: " "))"))
+            case 4: planned.append((date, open, party, iban, "Contravaloare servicii"))
+            default: planned.append((date, open + 10_000, party, "", "OP \(number)"))
             }
         }
         planned.append((today.adding(days: -20), -1_250, "BANCA", "", "COMISION ADMINISTRARE CONT"))

@@ -96,7 +96,7 @@ extension Culise {
             guard let number = invoice.number else { continue }
             let date = invoice.issueDate.adding(days: 20).iso
             if position % 7 == 3 { continue }
-            let amount = position % 5 == 2 ? invoice.total / 2 : invoice.total
+            let amount = position % 5 == 2 ? invoice.total.minorUnits / 2 : invoice.total.minorUnits
             _ = try await recordPayment(
                 company: company,
                 PaymentInput(
@@ -127,8 +127,9 @@ extension Culise {
                     company: company,
                     PaymentInput(
                         direction: "out", partner: supplier, date: min(date.adding(days: 10), today).iso,
-                        amount: DecimalText.amount(posted.total),
-                        allocations: [.init(document: posted.id.description, amount: DecimalText.amount(posted.total))]), actor: actor)
+                        amount: DecimalText.amount(posted.total.minorUnits),
+                        allocations: [.init(document: posted.id.description, amount: DecimalText.amount(posted.total.minorUnits))]),
+                    actor: actor)
             }
         }
     }

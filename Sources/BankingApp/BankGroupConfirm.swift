@@ -117,17 +117,18 @@ extension Culise {
         for match in matches {
             let key = match.line.description
             guard shapedSet.contains(key), let shape = Self.groupShape(match.candidate), let line = lines[key], line.state == .unmatched,
-                let account = accounts[line.account.description], account.kind != .cash, account.currency == "RON",
-                line.currency == "RON", line.amount != 0
+                let account = accounts[line.account.description], account.kind != .cash, account.currency.isRON,
+                line.currency.isRON, line.amount.minorUnits != 0
             else {
                 rest.append(match)
                 continue
             }
             switch shape {
-            case .documents(let kind) where (line.amount > 0) == (kind == .invoice):
-                members.append(GroupMember(match: match, line: line, account: account, incoming: line.amount > 0))
+            case .documents(let kind) where (line.amount.minorUnits > 0) == (kind == .invoice):
+                members.append(GroupMember(match: match, line: line, account: account, incoming: line.amount.minorUnits > 0))
             case .account(let counter) where !rematched.contains("bank_line:\(key)"):
-                members.append(GroupMember(match: match, line: line, account: account, incoming: line.amount > 0, counter: counter))
+                members.append(
+                    GroupMember(match: match, line: line, account: account, incoming: line.amount.minorUnits > 0, counter: counter))
             default:
                 rest.append(match)
             }
@@ -183,7 +184,7 @@ extension Culise {
         for index in members.indices {
             let member = members[index]
             let line = member.line
-            let gross = abs(line.amount)
+            let gross = abs(line.amount.minorUnits)
             guard postable.contains(member.account.ledgerAccount) else {
                 refused.append(line.id.description)
                 release(member)

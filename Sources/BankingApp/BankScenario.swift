@@ -67,7 +67,7 @@ extension Culise {
             }
             for (item, result) in zip(chunk, try await issueInvoices(company: company, inputs, actor: actor)) {
                 let record = try result.get()
-                guard record.number == item.number, record.total == item.open else {
+                guard record.number == item.number, record.total.minorUnits == item.open else {
                     throw DomainError(
                         "scenario.numbering", kind: .conflict,
                         "You cannot load this scenario because invoice \(item.number) came out as \(record.number ?? "?") for \(record.total); use a series without earlier invoices."

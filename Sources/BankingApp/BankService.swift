@@ -44,7 +44,7 @@ public struct BankAccountRecord: Sendable, Codable, Equatable {
     public var name: String
     public var kind: BankAccountKind
     public var iban: String?
-    public var currency: String
+    public var currency: Currency
     public var ledgerAccount: String
     public var autoThreshold: Int?
     public var archived: Bool
@@ -75,8 +75,8 @@ public struct BankLineRecord: Sendable, Codable, Equatable {
     public var account: BankAccountID
     public var bookingDate: LocalDate
     public var valueDate: LocalDate?
-    public var amount: Int64
-    public var currency: String
+    /// Signed: money in is positive, money out negative.
+    public var amount: Money
     public var bankReference: String?
     public var reference: String?
     public var counterpartyName: String?
@@ -207,9 +207,11 @@ public struct BankRuleRecord: Sendable, Codable, Equatable {
 }
 
 extension BankLineRecord {
+    public var currency: Currency { amount.currency }
+
     var matchLine: MatchLine {
         MatchLine(
-            id: id.description, date: bookingDate, amount: amount, currency: currency,
+            id: id.description, date: bookingDate, amount: amount.minorUnits, currency: currency.code,
             details: Culise.matchText(details, reference), counterpartyName: counterpartyName,
             counterpartyIBAN: counterpartyIBAN)
     }
@@ -266,7 +268,7 @@ extension Culise {
             try problems.throwIfAny()
             let name = input.name?.nilIfEmptyText ?? (kind == .cash ? "Casa \(currency)" : "\(iban!.dropFirst(4).prefix(4)) \(currency)")
             let record = BankAccountRecord(
-                id: .generate(now: self.now), name: name, kind: kind ?? .bank, iban: iban, currency: currency,
+                id: .generate(now: self.now), name: name, kind: kind ?? .bank, iban: iban, currency: try Currency(code: currency),
                 ledgerAccount: ledgerAccount, autoThreshold: input.autoThreshold, archived: false)
             try await db.raw(
                 """
@@ -340,7 +342,8 @@ extension Culise {
                 id: BankAccountID(string: try row.decode(column: "id", as: String.self))!,
                 name: try row.decode(column: "name", as: String.self),
                 kind: BankAccountKind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .bank,
-                iban: try row.decode(column: "iban", as: String?.self), currency: try row.decode(column: "currency", as: String.self),
+                iban: try row.decode(column: "iban", as: String?.self),
+                currency: try Currency(code: row.decode(column: "currency", as: String.self)),
                 ledgerAccount: try row.decode(column: "ledger_account", as: String.self),
                 autoThreshold: try row.decode(column: "auto_threshold", as: Int?.self),
                 archived: try row.decode(column: "archived", as: Bool.self))
@@ -519,7 +522,7 @@ extension Culise {
                         ))
                     continue
                 }
-                let wrongCurrency = statement.lines.first { $0.currency != account.currency }
+                let wrongCurrency = statement.lines.first { $0.currency != account.currency.code }
                 if let wrongCurrency {
                     problems.add(
                         DomainError(
@@ -631,7 +634,7 @@ extension Culise {
             WHERE company_id = \(bind: company.description) AND account = \(bind: account.ledgerAccount) AND posted = \(bind: true) AND date <= \(bind: date.iso)
             """
         ).first()
-        if account.currency != "RON" { return try row?.decode(column: "ac", as: Int64?.self) ?? 0 }
+        if !account.currency.isRON { return try row?.decode(column: "ac", as: Int64?.self) ?? 0 }
         return (try row?.decode(column: "d", as: Int64?.self) ?? 0) - (try row?.decode(column: "c", as: Int64?.self) ?? 0)
     }
 
@@ -649,7 +652,9 @@ extension Culise {
             account: BankAccountID(string: try row.decode(column: "account_id", as: String.self))!,
             bookingDate: try LocalDate(iso: row.decode(column: "booking_date", as: String.self)),
             valueDate: try row.decode(column: "value_date", as: String?.self).flatMap { try? LocalDate(iso: $0) },
-            amount: try row.decode(column: "amount", as: Int64.self), currency: try row.decode(column: "currency", as: String.self),
+            amount: Money(
+                minorUnits: try row.decode(column: "amount", as: Int64.self),
+                currency: try Currency(code: row.decode(column: "currency", as: String.self))),
             bankReference: try row.decode(column: "bank_ref", as: String?.self),
             reference: try row.decode(column: "reference", as: String?.self),
             counterpartyName: try row.decode(column: "counterparty_name", as: String?.self),
@@ -733,19 +738,19 @@ extension Culise {
             for row in rows {
                 let ron =
                     sign * ((try row.decode(column: "dr", as: Int64?.self) ?? 0) - (try row.decode(column: "cr", as: Int64?.self) ?? 0))
-                let value = account.currency == "RON" ? ron : sign * (try row.decode(column: "ac", as: Int64?.self) ?? 0)
+                let value = account.currency.isRON ? ron : sign * (try row.decode(column: "ac", as: Int64?.self) ?? 0)
                 guard value > 0 else { continue }
                 let id = try row.decode(column: "id", as: String.self)
                 let due = try row.decode(column: "due_date", as: String?.self) ?? (try row.decode(column: "issue_date", as: String.self))
                 items.append(
                     OpenItem(
                         kind: kind, id: id, number: try row.decode(column: "number", as: String?.self) ?? id,
-                        partner: try row.decode(column: "partner_code", as: String.self), open: value, currency: account.currency,
+                        partner: try row.decode(column: "partner_code", as: String.self), open: value, currency: account.currency.code,
                         dueDate: try? LocalDate(iso: due)))
             }
         }
         // Expected liability payments: credit balances of salaries and taxes (RON accounts only).
-        if account.currency == "RON" {
+        if account.currency.isRON {
             // The indexed accounts themselves (431x from the company's chart), never a scan of every line.
             let liabilityAccounts =
                 ["421", "423", "4423", "444", "446", "436"]
@@ -808,7 +813,7 @@ extension Culise {
             sum.currency += try row.decode(column: "ac", as: Int64?.self) ?? 0
             sums[entry] = sum
         }
-        let unexplained = sums.filter { _, sum in (account.currency == "RON" ? sum.debit - sum.credit : sum.currency) != 0 }.keys.sorted()
+        let unexplained = sums.filter { _, sum in (account.currency.isRON ? sum.debit - sum.credit : sum.currency) != 0 }.keys.sorted()
         var entryPartners: [Int64: String] = [:]
         var start = 0
         while start < unexplained.count {
@@ -825,11 +830,11 @@ extension Culise {
         }
         for entry in unexplained {
             guard let sum = sums[entry] else { continue }
-            let net = account.currency == "RON" ? sum.debit - sum.credit : sum.currency
+            let net = account.currency.isRON ? sum.debit - sum.credit : sum.currency
             items.append(
                 OpenItem(
                     kind: .posted, id: String(entry), number: sum.number ?? "#\(entry)", partner: entryPartners[entry], open: abs(net),
-                    currency: account.currency, dueDate: try? LocalDate(iso: sum.date), sign: net > 0 ? 1 : -1))
+                    currency: account.currency.code, dueDate: try? LocalDate(iso: sum.date), sign: net > 0 ? 1 : -1))
         }
         // Partners, their IBANs and how late they usually pay.
         var ibans: [String: [String]] = [:]
@@ -1000,8 +1005,8 @@ extension Culise {
         let line = try await Self.loadLines(db, company: company, where: "id = \(bind: id.description)", limit: 1, offset: 0).first!
         let account = try await Self.requireBankAccount(db, company: company, id: line.account)
         var problems = ProblemCollector()
-        let incoming = line.amount > 0
-        let absolute = abs(line.amount)
+        let incoming = line.amount.minorUnits > 0
+        let absolute = abs(line.amount.minorUnits)
         var fee: Int64 = 0
         if let text = input.fee?.nilIfEmptyText {
             if let value = DecimalText.parse(text, scale: 2).map(InvoiceMath.minor), value >= 0 {
@@ -1042,7 +1047,7 @@ extension Culise {
         func postingLine(rate: Decimal?) -> BankPosting.Line {
             BankPosting.Line(
                 id: id.description, date: date, incoming: incoming, ledgerAccount: account.ledgerAccount, accountName: account.name,
-                cash: account.kind == .cash, currency: account.currency, rate: rate, gross: gross, details: line.details,
+                cash: account.kind == .cash, currency: account.currency.code, rate: rate, gross: gross, details: line.details,
                 counterpartyName: line.counterpartyName, partner: partner)
         }
         if let link = postedLinks.first {
@@ -1058,13 +1063,13 @@ extension Culise {
                 throw DomainError("bank.link", field: "allocations[0].id", "You cannot link entry '\(link.id)' because it does not exist.")
             }
             let net =
-                account.currency == "RON"
+                account.currency.isRON
                 ? (try row.decode(column: "d", as: Int64?.self) ?? 0) - (try row.decode(column: "c", as: Int64?.self) ?? 0)
                 : (try row.decode(column: "ac", as: Int64?.self) ?? 0)
-            guard net == line.amount else {
+            guard net == line.amount.minorUnits else {
                 throw DomainError(
                     "bank.link_amount", field: "allocations[0].id",
-                    "You cannot link entry \(entry) because it moves \(DecimalText.amount(net)) on \(account.ledgerAccount), not the line's \(DecimalText.amount(line.amount))."
+                    "You cannot link entry \(entry) because it moves \(DecimalText.amount(net)) on \(account.ledgerAccount), not the line's \(DecimalText.amount(line.amount.minorUnits))."
                 )
             }
             if try await db.raw(
@@ -1089,7 +1094,7 @@ extension Culise {
                 PaymentInput(
                     direction: incoming ? "in" : "out", partner: partnerCode, date: date.iso,
                     method: account.kind == .cash ? "cash" : "bank",
-                    account: account.ledgerAccount, currency: account.currency, amount: DecimalText.amount(gross), exchangeRate: nil,
+                    account: account.ledgerAccount, currency: account.currency.code, amount: DecimalText.amount(gross), exchangeRate: nil,
                     reference: String(([line.counterpartyName, line.details].compactMap { $0 }.joined(separator: " · ")).prefix(200)),
                     allocations: documents.map { .init(document: $0.id, amount: $0.amount ?? "") }),
                 actor: actor)
@@ -1124,7 +1129,7 @@ extension Culise {
             }
             try problems.throwIfAny()
             var rate: Decimal?
-            if account.currency != "RON" { rate = try await Self.exchangeRate(db, currency: account.currency, on: date).ronPerUnit }
+            if !account.currency.isRON { rate = try await Self.exchangeRate(db, currency: account.currency.code, on: date).ronPerUnit }
             let draft = BankPosting.entry(
                 postingLine(rate: rate), counterparts: targets.map { BankPosting.Counterpart(account: $0.account, amount: $0.amount) },
                 externalRef: try await Self.freshReference(db, company: company, "bank_line:\(id.description)"))
@@ -1139,7 +1144,7 @@ extension Culise {
         if fee > 0 {
             // The bank kept a fee: 627 = 5121 for the difference between the documents settled and the money that arrived.
             var rate: Decimal?
-            if account.currency != "RON" { rate = try await Self.exchangeRate(db, currency: account.currency, on: date).ronPerUnit }
+            if !account.currency.isRON { rate = try await Self.exchangeRate(db, currency: account.currency.code, on: date).ronPerUnit }
             let draft = BankPosting.fee(
                 postingLine(rate: rate), fee: fee,
                 externalRef: try await Self.freshReference(db, company: company, "bank_fee:\(id.description)"))
@@ -1556,7 +1561,7 @@ extension Culise {
                 guard !linked.contains(entry) else { continue }
                 if let firstDate, let date = try? LocalDate(iso: row.decode(column: "date", as: String.self)), date < firstDate { continue }
                 let amount =
-                    account.currency == "RON"
+                    account.currency.isRON
                     ? (try row.decode(column: "d", as: Int64?.self) ?? 0) - (try row.decode(column: "c", as: Int64?.self) ?? 0)
                     : (try row.decode(column: "ac", as: Int64?.self) ?? 0)
                 guard amount != 0 else { continue }

@@ -66,26 +66,29 @@ public struct PaymentRecord: Sendable, Codable, Equatable {
     public var date: LocalDate
     public var method: String
     public var account: String
-    public var currency: String
-    public var amount: Int64
+    public var amount: Money
     public var reference: String?
     public var entryID: Int64
     /// What the payment's entry settled, per document, read back from the ledger.
     public var allocations: [AllocationLine]
-    public var advance: Int64
-    public var writtenOff: Int64
+    /// The part left on the partner's advance account (419/4091), in the payment's currency.
+    public var advance: Money
+    /// The small difference written off (6588/7588), always in lei: the ledger carries no other currency for it.
+    public var writtenOff: Money
     /// The cash document's number (chitanță `CH-2026-000001`, dispoziție de plată `DP-…`) for cash payments.
     public var documentNumber: String? = nil
     /// Set when a later use case reversed the payment's entry (a bank line was unmatched).
     public var reversedBy: Int64? = nil
     /// Cash-limit warnings (Law 70/2015 limits, configurable); the payment is recorded anyway.
     public var warnings: [String] = []
+
+    public var currency: Currency { amount.currency }
 }
 
 public struct AllocationLine: Sendable, Codable, Equatable {
     public var documentType: String
     public var documentID: String
-    public var amount: Int64
+    public var amount: Money
 }
 
 /// One partner's row in an aging report (RON minor units).
@@ -223,7 +226,7 @@ extension Culise {
             }
             var found:
                 (
-                    type: String, id: String, number: String, total: Int64, open: Int64, currency: String, rate: Decimal?,
+                    type: String, id: String, number: String, total: Money, open: Money, rate: Decimal?,
                     partner: String
                 )?
             if incoming {
@@ -245,7 +248,7 @@ extension Culise {
                 }
                 if let invoice {
                     found = (
-                        "invoice", invoice.id.description, invoice.number ?? "", invoice.total, invoice.open, invoice.currency,
+                        "invoice", invoice.id.description, invoice.number ?? "", invoice.total, invoice.open,
                         invoice.document.exchangeRate, invoice.partner
                     )
                 }
@@ -264,7 +267,7 @@ extension Culise {
                 }
                 if let bill {
                     found = (
-                        "bill", bill.id.description, bill.number, bill.total, bill.open, bill.currency, bill.document.exchangeRate,
+                        "bill", bill.id.description, bill.number, bill.total, bill.open, bill.document.exchangeRate,
                         bill.partner
                     )
                 }
@@ -283,17 +286,17 @@ extension Culise {
                         "payment.document_partner", field: "\(field).document",
                         "You cannot allocate to \(found.number) because it belongs to partner \(found.partner)."))
             }
-            if found.currency != currency {
+            if found.open.currency.code != currency {
                 problems.add(
                     DomainError(
                         "payment.document_currency", field: "\(field).document",
-                        "You cannot pay \(found.number), issued in \(found.currency), with a \(currency) payment."))
+                        "You cannot pay \(found.number), issued in \(found.open.currency), with a \(currency) payment."))
             }
-            if value > found.open {
+            if value > found.open.minorUnits {
                 problems.add(
                     DomainError(
                         "payment.over_allocation", field: "\(field).amount",
-                        "You cannot allocate \(DecimalText.amount(value)) to \(found.number) because only \(DecimalText.amount(found.open)) is open; the rest goes to the partner's advance."
+                        "You cannot allocate \(DecimalText.amount(value)) to \(found.number) because only \(DecimalText.amount(found.open.minorUnits)) is open; the rest goes to the partner's advance."
                     ))
             }
             if targets.contains(where: { $0.id == found.id }) {
@@ -302,10 +305,10 @@ extension Culise {
                         "payment.document_twice", field: "\(field).document",
                         "You cannot allocate to \(found.number) twice in one payment."))
             }
-            let openRON = Self.ron(found.open, found.rate)
+            let openRON = Self.ron(found.open.minorUnits, found.rate)
             targets.append(
                 Target(
-                    type: found.type, id: found.id, number: found.number, open: found.open, openRON: openRON, rate: found.rate,
+                    type: found.type, id: found.id, number: found.number, open: found.open.minorUnits, openRON: openRON, rate: found.rate,
                     amount: value))
         }
         let allocated = targets.reduce(Int64(0)) { $0 + $1.amount }
@@ -379,16 +382,17 @@ extension Culise {
             "SELECT id, direction, partner_code, date, method, account, currency, amount, reference, entry_id, document_number, reversal_entry_id FROM payments WHERE company_id = \(bind: cid) AND "
                 + condition + " ORDER BY date DESC, id DESC LIMIT \(bind: limit) OFFSET \(bind: offset)"
         ).all().map { row in
-            PaymentRecord(
+            let currency = try Currency(code: row.decode(column: "currency", as: String.self))
+            return PaymentRecord(
                 id: PaymentID(string: try row.decode(column: "id", as: String.self))!,
                 direction: try row.decode(column: "direction", as: String.self),
                 partner: try row.decode(column: "partner_code", as: String.self),
                 date: try LocalDate(iso: row.decode(column: "date", as: String.self)),
                 method: try row.decode(column: "method", as: String.self), account: try row.decode(column: "account", as: String.self),
-                currency: try row.decode(column: "currency", as: String.self), amount: try row.decode(column: "amount", as: Int64.self),
+                amount: Money(minorUnits: try row.decode(column: "amount", as: Int64.self), currency: currency),
                 reference: try row.decode(column: "reference", as: String?.self),
                 entryID: try row.decode(column: "entry_id", as: Int64.self),
-                allocations: [], advance: 0, writtenOff: 0,
+                allocations: [], advance: .zero(currency), writtenOff: .zero(.ron),
                 documentNumber: try row.decode(column: "document_number", as: String?.self),
                 reversedBy: try row.decode(column: "reversal_entry_id", as: Int64?.self))
         }
@@ -405,20 +409,24 @@ extension Culise {
             guard let index = positions[try line.decode(column: "entry_id", as: Int64.self)] else { continue }
             let account = try line.decode(column: "account", as: String.self)
             let type = try line.decode(column: "source_type", as: String?.self)
-            let value = abs(
-                try line.decode(column: "amount_currency", as: Int64?.self)
-                    ?? (try line.decode(column: "debit", as: Int64.self) + (try line.decode(column: "credit", as: Int64.self))))
+            // A line in the payment's currency carries its amount in it; a line without one is in lei.
+            let value: Money =
+                if let foreign = try line.decode(column: "amount_currency", as: Int64?.self) {
+                    records[index].amount.with(abs(foreign))
+                } else {
+                    .ron(abs(try line.decode(column: "debit", as: Int64.self) + (try line.decode(column: "credit", as: Int64.self))))
+                }
             if account == receivableAccount || account == payableAccount, let type, type != "payment" {
                 let documentID = try line.decode(column: "source_id", as: String.self)
                 if let existing = records[index].allocations.firstIndex(where: { $0.documentID == documentID }) {
-                    records[index].allocations[existing].amount += value
+                    records[index].allocations[existing].amount = try records[index].allocations[existing].amount.adding(value)
                 } else {
                     records[index].allocations.append(AllocationLine(documentType: type, documentID: documentID, amount: value))
                 }
             } else if account == TreasuryAccounts.customerAdvance || account == TreasuryAccounts.supplierAdvance {
-                records[index].advance += value
+                records[index].advance = records[index].advance.isZero ? value : try records[index].advance.adding(value)
             } else if account == TreasuryAccounts.otherOperatingExpenses || account == TreasuryAccounts.otherOperatingIncome {
-                records[index].writtenOff += value
+                records[index].writtenOff = records[index].writtenOff.isZero ? value : try records[index].writtenOff.adding(value)
             }
         }
         return records
@@ -538,11 +546,11 @@ extension Culise {
                     db, company: company, where: "state <> 'draft' AND type <> '381' AND due_date < \(bind: asOf.iso)",
                     order: "due_date, id",
                     limit: 500, offset: offset)
-                for invoice in page where invoice.open > 0 {
+                for invoice in page where invoice.open.minorUnits > 0 {
                     guard let dueDate = invoice.dueDate else { continue }
                     let days = dueDate.days(until: asOf)
                     let item = Dunning.Item(
-                        number: invoice.number ?? "", dueDate: dueDate, daysOverdue: days, open: invoice.open, currency: invoice.currency)
+                        number: invoice.number ?? "", dueDate: dueDate, daysOverdue: days, open: invoice.open)
                     var notice =
                         notices[invoice.partner]
                         ?? DunningNotice(

@@ -179,8 +179,9 @@ extension DocumentInput {
                 "You cannot use document type '\(self.type ?? "")' here because it must be 380, 384 or 389; a credit note is made from its invoice."
             ))
         let currency = (self.currency ?? "RON").uppercased().trimmingCharacters(in: .whitespaces)
+        let documentCurrency = CurrencyCodes.known.contains(currency) ? try? Currency(code: currency) : nil
         problems.check(
-            CurrencyCodes.known.contains(currency),
+            documentCurrency != nil,
             DomainError(
                 "document.currency", field: "currency",
                 "You cannot use currency '\(self.currency ?? "")' because it must be an ISO 4217 code such as RON, EUR or USD."))
@@ -266,6 +267,7 @@ extension DocumentInput {
         // leave Int64 (≤ 4 × 10^17 with VAT under 100 %; the RON VAT saturates); the document's totals, in its currency
         // and in RON, are then checked exactly against the ceiling.
         try problems.throwIfAny()
+        guard let documentCurrency else { throw ValidationErrors(problems.problems) }
         let totals = InvoiceMath.totals(lines: documentLines, allowancesCharges: items, exchangeRate: rate)
         let largest =
             [totals.lineTotal, totals.allowanceTotal, totals.chargeTotal, totals.taxExclusive, totals.vatTotal, totals.taxInclusive]
@@ -287,7 +289,7 @@ extension DocumentInput {
         }
         return CommercialDocument(
             type: type!, number: sales ? "" : (self.number ?? "").trimmingCharacters(in: .whitespaces), issueDate: issue,
-            supplyDate: supply, dueDate: due, currency: currency, exchangeRate: rate, seller: context.seller, buyer: context.buyer,
+            supplyDate: supply, dueDate: due, currency: documentCurrency, exchangeRate: rate, seller: context.seller, buyer: context.buyer,
             lines: documentLines, allowancesCharges: items, totals: totals, note: note?.nilIfBlank,
             buyerReference: buyerReference?.nilIfBlank, orderReference: orderReference?.nilIfBlank,
             paymentTerms: context.paymentTermDays > 0 ? "\(context.paymentTermDays) zile" : nil)

@@ -35,7 +35,7 @@ public enum EInvoiceRules {
                 add("BR-AE-02", "buyer", "To invoice with reverse charge or an intra-community supply, the buyer must have a VAT id.")
             }
         }
-        if document.currency != "RON" && document.totals.vatTotalRON == nil {
+        if !document.currency.isRON && document.totals.vatTotalRON == nil {
             add(
                 "BR-RO-030", "currency",
                 "To invoice in \(document.currency), you must state the VAT in RON, so the exchange rate is needed.")

@@ -206,7 +206,8 @@ public struct CommercialDocument: Hashable, Sendable, Codable {
     /// The supply date (tax point, BT-72); the VAT rate follows it.
     public var supplyDate: LocalDate
     public var dueDate: LocalDate?
-    public var currency: String
+    /// The document currency (BT-5): every amount of the document is in it, as EN 16931 has it.
+    public var currency: Currency
     /// RON per unit of `currency`; nil for RON documents.
     public var exchangeRate: Decimal?
     public var seller: Party
@@ -221,7 +222,7 @@ public struct CommercialDocument: Hashable, Sendable, Codable {
     public var paymentTerms: String?
 
     public init(
-        type: DocumentType, number: String, issueDate: LocalDate, supplyDate: LocalDate, dueDate: LocalDate?, currency: String,
+        type: DocumentType, number: String, issueDate: LocalDate, supplyDate: LocalDate, dueDate: LocalDate?, currency: Currency,
         exchangeRate: Decimal?, seller: Party, buyer: Party, lines: [DocumentLine], allowancesCharges: [AllowanceCharge],
         totals: DocumentTotals, note: String? = nil, buyerReference: String? = nil, orderReference: String? = nil,
         preceding: [PrecedingInvoice] = [], paymentTerms: String? = nil
@@ -426,15 +427,13 @@ public enum Dunning {
         public var number: String
         public var dueDate: LocalDate
         public var daysOverdue: Int
-        public var open: Int64
-        public var currency: String
+        public var open: Money
 
-        public init(number: String, dueDate: LocalDate, daysOverdue: Int, open: Int64, currency: String) {
+        public init(number: String, dueDate: LocalDate, daysOverdue: Int, open: Money) {
             self.number = number
             self.dueDate = dueDate
             self.daysOverdue = daysOverdue
             self.open = open
-            self.currency = currency
         }
     }
 
@@ -442,8 +441,8 @@ public enum Dunning {
     public static func letter(to partner: String, from company: String, items: [Item], level: Int, language: String) -> String {
         let list = items.map { item in
             language == "en"
-                ? "- invoice \(item.number), due \(item.dueDate), \(item.daysOverdue) days overdue: \(DecimalText.amount(item.open)) \(item.currency)"
-                : "- factura \(item.number), scadentă la \(item.dueDate), întârziere \(item.daysOverdue) zile: \(DecimalText.amount(item.open)) \(item.currency)"
+                ? "- invoice \(item.number), due \(item.dueDate), \(item.daysOverdue) days overdue: \(MoneyFormat.money(item.open, locale: .en))"
+                : "- factura \(item.number), scadentă la \(item.dueDate), întârziere \(item.daysOverdue) zile: \(MoneyFormat.money(item.open, locale: .ro))"
         }.joined(separator: "\n")
         if language == "en" {
             let opening =

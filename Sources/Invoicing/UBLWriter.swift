@@ -12,7 +12,7 @@ public enum UBLWriter {
         var out = XMLOut()
         let credit = document.type.isCreditNote
         let root = credit ? "CreditNote" : "Invoice"
-        let currency = document.currency
+        let currency = document.currency.code
         out.raw("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
         out.raw(
             "<\(root) xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:\(root)-2\" xmlns:cac=\"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2\" xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\">\n"

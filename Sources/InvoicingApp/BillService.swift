@@ -25,18 +25,20 @@ public struct BillRecord: Sendable, Codable, Equatable {
     public var number: String
     public var issueDate: LocalDate
     public var dueDate: LocalDate?
-    public var currency: String
     /// Total with VAT, and the amount due after prepayments (document currency).
-    public var total: Int64
-    public var payable: Int64
-    public var paid: Int64
-    public var open: Int64
+    public var total: Money
+    public var payable: Money
+    public var paid: Money
+    public var open: Money
     public var entryID: Int64?
     public var source: String
     public var warnings: [String]
     public var document: CommercialDocument
     /// Per line: the suggested account with its explanation, when the company's history supports one.
     public var suggestions: [AccountSuggester.Suggestion?]
+
+    /// The document currency: every amount of the bill is in it.
+    public var currency: Currency { total.currency }
 }
 
 /// The result of ingesting one e-invoice.
@@ -215,7 +217,7 @@ extension Culise {
                         ? "To post bill \(document.number), you must choose the account of line \(index + 1)."
                         : "You cannot post line \(index + 1) to '\(account)' because it is not a postable account."))
         }
-        if document.currency != "RON" {
+        if !document.currency.isRON {
             if let exchangeRate { document.exchangeRate = exchangeRate }
             problems.check(
                 (document.exchangeRate ?? 0) > 0,
@@ -278,8 +280,9 @@ extension Culise {
                 partner: try row.decode(column: "partner_code", as: String.self), number: try row.decode(column: "number", as: String.self),
                 issueDate: try LocalDate(iso: row.decode(column: "issue_date", as: String.self)),
                 dueDate: try row.decode(column: "due_date", as: String?.self).map { try LocalDate(iso: $0) },
-                currency: try row.decode(column: "currency", as: String.self), total: try row.decode(column: "total", as: Int64.self),
-                payable: try row.decode(column: "payable", as: Int64.self), paid: 0, open: 0,
+                total: Money(minorUnits: try row.decode(column: "total", as: Int64.self), currency: document.currency),
+                payable: Money(minorUnits: try row.decode(column: "payable", as: Int64.self), currency: document.currency),
+                paid: .zero(document.currency), open: .zero(document.currency),
                 entryID: try row.decode(column: "entry_id", as: Int64?.self),
                 source: try row.decode(column: "source", as: String.self), warnings: warnings, document: document, suggestions: [])
         }
@@ -288,12 +291,15 @@ extension Culise {
             asOf: nil)
         for index in bills.indices where bills[index].state != .draft {
             let value = settlement[bills[index].id.description] ?? Settlement()
-            let foreign = bills[index].currency != "RON"
+            let total = bills[index].total
+            let foreign = !total.currency.isRON
             let credited = foreign ? value.creditedCurrency : value.credited
-            bills[index].open = bills[index].isCreditNote ? 0 : (foreign ? value.openCurrency : value.open)
-            bills[index].paid = bills[index].isCreditNote ? 0 : bills[index].total - bills[index].open - credited
+            let open = bills[index].isCreditNote ? 0 : (foreign ? value.openCurrency : value.open)
+            let paid = bills[index].isCreditNote ? 0 : total.minorUnits - open - credited
+            bills[index].open = total.with(open)
+            bills[index].paid = total.with(paid)
             if !bills[index].isCreditNote {
-                bills[index].state = bills[index].open <= 0 ? .paid : (bills[index].paid > 0 ? .partiallyPaid : .posted)
+                bills[index].state = open <= 0 ? .paid : (paid > 0 ? .partiallyPaid : .posted)
             }
         }
         // Suggestions for draft lines without an account.
@@ -496,7 +502,8 @@ extension Culise {
             type: incoming.isCreditNote ? .creditNote : (DocumentType(rawValue: incoming.typeCode) ?? .invoice), number: incoming.number,
             issueDate: incoming.issueDate, supplyDate: incoming.issueDate,
             dueDate: incoming.dueDate ?? incoming.issueDate.adding(days: supplier.paymentTermDays),
-            currency: incoming.currency, exchangeRate: nil, seller: Self.party(supplier), buyer: Self.sellerParty(own, settings: settings),
+            currency: try Currency(code: incoming.currency), exchangeRate: nil, seller: Self.party(supplier),
+            buyer: Self.sellerParty(own, settings: settings),
             lines: lines,
             allowancesCharges: incoming.allowancesCharges, totals: incoming.totals, note: incoming.note)
         let id = try await insertBill(

@@ -198,7 +198,7 @@ extension Culise {
                     .text(cid), .text(item.id.description), .text(document.type.rawValue), .text("issued"), .text(item.series),
                     .int(Int64(document.issueDate.year)), .int(seq), .text(document.number), .text(item.partner),
                     .text(document.issueDate.iso),
-                    .text(document.supplyDate.iso), SQLValue(document.dueDate?.iso), .text(document.currency),
+                    .text(document.supplyDate.iso), SQLValue(document.dueDate?.iso), .text(document.currency.code),
                     SQLValue(document.exchangeRate.map { "\($0)" }), .int(document.totals.taxExclusive), .int(document.totals.vatTotal),
                     .int(document.totals.payable), .int(Self.ron(document.totals.payable, document.exchangeRate)), .null,
                     .int(entries[position].rawValue), .text(try Self.json(document)), .text(self.nowText), .text(actor.auditName),
@@ -220,10 +220,10 @@ extension Culise {
                     InvoiceRecord(
                         id: item.id, type: document.type, state: .issued, series: item.series, number: document.number,
                         partner: item.partner,
-                        issueDate: document.issueDate, dueDate: document.dueDate, currency: document.currency,
-                        total: document.totals.payable,
-                        totalRON: Self.ron(document.totals.payable, document.exchangeRate), paid: 0, credited: 0,
-                        open: document.totals.payable,
+                        issueDate: document.issueDate, dueDate: document.dueDate,
+                        total: Money(minorUnits: document.totals.payable, currency: document.currency),
+                        totalRON: .ron(Self.ron(document.totals.payable, document.exchangeRate)), paid: .zero(document.currency),
+                        credited: .zero(document.currency), open: Money(minorUnits: document.totals.payable, currency: document.currency),
                         entryID: entries[position].rawValue, corrects: nil, document: document,
                         efactura: EFacturaStatus(
                             state: OutboxState.validated, deadline: EFacturaDeadline.due(issued: document.issueDate), uploadIndex: nil,

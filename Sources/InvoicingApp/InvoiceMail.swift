@@ -34,7 +34,7 @@ extension Culise {
         let template = MessageTemplates.invoiceMail[locale.rawValue] ?? MessageTemplates.invoiceMail["ro"]!  // trap-safe: "ro" is a literal key of the table above
         let parameters = [
             "number": number, "date": invoice.issueDate.formatted(locale), "seller": invoice.document.seller.name,
-            "total": MoneyFormat.amount(invoice.total, locale: locale), "currency": invoice.currency,
+            "total": MoneyFormat.amount(invoice.total.minorUnits, locale: locale), "currency": invoice.currency.code,
             "due": (invoice.dueDate ?? invoice.issueDate).formatted(locale),
         ]
         let attachments = [

@@ -24,14 +24,13 @@ public struct InvoiceRecord: Sendable, Codable, Equatable {
     public var partner: String
     public var issueDate: LocalDate
     public var dueDate: LocalDate?
-    public var currency: String
-    /// Total in the document currency and in RON (minor units).
-    public var total: Int64
-    public var totalRON: Int64
+    /// Total in the document currency and in lei.
+    public var total: Money
+    public var totalRON: Money
     /// From the ledger's receivable lines that reference this invoice (document currency).
-    public var paid: Int64
-    public var credited: Int64
-    public var open: Int64
+    public var paid: Money
+    public var credited: Money
+    public var open: Money
     public var entryID: Int64?
     /// Credit notes: the invoice they correct.
     public var corrects: InvoiceID?
@@ -63,15 +62,14 @@ public struct InvoiceSummary: Sendable, Equatable {
     public var partnerName: String
     public var issueDate: LocalDate
     public var dueDate: LocalDate?
-    public var currency: String
-    /// Amounts in the document's currency, minor units; `totalRON` in lei.
-    public var net: Int64
-    public var vat: Int64
-    public var total: Int64
-    public var totalRON: Int64
-    public var paid: Int64 = 0
-    public var credited: Int64 = 0
-    public var open: Int64 = 0
+    /// Amounts in the document's currency; `totalRON` in lei.
+    public var net: Money
+    public var vat: Money
+    public var total: Money
+    public var totalRON: Money
+    public var paid: Money
+    public var credited: Money
+    public var open: Money
     public var corrects: InvoiceID?
     public var efactura: EFacturaStatus?
 }
@@ -80,17 +78,23 @@ public struct InvoiceSummary: Sendable, Equatable {
 protocol InvoicePosition {
     var id: InvoiceID { get }
     var type: DocumentType { get }
-    var currency: String { get }
-    var total: Int64 { get }
+    var currency: Currency { get }
+    var total: Money { get }
     var state: InvoiceState { get set }
-    var paid: Int64 { get set }
-    var credited: Int64 { get set }
-    var open: Int64 { get set }
+    var paid: Money { get set }
+    var credited: Money { get set }
+    var open: Money { get set }
     var efactura: EFacturaStatus? { get set }
 }
 
-extension InvoiceRecord: InvoicePosition {}
-extension InvoiceSummary: InvoicePosition {}
+extension InvoiceRecord: InvoicePosition {
+    /// The document currency: every amount but the lei total is in it.
+    public var currency: Currency { total.currency }
+}
+
+extension InvoiceSummary: InvoicePosition {
+    public var currency: Currency { total.currency }
+}
 
 /// Company-level invoicing settings.
 public struct InvoiceSettings: Sendable, Codable, Equatable {
@@ -409,7 +413,8 @@ extension Culise {
             try await AuditLog.append(
                 db, actor: actor, company: company, action: "invoice.draft_update", entity: "invoice", entityID: id.description,
                 changes: [
-                    FieldChange("total", before: DecimalText.amount(current.total), after: DecimalText.amount(document.totals.payable))
+                    FieldChange(
+                        "total", before: DecimalText.amount(current.total.minorUnits), after: DecimalText.amount(document.totals.payable))
                 ], now: self.now)
             return try await Self.loadInvoice(db, company: company, id: id)!
         }
@@ -476,8 +481,9 @@ extension Culise {
         ).run()
         return InvoiceRecord(
             id: id, type: document.type, state: .draft, series: series, number: nil, partner: partner, issueDate: document.issueDate,
-            dueDate: document.dueDate, currency: document.currency, total: document.totals.payable,
-            totalRON: Self.ron(document.totals.payable, document.exchangeRate), paid: 0, credited: 0, open: 0, entryID: nil,
+            dueDate: document.dueDate, total: Money(minorUnits: document.totals.payable, currency: document.currency),
+            totalRON: .ron(Self.ron(document.totals.payable, document.exchangeRate)), paid: .zero(document.currency),
+            credited: .zero(document.currency), open: .zero(document.currency), entryID: nil,
             corrects: corrects,
             document: document, efactura: nil)
     }
@@ -551,9 +557,9 @@ extension Culise {
         issued.number = number
         issued.entryID = entry.rawValue
         issued.document = document
-        issued.paid = 0
-        issued.credited = 0
-        issued.open = document.type.isCreditNote ? 0 : current.total
+        issued.paid = .zero(current.currency)
+        issued.credited = .zero(current.currency)
+        issued.open = document.type.isCreditNote ? .zero(current.currency) : current.total
         let deadline = EFacturaDeadline.due(issued: document.issueDate)
         issued.efactura = EFacturaStatus(state: OutboxState.validated, deadline: deadline, uploadIndex: nil, attempts: 0, errors: [])
         issued.warnings = Self.issueWarnings(document, today: LocalDate.today(now: clock()))
@@ -650,10 +656,11 @@ extension Culise {
         document.note = reason.map { String($0.prefix(300)) } ?? "Stornare factura \(original.number ?? "")"
         document.totals = InvoiceMath.totals(
             lines: document.lines, allowancesCharges: document.allowancesCharges, exchangeRate: document.exchangeRate)
-        if document.totals.payable > original.total - original.credited {
+        let creditable = original.total.minorUnits - original.credited.minorUnits
+        if document.totals.payable > creditable {
             throw DomainError(
                 "invoice.credit_too_much", kind: .conflict,
-                "You cannot credit \(DecimalText.amount(document.totals.payable)) because only \(DecimalText.amount(original.total - original.credited)) of invoice \(original.number ?? "") is not yet credited."
+                "You cannot credit \(DecimalText.amount(document.totals.payable)) because only \(DecimalText.amount(creditable)) of invoice \(original.number ?? "") is not yet credited."
             )
         }
         let creditID = InvoiceID.generate(now: self.now)
@@ -698,8 +705,9 @@ extension Culise {
                 partner: try row.decode(column: "partner_code", as: String.self),
                 issueDate: try LocalDate(iso: row.decode(column: "issue_date", as: String.self)),
                 dueDate: try row.decode(column: "due_date", as: String?.self).map { try LocalDate(iso: $0) },
-                currency: try row.decode(column: "currency", as: String.self), total: try row.decode(column: "total", as: Int64.self),
-                totalRON: try row.decode(column: "total_ron", as: Int64.self), paid: 0, credited: 0, open: 0,
+                total: Money(minorUnits: try row.decode(column: "total", as: Int64.self), currency: document.currency),
+                totalRON: .ron(try row.decode(column: "total_ron", as: Int64.self)), paid: .zero(document.currency),
+                credited: .zero(document.currency), open: .zero(document.currency),
                 entryID: try row.decode(column: "entry_id", as: Int64?.self),
                 corrects: try row.decode(column: "corrects", as: String?.self).flatMap { InvoiceID(string: $0) }, document: document,
                 efactura: nil)
@@ -736,13 +744,16 @@ extension Culise {
             let key = items[index].id.description
             items[index].efactura = outbox[key]
             guard items[index].state != .draft, items[index].type != .creditNote else { continue }
-            let foreign = items[index].currency != "RON"
+            let foreign = !items[index].currency.isRON
             let value = settlement[key] ?? Settlement()
-            items[index].open = foreign ? value.openCurrency : value.open
-            items[index].credited = foreign ? value.creditedCurrency : value.credited
-            items[index].paid = items[index].total - items[index].open - items[index].credited
-            items[index].state = InvoiceState.settled(
-                total: items[index].total, paid: items[index].paid, credited: items[index].credited)
+            let total = items[index].total
+            let open = foreign ? value.openCurrency : value.open
+            let credited = foreign ? value.creditedCurrency : value.credited
+            let paid = total.minorUnits - open - credited
+            items[index].open = total.with(open)
+            items[index].credited = total.with(credited)
+            items[index].paid = total.with(paid)
+            items[index].state = InvoiceState.settled(total: total.minorUnits, paid: paid, credited: credited)
         }
     }
 
@@ -935,6 +946,10 @@ extension Culise {
             ).all()
             var items = try rows.map { row -> InvoiceSummary in
                 let id = try row.decode(column: "id", as: String.self)
+                let currency = try Currency(code: row.decode(column: "currency", as: String.self))
+                func money(_ row: any SQLRow, _ column: String, _ currency: Currency) throws -> Money {
+                    Money(minorUnits: try row.decode(column: column, as: Int64.self), currency: currency)
+                }
                 return InvoiceSummary(
                     id: try InvoiceID(string: id).orThrow("invoice id"),
                     type: DocumentType(rawValue: try row.decode(column: "type", as: String.self)) ?? .invoice,
@@ -945,9 +960,9 @@ extension Culise {
                     partnerName: try row.decode(column: "partner_name", as: String?.self) ?? "",
                     issueDate: try LocalDate(iso: row.decode(column: "issue_date", as: String.self)),
                     dueDate: try row.decode(column: "due_date", as: String?.self).map { try LocalDate(iso: $0) },
-                    currency: try row.decode(column: "currency", as: String.self), net: try row.decode(column: "net", as: Int64.self),
-                    vat: try row.decode(column: "vat", as: Int64.self), total: try row.decode(column: "total", as: Int64.self),
-                    totalRON: try row.decode(column: "total_ron", as: Int64.self),
+                    net: try money(row, "net", currency), vat: try money(row, "vat", currency), total: try money(row, "total", currency),
+                    totalRON: .ron(try row.decode(column: "total_ron", as: Int64.self)), paid: .zero(currency),
+                    credited: .zero(currency), open: .zero(currency),
                     corrects: try row.decode(column: "corrects", as: String?.self).flatMap { InvoiceID(string: $0) })
             }
             try await Self.derive(db, company: company, &items)

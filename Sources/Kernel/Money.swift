@@ -39,6 +39,9 @@ public struct Currency: Hashable, Sendable, Codable, CustomStringConvertible {
 
     public var description: String { code }
 
+    /// The lei, the company's own currency: documents in any other currency carry a BNR rate.
+    public var isRON: Bool { code == "RON" }
+
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         try self.init(code: text)
@@ -192,6 +195,14 @@ public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
     }
 
     public func negated() -> Money { Money(minorUnits: -minorUnits, currency: currency) }
+
+    /// Lei: the company's own currency and the ledger's.
+    public static func ron(_ minorUnits: Int64) -> Money { Money(minorUnits: minorUnits, currency: .ron) }
+
+    /// Another amount in this amount's currency (a derived position: open, paid, credited).
+    public func with(_ minorUnits: Int64) -> Money { Money(minorUnits: minorUnits, currency: currency) }
+
+    public var isZero: Bool { minorUnits == 0 }
 
     private func requireSameCurrency(_ other: Money) throws(DomainError) {
         guard other.currency == currency else {

@@ -62,7 +62,7 @@ public enum SalesPosting {
         lines.insert(
             EntryLine(
                 account: InvoicingAccounts.receivable, debit: sign * totalRON, partner: partner, description: document.number,
-                currency: rate == nil ? nil : document.currency, amountCurrency: rate == nil ? nil : sign * document.totals.payable,
+                currency: rate == nil ? nil : document.currency.code, amountCurrency: rate == nil ? nil : sign * document.totals.payable,
                 rate: rate, source: receivableSource), at: 0)
         let kind = document.type.isCreditNote ? "Storno factura" : "Factura"
         return EntryDraft(
@@ -122,7 +122,8 @@ public enum PurchasePosting {
         lines.append(
             EntryLine(
                 account: InvoicingAccounts.payable, credit: sign * totalRON, partner: partner, description: document.number,
-                currency: rate == nil ? nil : document.currency, amountCurrency: rate == nil ? nil : -sign * document.totals.taxInclusive,
+                currency: rate == nil ? nil : document.currency.code,
+                amountCurrency: rate == nil ? nil : -sign * document.totals.taxInclusive,
                 rate: rate, source: source))
         return EntryDraft(
             journal: "CP", date: document.issueDate,

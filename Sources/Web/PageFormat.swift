@@ -12,6 +12,13 @@ enum PageFormat {
         MoneyFormat.amount(minorUnits, digits: digits, locale: locale)
     }
 
+    /// A document's or a bank line's amount without the code: `1.234,56` (ro), `1,234.56` (en). Documents keep hundredths
+    /// in every currency (EN 16931 amounts have two decimals, BR-DEC-09 and the like), so two digits.
+    static func amount(_ money: Money) -> String { amount(money.minorUnits) }
+
+    /// The same with its currency code: `1.234,56 RON` (ro), `1,234.56 EUR` (en).
+    static func money(_ money: Money) -> String { amount(money) + " " + money.currency.code }
+
     /// A quantity or rate: `1.234,5` (ro), `1,234.5` (en).
     static func decimal(_ value: Decimal) -> String { MoneyFormat.decimal(value, locale: locale) }
 

@@ -45,7 +45,7 @@ import Testing
             await expectRefusal("approval.required") { try await culise.postBill(company: setup.company, id: large.id, actor: setup.actor) }
             var requests = try await culise.approvals(company: setup.company, documentID: large.id.description, actor: setup.actor)
             #expect(
-                requests.count == 1 && requests[0].state == .pending && requests[0].amount == large.total
+                requests.count == 1 && requests[0].state == .pending && requests[0].amount == large.total.minorUnits
                     && requests[0].creator == "admin@alfa.ro")
             #expect(try await culise.unreadNotifications(company: setup.company, user: accountantID) == 1)
             #expect(try await culise.unreadNotifications(company: setup.company, user: setup.admin.userID) == 0)

@@ -239,7 +239,9 @@ import Testing
                 ]), fileName: "oct.csv", actor: setup.actor)
             let lines = try await culise.bankLines(
                 company: setup.company, account: account.id, state: nil, page: try PageRequest(), actor: setup.actor
-            ).items.sorted { $0.bookingDate < $1.bookingDate || ($0.bookingDate == $1.bookingDate && $0.amount > $1.amount) }
+            ).items.sorted {
+                $0.bookingDate < $1.bookingDate || ($0.bookingDate == $1.bookingDate && $0.amount.minorUnits > $1.amount.minorUnits)
+            }
             let (receipt, fee1, fee2, fee3) = (lines[0], lines[1], lines[2], lines[3])
             await expectRefusal("bank.candidate", field: "candidate") {
                 try await culise.confirmMatch(company: setup.company, line: receipt.id, BankMatchInput(candidate: 99), actor: setup.actor)

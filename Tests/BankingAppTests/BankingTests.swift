@@ -57,7 +57,7 @@ import Testing
     func accountsAreValidatedAndUnknownIBANsSayHowToAddThem(_ engine: Engine) async throws {
         try await TestDatabase.withCulise(engine) { culise, _ in
             let (setup, account) = try await Self.setUp(culise)
-            #expect(account.ledgerAccount == "5121" && account.currency == "RON" && account.autoThreshold == nil)
+            #expect(account.ledgerAccount == "5121" && account.currency.isRON && account.autoThreshold == nil)
             do {
                 _ = try await culise.addBankAccount(
                     company: setup.company, BankAccountInput(iban: "RO49AAAA1B31007593840001", currency: "EUR"), actor: setup.actor)
@@ -176,7 +176,7 @@ import Testing
             let (setup, account) = try await Self.setUp(culise)
             let invoice = try await Self.issue(culise, setup)
             let number = invoice.number!
-            let amount = DecimalText.amount(invoice.total)
+            let amount = DecimalText.amount(invoice.total.minorUnits)
             _ = try await culise.importStatement(
                 company: setup.company,
                 data: Self.csv([
@@ -216,12 +216,12 @@ import Testing
             let lines = try await culise.bankLines(
                 company: setup.company, account: account.id, state: .matched, page: try PageRequest(), actor: setup.actor
             ).items
-            let receipt = lines.first { $0.amount > 0 }!
+            let receipt = lines.first { $0.amount.minorUnits > 0 }!
             #expect(receipt.automatic && receipt.paymentID != nil)
             #expect(receipt.explanation(language: "en")?.contains("invoice number \(number) found in the payment details") == true)
             #expect(receipt.explanation(language: "en")?.contains("counterparty IBAN belongs to Beta Distribuție SRL") == true)
-            #expect(try await culise.invoice(company: setup.company, id: invoice.id, actor: setup.actor).open == 0)
-            let fee = lines.first { $0.amount < 0 }!
+            #expect(try await culise.invoice(company: setup.company, id: invoice.id, actor: setup.actor).open.minorUnits == 0)
+            let fee = lines.first { $0.amount.minorUnits < 0 }!
             #expect(fee.matchAccount == "627" && fee.explanation(language: "en") == "rule: text contains 'COMISION' → 627")
             // Stored as facts with both sentences: each reader gets their language (issue 13, item 2).
             #expect(fee.explanation(language: "ro") == "regulă: textul conține 'COMISION' → 627")
@@ -246,7 +246,9 @@ import Testing
             let invoice = try await Self.issue(culise, setup)
             _ = try await culise.importStatement(
                 company: setup.company,
-                data: Self.csv([("2026-10-20", DecimalText.amount(invoice.total - 500), "Beta", Self.betaIBAN, "plata \(invoice.number!)")]
+                data: Self.csv([
+                    ("2026-10-20", DecimalText.amount(invoice.total.minorUnits - 500), "Beta", Self.betaIBAN, "plata \(invoice.number!)")
+                ]
                 ),
                 fileName: "oct.csv", actor: setup.actor)
             let line = try await culise.bankLines(
@@ -258,7 +260,8 @@ import Testing
             #expect(review.proposal.candidates.first?.allocations.first?.id == invoice.id.description)
             // Two people confirm the same line at once: one payment.
             let input = BankMatchInput(
-                allocations: [.init(kind: "invoice", id: invoice.id.description, amount: DecimalText.amount(invoice.total))], fee: "5.00")
+                allocations: [.init(kind: "invoice", id: invoice.id.description, amount: DecimalText.amount(invoice.total.minorUnits))],
+                fee: "5.00")
             let results = await withTaskGroup(of: Bool.self) { group in
                 for _ in 0..<2 {
                     group.addTask {
@@ -270,7 +273,7 @@ import Testing
             #expect(results.filter { $0 }.count == 1)
             let payments = try await culise.payments(company: setup.company, partner: "BETA", page: try PageRequest(), actor: setup.actor)
             #expect(payments.total == 1)
-            #expect(try await culise.invoice(company: setup.company, id: invoice.id, actor: setup.actor).open == 0)
+            #expect(try await culise.invoice(company: setup.company, id: invoice.id, actor: setup.actor).open.minorUnits == 0)
             let matched = try await culise.bankLine(company: setup.company, id: line.id, actor: setup.actor)
             #expect(matched.state == .matched && matched.feeEntryID != nil)
             do {
@@ -285,7 +288,9 @@ import Testing
             #expect(
                 after.rows.filter { $0.kind == "account" }.map { [$0.code, "\($0.closing)", "\($0.total)"] }
                     == before.rows.filter { $0.kind == "account" }.map { [$0.code, "\($0.closing)", "\($0.total)"] })
-            #expect(try await culise.invoice(company: setup.company, id: invoice.id, actor: setup.actor).open == invoice.total)
+            #expect(
+                try await culise.invoice(company: setup.company, id: invoice.id, actor: setup.actor).open.minorUnits
+                    == invoice.total.minorUnits)
             #expect(try await culise.bankLine(company: setup.company, id: line.id, actor: setup.actor).state == .unmatched)
             do {
                 _ = try await culise.unmatch(company: setup.company, line: line.id, actor: setup.actor)
@@ -308,12 +313,14 @@ import Testing
             let typed = try await culise.recordPayment(
                 company: setup.company,
                 PaymentInput(
-                    direction: "in", partner: "BETA", date: "2026-10-19", amount: DecimalText.amount(invoice.total),
-                    allocations: [.init(document: invoice.number!, amount: DecimalText.amount(invoice.total))]),
+                    direction: "in", partner: "BETA", date: "2026-10-19", amount: DecimalText.amount(invoice.total.minorUnits),
+                    allocations: [.init(document: invoice.number!, amount: DecimalText.amount(invoice.total.minorUnits))]),
                 actor: setup.actor)
             _ = try await culise.importStatement(
                 company: setup.company,
-                data: Self.csv([("2026-10-20", DecimalText.amount(invoice.total), "Beta Distribuție SRL", Self.betaIBAN, "transfer")]),
+                data: Self.csv([
+                    ("2026-10-20", DecimalText.amount(invoice.total.minorUnits), "Beta Distribuție SRL", Self.betaIBAN, "transfer")
+                ]),
                 fileName: "oct.csv", actor: setup.actor)
             let line = try await culise.bankLines(company: setup.company, account: account.id, state: nil, page: .first, actor: setup.actor)
                 .items[0]
@@ -334,7 +341,7 @@ import Testing
             let undone = try await culise.unmatch(company: setup.company, line: line.id, actor: setup.actor)
             #expect(undone.state == .unmatched && !undone.linked)
             #expect(try await culise.entries(company: setup.company, page: .first, actor: setup.actor).total == before)
-            #expect(try await culise.invoice(company: setup.company, id: invoice.id, actor: setup.actor).open == 0)
+            #expect(try await culise.invoice(company: setup.company, id: invoice.id, actor: setup.actor).open.minorUnits == 0)
         }
     }
 
@@ -387,8 +394,10 @@ import Testing
             let before = try await culise.trialBalance(company: setup.company, from: nil, to: nil, actor: setup.actor)
             let report = try await culise.revalue(company: setup.company, month: try YearMonth(text: "2026-10"), actor: setup.actor)
             // 1,210 EUR open at 5.0000 → at 5.0987 (the 30 Oct publication): +119.43 RON on 4111, credited to 7651.
-            #expect(report.lines.count == 1 && report.lines[0].openCurrency == eur.total)
-            #expect(report.gain == Rounding.functionalAmount(foreignMinor: eur.total, rate: Decimal(string: "5.0987")!) - eur.totalRON)
+            #expect(report.lines.count == 1 && report.lines[0].openCurrency == eur.total.minorUnits)
+            #expect(
+                report.gain == Rounding.functionalAmount(foreignMinor: eur.total.minorUnits, rate: Decimal(string: "5.0987")!)
+                    - eur.totalRON.minorUnits)
             #expect(report.loss == 0 && report.reversalEntryID != nil)
             let october = try await culise.trialBalance(
                 company: setup.company, from: nil, to: try LocalDate(iso: "2026-10-31"), actor: setup.actor)
@@ -429,7 +438,7 @@ import Testing
             let csv = Data(
                 """
                 date,amount,currency,counterparty,details,account_iban
-                2026-11-02,\(DecimalText.amount(invoice.total)),EUR,Beta Distribuție SRL,Plata \(invoice.number!),\(eurIBAN)
+                2026-11-02,\(DecimalText.amount(invoice.total.minorUnits)),EUR,Beta Distribuție SRL,Plata \(invoice.number!),\(eurIBAN)
                 """.utf8)
             _ = try await culise.importStatement(company: setup.company, data: csv, fileName: "eur.csv", actor: setup.actor)
             let line = try await culise.bankLines(company: setup.company, account: account.id, state: nil, page: .first, actor: setup.actor)
@@ -438,11 +447,11 @@ import Testing
                 company: setup.company, line: line.id, BankMatchInput(candidate: 0), actor: setup.actor)
             // Paid on Monday 2 November: the BNR rate published on Friday 30 October (5.0987) applies, not the invoice's 5.0000.
             let entry = try await culise.entry(company: setup.company, EntryID(matched.entryID!), actor: setup.actor)
-            let bank = Rounding.functionalAmount(foreignMinor: invoice.total, rate: Decimal(string: "5.0987")!)
+            let bank = Rounding.functionalAmount(foreignMinor: invoice.total.minorUnits, rate: Decimal(string: "5.0987")!)
             #expect(entry.lines.map(\.account) == ["5124", "4111", "7651"])
-            #expect(entry.lines[0].debit == bank && entry.lines[1].credit == invoice.totalRON)
-            #expect(entry.lines[2].credit == bank - invoice.totalRON)
-            #expect(try await culise.invoice(company: setup.company, id: invoice.id, actor: setup.actor).open == 0)
+            #expect(entry.lines[0].debit == bank && entry.lines[1].credit == invoice.totalRON.minorUnits)
+            #expect(entry.lines[2].credit == bank - invoice.totalRON.minorUnits)
+            #expect(try await culise.invoice(company: setup.company, id: invoice.id, actor: setup.actor).open.minorUnits == 0)
         }
     }
 
@@ -454,8 +463,9 @@ import Testing
             let receipt = try await culise.recordPayment(
                 company: setup.company,
                 PaymentInput(
-                    direction: "in", partner: "GAMA", date: "2026-10-10", method: "cash", amount: DecimalText.amount(invoice.total),
-                    allocations: [.init(document: invoice.number!, amount: DecimalText.amount(invoice.total))]),
+                    direction: "in", partner: "GAMA", date: "2026-10-10", method: "cash",
+                    amount: DecimalText.amount(invoice.total.minorUnits),
+                    allocations: [.init(document: invoice.number!, amount: DecimalText.amount(invoice.total.minorUnits))]),
                 actor: setup.actor)
             #expect(receipt.documentNumber == "CH-2026-000001")
             // 6,000 RON + VAT in cash from one company in a day is above the 5,000 lei limit: recorded, with a warning.
@@ -478,7 +488,7 @@ import Testing
             }
             let day = try await culise.cashRegister(company: setup.company, date: try LocalDate(iso: "2026-10-10"), actor: setup.actor)
             #expect(day.opening == 0 && day.lines.map(\.document) == ["CH-2026-000001", "DP-2026-000001"])
-            #expect(day.closing == invoice.total - 500_000 && day.lines.last?.balance == day.closing)
+            #expect(day.closing == invoice.total.minorUnits - 500_000 && day.lines.last?.balance == day.closing)
             var limits = try await culise.cashLimits(company: setup.company, actor: setup.actor)
             limits.registerCeiling = 100_000
             try await culise.setCashLimits(company: setup.company, limits, actor: setup.actor)

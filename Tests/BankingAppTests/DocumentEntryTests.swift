@@ -41,7 +41,7 @@ import Testing
                 actor: actor)
             owned.append((.payment, payment.entryID))
             // A receipt of the invoice's rest, less a 1.00 fee the bank kept; and a fee line matched to 627.
-            let open = try await culise.invoice(company: company, id: invoice.id, actor: actor).open
+            let open = try await culise.invoice(company: company, id: invoice.id, actor: actor).open.minorUnits
             _ = try await culise.importStatement(
                 company: company,
                 data: BankingTests.csv([
@@ -51,8 +51,8 @@ import Testing
             let lines = try await culise.bankLines(
                 company: company, account: account.id, state: nil, page: try PageRequest(), actor: actor
             ).items
-            let receiptLine = try #require(lines.first { $0.amount > 0 })
-            let feeLine = try #require(lines.first { $0.amount < 0 })
+            let receiptLine = try #require(lines.first { $0.amount.minorUnits > 0 })
+            let feeLine = try #require(lines.first { $0.amount.minorUnits < 0 })
             let receipt = try await culise.confirmMatch(
                 company: company, line: receiptLine.id,
                 BankMatchInput(

@@ -27,7 +27,10 @@ import Testing
                 invoices.append(invoice)
                 let number = try #require(invoice.number)
                 rows.append(
-                    ("2026-10-20", DecimalText.amount(invoice.total), "BETA DISTRIBUTIE S.R.L.", BankingTests.betaIBAN, "Plata \(number)"))
+                    (
+                        "2026-10-20", DecimalText.amount(invoice.total.minorUnits), "BETA DISTRIBUTIE S.R.L.", BankingTests.betaIBAN,
+                        "Plata \(number)"
+                    ))
             }
             _ = try await culise.importStatement(
                 company: setup.company, data: BankingTests.csv(rows), fileName: "oct.csv", actor: setup.actor)
@@ -41,9 +44,9 @@ import Testing
             let matched = try await culise.bankLines(
                 company: setup.company, account: account.id, state: .matched, page: try PageRequest(), actor: setup.actor
             ).items
-            #expect(matched.count == 5 && matched.allSatisfy { $0.amount > 0 })
+            #expect(matched.count == 5 && matched.allSatisfy { $0.amount.minorUnits > 0 })
             for invoice in invoices {
-                #expect(try await culise.invoice(company: setup.company, id: invoice.id, actor: setup.actor).open == 0)
+                #expect(try await culise.invoice(company: setup.company, id: invoice.id, actor: setup.actor).open.minorUnits == 0)
             }
             let verification = try await culise.verifyLedger(company: setup.company, actor: setup.actor)
             #expect(verification.isIntact, "\(verification)")
@@ -82,7 +85,7 @@ extension GroupCommitTests {
                 company: setup.company, filter: InvoiceFilter(), page: try PageRequest(limit: 500), actor: setup.actor
             ).items {
                 numbers[invoice.id.description] = invoice.number
-                open[invoice.number ?? invoice.id.description] = invoice.open
+                open[invoice.number ?? invoice.id.description] = invoice.open.minorUnits
             }
             for bill in try await culise.bills(
                 company: setup.company, state: nil, partner: nil, page: try PageRequest(limit: 500), actor: setup.actor
@@ -147,13 +150,13 @@ extension GroupCommitTests {
                 invoices.append(invoice)
                 rows.append(
                     (
-                        "2026-10-20", DecimalText.amount(invoice.total), "BETA DISTRIBUTIE S.R.L.", BankingTests.betaIBAN,
+                        "2026-10-20", DecimalText.amount(invoice.total.minorUnits), "BETA DISTRIBUTIE S.R.L.", BankingTests.betaIBAN,
                         "Plata \(try #require(invoice.number))"
                     ))
             }
             _ = try await culise.importStatement(
                 company: setup.company, data: BankingTests.csv(rows), fileName: "oct.csv", actor: setup.actor)
-            let smallest = try #require(invoices.map(\.total).min())
+            let smallest = try #require(invoices.map(\.total.minorUnits).min())
             let company = setup.company.description
             // Room for the smallest receipt's entry (debit and credit of its amount) and nothing more.
             let volume = try await culise.database.transaction { db in
@@ -170,7 +173,7 @@ extension GroupCommitTests {
             let matched = try await culise.bankLines(
                 company: setup.company, account: account.id, state: .matched, page: try PageRequest(), actor: setup.actor
             ).items
-            #expect(matched.count == 1 && matched.first?.amount == smallest)
+            #expect(matched.count == 1 && matched.first?.amount.minorUnits == smallest)
             #expect(try await culise.verifyLedger(company: setup.company, actor: setup.actor).entriesChecked == before + 1)
             // Room again (the bound as it was, plus what the first run posted): the second run confirms the other four.
             try await culise.database.transaction { db in
@@ -181,7 +184,7 @@ extension GroupCommitTests {
             let again = try await culise.reconcile(company: setup.company, account: account.id, threshold: 80, actor: setup.actor)
             #expect(again.automatic == 4 && again.deferred == 0, "\(again)")
             for invoice in invoices {
-                #expect(try await culise.invoice(company: setup.company, id: invoice.id, actor: setup.actor).open == 0)
+                #expect(try await culise.invoice(company: setup.company, id: invoice.id, actor: setup.actor).open.minorUnits == 0)
             }
             let payments = try await culise.payments(
                 company: setup.company, partner: nil, page: try PageRequest(), actor: setup.actor)

@@ -24,7 +24,7 @@ import Testing
 
     static func document(
         _ type: DocumentType = .invoice, lines: [DocumentLine], allowances: [AllowanceCharge] = [], rate: Decimal? = nil,
-        currency: String = "RON"
+        currency: Currency = .ron
     ) throws -> CommercialDocument {
         let date = try LocalDate(iso: "2026-11-20")
         return CommercialDocument(
@@ -75,7 +75,7 @@ import Testing
 
     @Test func salesInEuroPostsRONAndKeepsTheCurrencyOnTheReceivable() throws {
         let document = try Self.document(
-            lines: [Self.line(1, net: 35_500, account: "704")], rate: Decimal(string: "5.0912"), currency: "EUR")
+            lines: [Self.line(1, net: 35_500, account: "704")], rate: Decimal(string: "5.0912"), currency: .eur)
         let entry = SalesPosting.entry(document, id: Self.invoiceID, corrects: nil, partner: "BETA")
         // 355.00 EUR × 5.0912 = 1807.38 RON; VAT 74.55 EUR, in RON on the document's totals.
         #expect(entry.lines[0].currency == "EUR" && entry.lines[0].amountCurrency == document.totals.payable)

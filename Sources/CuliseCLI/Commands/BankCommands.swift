@@ -135,7 +135,7 @@ struct BankCommand: AsyncParsableCommand {
                     print("\(bankAccount.name): \(queue.total) lines to review")
                     for item in queue.items {
                         let line = item.line
-                        print("  \(line.bookingDate.iso) \(money(line.amount)) \(line.counterpartyName ?? "") · \(line.details)")
+                        print("  \(line.bookingDate.iso) \(money(line.amount.minorUnits)) \(line.counterpartyName ?? "") · \(line.details)")
                         if let best = item.proposal.candidates.first {
                             let target = best.allocations.map(\.number).joined(separator: "+") + (best.account ?? "")
                             print("    best: \(target) (score \(best.score)): \(best.explanation)")
@@ -186,7 +186,9 @@ struct BankCommand: AsyncParsableCommand {
             print(
                 "− on the statement, not in the ledger (\(statement.bankOnlyCount)): \(money(statement.bankOnlyTotal))"
             )
-            for line in statement.bankOnly.prefix(50) { print("    \(line.bookingDate.iso) \(money(line.amount)) \(line.details)") }
+            for line in statement.bankOnly.prefix(50) {
+                print("    \(line.bookingDate.iso) \(money(line.amount.minorUnits)) \(line.details)")
+            }
             if statement.bankOnlyCount > 50 { print("    … and \(statement.bankOnlyCount - 50) more (see the page or the API)") }
             print(
                 "+ in the ledger, not on a statement (\(statement.ledgerOnlyCount)): \(money(statement.ledgerOnlyTotal))"

@@ -61,7 +61,7 @@ struct InvoiceCommand: AsyncParsableCommand {
             try await CLI.inCompany(global, target) { culise, company in
                 let invoice = try await culise.issueInvoice(company: company.id, final, actor: .system("invoice issue"))
                 print(
-                    "\(invoice.number ?? "") \(invoice.issueDate) \(invoice.partner) \(DecimalText.amount(invoice.total)) \(invoice.currency) entry \(invoice.entryID ?? 0)"
+                    "\(invoice.number ?? "") \(invoice.issueDate) \(invoice.partner) \(DecimalText.amount(invoice.total.minorUnits)) \(invoice.currency) entry \(invoice.entryID ?? 0)"
                 )
                 for warning in invoice.warnings { print("warning: \(warning)") }
             }
@@ -90,7 +90,8 @@ struct InvoiceCommand: AsyncParsableCommand {
                     let fields = [
                         (invoice.number ?? "(draft)").padding(toLength: 14, withPad: " ", startingAt: 0), invoice.issueDate.iso,
                         invoice.type.rawValue, invoice.partner.padding(toLength: 10, withPad: " ", startingAt: 0),
-                        DecimalText.amount(invoice.total).leftPadded(12), DecimalText.amount(invoice.open).leftPadded(12), invoice.currency,
+                        DecimalText.amount(invoice.total.minorUnits).leftPadded(12),
+                        DecimalText.amount(invoice.open.minorUnits).leftPadded(12), invoice.currency.code,
                         invoice.state.rawValue, invoice.efactura?.state ?? "",
                     ]
                     print(fields.joined(separator: "  "))
@@ -135,7 +136,7 @@ struct InvoiceCommand: AsyncParsableCommand {
                 let actor = Actor.system("invoice credit")
                 let invoice = try await culise.invoice(company: company.id, number: number, year: year, actor: actor)
                 let credit = try await culise.creditInvoice(company: company.id, id: invoice.id, lines: nil, reason: reason, actor: actor)
-                print("\(credit.number ?? "") credits \(number): \(DecimalText.amount(credit.total)) \(credit.currency)")
+                print("\(credit.number ?? "") credits \(number): \(DecimalText.amount(credit.total.minorUnits)) \(credit.currency)")
             }
         }
     }
@@ -263,10 +264,10 @@ struct InvoiceSummary: Encodable {
         partner = invoice.partner
         issueDate = invoice.issueDate.iso
         dueDate = invoice.dueDate?.iso
-        currency = invoice.currency
-        total = DecimalText.amount(invoice.total)
-        paid = DecimalText.amount(invoice.paid)
-        open = DecimalText.amount(invoice.open)
+        currency = invoice.currency.code
+        total = DecimalText.amount(invoice.total.minorUnits)
+        paid = DecimalText.amount(invoice.paid.minorUnits)
+        open = DecimalText.amount(invoice.open.minorUnits)
         entryId = invoice.entryID
         efactura = invoice.efactura?.state
         deadline = invoice.efactura?.deadline.iso

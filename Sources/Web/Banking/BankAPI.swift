@@ -25,7 +25,7 @@ struct BankAccountDTO: Codable {
         name = account.name
         kind = account.kind.rawValue
         iban = account.iban
-        currency = account.currency
+        currency = account.currency.code
         ledgerAccount = account.ledgerAccount
         autoThreshold = account.autoThreshold
     }
@@ -60,8 +60,8 @@ struct BankLineDTO: Codable {
         account = line.account.description
         bookingDate = line.bookingDate.iso
         valueDate = line.valueDate?.iso
-        amount = DecimalText.amount(line.amount)
-        currency = line.currency
+        amount = DecimalText.amount(line.amount.minorUnits)
+        currency = line.currency.code
         bankReference = line.bankReference
         reference = line.reference
         counterpartyName = line.counterpartyName

@@ -84,6 +84,8 @@ struct BankPages: Sendable {
 
     static func money(_ minor: Int64?) -> String { minor.map { PageFormat.amount($0) } ?? "—" }
 
+    static func money(_ amount: Money) -> String { PageFormat.amount(amount) }
+
     func query(_ request: Request, _ name: String) -> String? {
         request.uri.queryParameters[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
     }
@@ -307,7 +309,7 @@ struct BankPages: Sendable {
             }
             var entry: [String: Any] = [
                 "id": line.id.description, "index": index, "date": PageFormat.date(line.bookingDate), "amount": Self.money(line.amount),
-                "incoming": line.amount > 0,
+                "incoming": line.amount.minorUnits > 0,
                 "currency": line.currency, "counterparty": line.counterpartyName ?? "", "iban": line.counterpartyIBAN ?? "",
                 "details": line.details,
                 "candidates": candidates, "has_candidates": !candidates.isEmpty,
@@ -351,7 +353,7 @@ struct BankPages: Sendable {
             {
                 _ = try await culise.addBankRule(
                     company: p.companyID, pattern: pattern, account: account, partner: value("partner"),
-                    direction: line.amount > 0 ? "in" : "out",
+                    direction: line.amount.minorUnits > 0 ? "in" : "out",
                     actor: .user(p))
             }
             return redirect(to: "/bank/review?account=\(line.account)&flash=bank_matched")
@@ -391,7 +393,7 @@ struct BankPages: Sendable {
         // Matched documents by number, not by id: the line's direction says whose (invoices in, bills out).
         let documents = result.items.flatMap { line in
             (line.matchDocuments ?? "").split(separator: ",").map(String.init).filter { UUID(uuidString: $0) != nil }.map {
-                (type: line.amount >= 0 ? "invoice" : "bill", id: $0)
+                (type: line.amount.minorUnits >= 0 ? "invoice" : "bill", id: $0)
             }
         }
         let names = await DocumentNames.labels(culise, documents, p, t).mapValues(\.label)

@@ -105,12 +105,12 @@ struct InvoiceDTO: Codable {
         issueDate = invoice.issueDate.iso
         supplyDate = invoice.document.supplyDate.iso
         dueDate = invoice.dueDate?.iso
-        currency = invoice.currency
+        currency = invoice.currency.code
         exchangeRate = invoice.document.exchangeRate.map(DecimalText.plain)
         totals = TotalsDTO(invoice.document.totals)
-        paid = DecimalText.amount(invoice.paid)
-        credited = DecimalText.amount(invoice.credited)
-        open = DecimalText.amount(invoice.open)
+        paid = DecimalText.amount(invoice.paid.minorUnits)
+        credited = DecimalText.amount(invoice.credited.minorUnits)
+        open = DecimalText.amount(invoice.open.minorUnits)
         entryId = invoice.entryID
         corrects = invoice.corrects?.description
         warnings = invoice.warnings
@@ -154,14 +154,14 @@ struct InvoiceSummaryDTO: Codable {
         partnerName = invoice.partnerName
         issueDate = invoice.issueDate.iso
         dueDate = invoice.dueDate?.iso
-        currency = invoice.currency
-        net = DecimalText.amount(invoice.net)
-        vat = DecimalText.amount(invoice.vat)
-        total = DecimalText.amount(invoice.total)
-        totalRon = DecimalText.amount(invoice.totalRON)
-        paid = DecimalText.amount(invoice.paid)
-        credited = DecimalText.amount(invoice.credited)
-        open = DecimalText.amount(invoice.open)
+        currency = invoice.currency.code
+        net = DecimalText.amount(invoice.net.minorUnits)
+        vat = DecimalText.amount(invoice.vat.minorUnits)
+        total = DecimalText.amount(invoice.total.minorUnits)
+        totalRon = DecimalText.amount(invoice.totalRON.minorUnits)
+        paid = DecimalText.amount(invoice.paid.minorUnits)
+        credited = DecimalText.amount(invoice.credited.minorUnits)
+        open = DecimalText.amount(invoice.open.minorUnits)
         corrects = invoice.corrects?.description
         efactura = invoice.efactura.map(EFacturaDTO.init)
     }
@@ -218,10 +218,10 @@ struct BillDTO: Codable {
         number = bill.number
         issueDate = bill.issueDate.iso
         dueDate = bill.dueDate?.iso
-        currency = bill.currency
+        currency = bill.currency.code
         totals = TotalsDTO(bill.document.totals)
-        paid = DecimalText.amount(bill.paid)
-        open = DecimalText.amount(bill.open)
+        paid = DecimalText.amount(bill.paid.minorUnits)
+        open = DecimalText.amount(bill.open.minorUnits)
         entryId = bill.entryID
         source = bill.source
         warnings = bill.warnings
@@ -257,15 +257,15 @@ struct PaymentDTO: Codable {
         date = payment.date.iso
         method = payment.method
         account = payment.account
-        currency = payment.currency
-        amount = DecimalText.amount(payment.amount)
+        currency = payment.currency.code
+        amount = DecimalText.amount(payment.amount.minorUnits)
         reference = payment.reference
         entryId = payment.entryID
         allocations = payment.allocations.map {
-            ["document_type": $0.documentType, "document_id": $0.documentID, "amount": DecimalText.amount($0.amount)]
+            ["document_type": $0.documentType, "document_id": $0.documentID, "amount": DecimalText.amount($0.amount.minorUnits)]
         }
-        advance = DecimalText.amount(payment.advance)
-        writtenOff = DecimalText.amount(payment.writtenOff)
+        advance = DecimalText.amount(payment.advance.minorUnits)
+        writtenOff = DecimalText.amount(payment.writtenOff.minorUnits)
     }
 }
 
@@ -746,7 +746,7 @@ struct InvoiceAPI: Sendable {
                             invoices: notice.items.map {
                                 [
                                     "number": $0.number, "due_date": $0.dueDate.iso, "days_overdue": String($0.daysOverdue),
-                                    "open": DecimalText.amount($0.open), "currency": $0.currency,
+                                    "open": DecimalText.amount($0.open.minorUnits), "currency": $0.open.currency.code,
                                 ]
                             }, text: notice.text)
                     }

@@ -88,6 +88,8 @@ struct InvoicePages: Sendable {
         currency.map { "\(PageFormat.amount(minor)) \($0)" } ?? PageFormat.amount(minor)
     }
 
+    static func money(_ amount: Money) -> String { PageFormat.amount(amount) }
+
     func render(
         _ template: String, _ title: String, _ data: [String: Any], _ request: Request, _ context: WebContext,
         status: HTTPResponse.Status = .ok
@@ -116,7 +118,7 @@ struct InvoicePages: Sendable {
                 Table.cell(PageFormat.date(invoice.issueDate)),
                 Table.cell(invoice.type == .creditNote ? t["inv_credit_note"]! : t["inv_invoice"]!),
                 Table.cell("\(invoice.partner) · \(invoice.partnerName)"), Table.cell(Self.money(invoice.total), numeric: true),
-                Table.cell(Self.money(invoice.open), numeric: true), Table.cell(invoice.currency),
+                Table.cell(Self.money(invoice.open), numeric: true), Table.cell(invoice.currency.code),
                 Table.cell(stateLabel(invoice.state.rawValue, t)),
                 Table.cell(invoice.efactura.map { stateLabel("ef_" + $0.state, t) } ?? ""),
             ]
@@ -385,8 +387,8 @@ struct InvoicePages: Sendable {
             ["label": t["col_partner"]!, "value": invoice.partner, "href": "/partners?q=\(invoice.partner)"],
         ]
         if invoice.state != .draft && invoice.type != .creditNote {
-            facts.append(["label": t["inv_paid"]!, "value": Self.money(invoice.paid, invoice.currency)])
-            facts.append(["label": t["col_open"]!, "value": Self.money(invoice.open, invoice.currency)])
+            facts.append(["label": t["inv_paid", default: "inv_paid"], "value": PageFormat.money(invoice.paid)])
+            facts.append(["label": t["col_open", default: "col_open"], "value": PageFormat.money(invoice.open)])
         }
         if let entry = invoice.entryID {
             facts.append(["label": t["inv_entry"]!, "value": "#\(entry)", "href": "/ledger/entries/\(entry)"])
@@ -428,7 +430,7 @@ struct InvoicePages: Sendable {
         ]
         if invoice.efactura != nil { data["xml_href"] = "/invoices/\(id)/xml" }
         // "Record receipt": the receipt form for this customer, this invoice ticked for what is open.
-        if invoice.state != .draft && invoice.type != .creditNote && invoice.open > 0 {
+        if invoice.state != .draft && invoice.type != .creditNote && invoice.open.minorUnits > 0 {
             data["receipt_href"] =
                 "/payments?partner=\(invoice.partner)&document=\(id)&amount=\(PageFormat.amount(invoice.open))#add-payment"
         }
@@ -583,7 +585,7 @@ struct InvoicePages: Sendable {
                 Table.cell(bill.number, href: "/bills/\(bill.id)"), Table.cell(PageFormat.date(bill.issueDate)),
                 Table.cell("\(bill.partner) · \(bill.document.seller.name)"),
                 Table.cell(Self.money(bill.total), numeric: true), Table.cell(Self.money(bill.open), numeric: true),
-                Table.cell(bill.currency),
+                Table.cell(bill.currency.code),
                 Table.cell(stateLabel(bill.state.rawValue, t)), Table.cell(bill.source == "efactura" ? "e-Factura" : t["bills_manual"]!),
             ]
         }
@@ -661,12 +663,14 @@ struct InvoicePages: Sendable {
             ["label": t["col_partner"]!, "value": "\(bill.partner) · \(bill.document.seller.name)"],
             ["label": t["inv_issue_date", default: ""], "value": PageFormat.date(bill.issueDate)],
             ["label": t["inv_due_date", default: ""], "value": bill.dueDate.map { PageFormat.date($0) } ?? ""],
-            ["label": t["col_total"]!, "value": Self.money(bill.total, bill.currency)],
+            ["label": t["col_total", default: "col_total"], "value": PageFormat.money(bill.total)],
             ["label": t["col_source"]!, "value": bill.source == "efactura" ? "e-Factura" : t["bills_manual"]!],
         ]
-        if bill.payable != bill.total { facts.append(["label": t["bills_payable"]!, "value": Self.money(bill.payable, bill.currency)]) }
+        if bill.payable != bill.total {
+            facts.append(["label": t["bills_payable", default: "bills_payable"], "value": PageFormat.money(bill.payable)])
+        }
         if let entry = bill.entryID { facts.append(["label": t["inv_entry"]!, "value": "#\(entry)", "href": "/ledger/entries/\(entry)"]) }
-        if bill.state != .draft { facts.append(["label": t["col_open"]!, "value": Self.money(bill.open, bill.currency)]) }
+        if bill.state != .draft { facts.append(["label": t["col_open", default: "col_open"], "value": PageFormat.money(bill.open)]) }
         let problems = error.flatMap { html.errors($0, context) }
         // The approval step: its history, and the decision form for someone who may decide.
         let approvals = try await culise.approvals(company: p.companyID, state: nil, documentID: bill.id.description, actor: .user(p))
@@ -685,7 +689,7 @@ struct InvoicePages: Sendable {
             "id": bill.id.description, "heading": "\(t[bill.isCreditNote ? "bills_credit_note" : "bills_bill"]!) \(bill.number)",
             "facts": facts,
             "lines": lines, "warnings": bill.warnings, "has_warnings": !bill.warnings.isEmpty, "can_post": editable,
-            "needs_rate": editable && bill.currency != "RON", "form_errors": problems?.summary ?? [],
+            "needs_rate": editable && !bill.currency.isRON, "form_errors": problems?.summary ?? [],
             "has_errors": !(problems?.summary.isEmpty ?? true),
         ]
         let files = try await culise.documents(
@@ -747,7 +751,7 @@ struct InvoicePages: Sendable {
                 let page = try await culise.invoiceSummaries(
                     company: p.companyID, filter: InvoiceFilter(state: state.rawValue, partner: partner),
                     page: try PageRequest(limit: Limits.maxPageSize, offset: offset), actor: .user(p))
-                open += page.items.filter { $0.type != .creditNote && $0.open > 0 }
+                open += page.items.filter { $0.type != .creditNote && $0.open.minorUnits > 0 }
                 guard let next = page.nextOffset else { break }
                 offset = next
             }
@@ -783,7 +787,7 @@ struct InvoicePages: Sendable {
             [
                 Table.cell(PageFormat.date(payment.date)), Table.cell(t["pay_\(payment.direction)"] ?? payment.direction),
                 Table.cell(payment.partner),
-                Table.cell(Self.money(payment.amount), numeric: true), Table.cell(payment.currency), Table.cell(payment.account),
+                Table.cell(Self.money(payment.amount), numeric: true), Table.cell(payment.currency.code), Table.cell(payment.account),
                 Table.cell(payment.reference ?? ""), Table.cell("#\(payment.entryID)", href: "/ledger/entries/\(payment.entryID)"),
             ]
         }

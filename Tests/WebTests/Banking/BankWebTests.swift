@@ -47,14 +47,14 @@ import Testing
             try await browser.login("admin@alfa.ro", Fixtures.password)
             let csv = """
                 date,amount,currency,counterparty,counterparty_iban,details,account_iban
-                2026-10-20,\(DecimalText.amount(invoice.total)),RON,Beta Distribuție SRL,RO09BCYP0000001234567890,Plata \(invoice.number!),\(InvoicingFixtures.companyIBAN)
+                2026-10-20,\(DecimalText.amount(invoice.total.minorUnits)),RON,Beta Distribuție SRL,RO09BCYP0000001234567890,Plata \(invoice.number!),\(InvoicingFixtures.companyIBAN)
                 """
             let (headers, body) = Self.multipart(
                 ["_csrf": try await browser.csrf(from: "/bank"), "profile": "generic"],
                 file: (name: "file", filename: "oct.csv", data: Data(csv.utf8)))
             let imported = try await browser.request(.post, "/bank/import", headers: headers, body: body)
             #expect(imported.status == .ok && imported.text.contains("1 potrivită automat"))
-            #expect(try await culise.invoice(company: setup.company, id: invoice.id, actor: setup.actor).open == 0)
+            #expect(try await culise.invoice(company: setup.company, id: invoice.id, actor: setup.actor).open.minorUnits == 0)
         }
     }
 
@@ -77,7 +77,7 @@ import Testing
             // Upload a statement (generic CSV): one payment of the invoice, one unknown fee.
             let csv = """
                 date,amount,currency,counterparty,counterparty_iban,details,account_iban
-                2026-10-20,\(DecimalText.amount(invoice.total)),RON,Beta Distribuție SRL,RO09BCYP0000001234567890,Plata \(invoice.number!),\(InvoicingFixtures.companyIBAN)
+                2026-10-20,\(DecimalText.amount(invoice.total.minorUnits)),RON,Beta Distribuție SRL,RO09BCYP0000001234567890,Plata \(invoice.number!),\(InvoicingFixtures.companyIBAN)
                 2026-10-21,-7.50,RON,BANCA,,COMISION LUNAR,\(InvoicingFixtures.companyIBAN)
                 """
             let csrf = try await browser.csrf(from: "/bank")
@@ -100,13 +100,13 @@ import Testing
             let lines = try await culise.bankLines(
                 company: setup.company, account: account.id, state: nil, page: .first, actor: setup.actor
             ).items
-            let receipt = lines.first { $0.amount > 0 }!
-            let fee = lines.first { $0.amount < 0 }!
+            let receipt = lines.first { $0.amount.minorUnits > 0 }!
+            let fee = lines.first { $0.amount.minorUnits < 0 }!
             // Accept the best candidate; assign the fee to 627 and make it a rule.
             let accepted = try await browser.post(
                 "/bank/lines/\(receipt.id)/match", ["action": "accept", "candidate": "0"], from: "/bank/review")
             #expect(accepted.status == .seeOther)
-            #expect(try await culise.invoice(company: setup.company, id: invoice.id, actor: setup.actor).open == 0)
+            #expect(try await culise.invoice(company: setup.company, id: invoice.id, actor: setup.actor).open.minorUnits == 0)
             let wrong = try await browser.post(
                 "/bank/lines/\(fee.id)/match", ["action": "assign", "account": "9999"], from: "/bank/review")
             #expect(wrong.status == .unprocessableContent)
@@ -126,7 +126,9 @@ import Testing
             // Unmatch from the lines page.
             let undone = try await browser.post("/bank/lines/\(receipt.id)/unmatch", [:], from: "/bank/lines")
             #expect(undone.status == .seeOther)
-            #expect(try await culise.invoice(company: setup.company, id: invoice.id, actor: setup.actor).open == invoice.total)
+            #expect(
+                try await culise.invoice(company: setup.company, id: invoice.id, actor: setup.actor).open.minorUnits
+                    == invoice.total.minorUnits)
             // Cash: a withdrawal from the bank into the register, numbered, shown in the register.
             let cash = try await browser.post(
                 "/cash/operations",
@@ -164,9 +166,9 @@ import Testing
                 :20:STMT1
                 :25:\(InvoicingFixtures.companyIBAN)
                 :60F:C261001RON0,00
-                :61:2610201020C\(DecimalText.amount(invoice.total).replacingOccurrences(of: ".", with: ","))NTRFNONREF//B-1
+                :61:2610201020C\(DecimalText.amount(invoice.total.minorUnits).replacingOccurrences(of: ".", with: ","))NTRFNONREF//B-1
                 :86:?20Plata \(invoice.number!)?32Beta Distributie SRL?38RO09BCYP0000001234567890
-                :62F:C261020RON\(DecimalText.amount(invoice.total).replacingOccurrences(of: ".", with: ","))
+                :62F:C261020RON\(DecimalText.amount(invoice.total.minorUnits).replacingOccurrences(of: ".", with: ","))
                 """
             let imported = try await browser.client.execute(
                 uri: "/api/v1/bank/imports?filename=s.sta", method: .post, headers: [.authorization: "Bearer \(token)"],
