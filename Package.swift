@@ -47,6 +47,8 @@ let package = Package(
         .target(name: "Identity", dependencies: ["Kernel"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // Pure domain: customers and suppliers (CUI, CNP, IBAN), shared by every module.
         .target(name: "Partners", dependencies: ["Kernel", "Companies"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        // Pure domain: organisation, employees, employment contracts and their REGES-ONLINE events (issue 14).
+        .target(name: "People", dependencies: ["Kernel", "Companies"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // Pure domain: VAT categories, effective-dated rates, rounding rules.
         .target(name: "Tax", dependencies: ["Kernel"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // Pure domain: products, invoices, bills, payments, e-Factura (issue 4; products so far).
@@ -146,12 +148,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "PeopleApp",
+            dependencies: ["Kernel", "Companies", "Identity", "People", "Storage", "Application"],
+            swiftSettings: swiftSettings
+        ),
         // Wires the contexts together: the one migration sequence, the standard jobs, the demo company.
         .target(
             name: "Assembly",
             dependencies: [
                 "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "Jobs", "Approvals", "Documents",
-                "EFactura", "Mail", "Storage", "Application", "LedgerApp", "PartnersApp", "InvoicingApp", "BankingApp",
+                "EFactura", "Mail", "Storage", "Application", "LedgerApp", "PartnersApp", "InvoicingApp", "BankingApp", "People",
+                "PeopleApp",
             ],
             swiftSettings: swiftSettings
         ),
@@ -161,7 +169,7 @@ let package = Package(
             dependencies: [
                 "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "Jobs", "Approvals", "Documents",
                 "EFactura", "Storage",
-                "Application", "LedgerApp", "PartnersApp", "InvoicingApp", "BankingApp", "Assembly",
+                "Application", "LedgerApp", "PartnersApp", "InvoicingApp", "BankingApp", "Assembly", "People", "PeopleApp",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -179,7 +187,7 @@ let package = Package(
             name: "CuliseCLI",
             dependencies: [
                 "Kernel", "Companies", "Identity", "Ledger", "Partners", "Invoicing", "Banking", "Jobs", "EFactura", "Storage",
-                "Application", "LedgerApp", "PartnersApp", "InvoicingApp", "BankingApp", "Assembly",
+                "Application", "LedgerApp", "PartnersApp", "InvoicingApp", "BankingApp", "Assembly", "People", "PeopleApp",
                 "Web",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -192,7 +200,7 @@ let package = Package(
             name: "CuliseBench",
             dependencies: [
                 "Kernel", "Ledger", "Invoicing", "Banking", "Storage", "Application", "LedgerApp", "PartnersApp", "InvoicingApp",
-                "BankingApp", "Assembly", "Web",
+                "BankingApp", "Assembly", "Web", "People", "PeopleApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -203,7 +211,7 @@ let package = Package(
             name: "TestSupport",
             dependencies: [
                 "Kernel", "Identity", "Companies", "Partners", "Invoicing", "Storage", "Application", "LedgerApp", "PartnersApp",
-                "InvoicingApp", "BankingApp", "Assembly",
+                "InvoicingApp", "BankingApp", "Assembly", "People",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/TestSupport",
@@ -216,6 +224,14 @@ let package = Package(
             name: "PostingTests", dependencies: ["Kernel", "Ledger", "Invoicing", "Tax", "Companies", "Posting"],
             swiftSettings: swiftSettings),
         .testTarget(name: "MailTests", dependencies: ["Mail", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "PeopleTests", dependencies: ["Kernel", "Companies", "People", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PeopleAppTests",
+            dependencies: [
+                "Kernel", "Companies", "Identity", "People", "Storage", "Application", "PeopleApp", "Assembly", "TestSupport",
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "DomainTests",
             dependencies: [
@@ -272,7 +288,7 @@ let package = Package(
             name: "WebTests",
             dependencies: [
                 "Kernel", "Companies", "Identity", "Ledger", "Partners", "Invoicing", "EFactura", "Storage", "Application", "LedgerApp",
-                "PartnersApp", "InvoicingApp", "BankingApp", "Assembly", "Web",
+                "PartnersApp", "InvoicingApp", "BankingApp", "Assembly", "Web", "People", "PeopleApp",
                 "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

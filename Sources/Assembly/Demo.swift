@@ -35,6 +35,7 @@ extension Culise {
             try await seedInvoicingDemo(company: existing.id)
             try await seedBankingDemo(company: existing.id)
             try await seedPlatformDemo(company: existing.id)
+            try await seedPeopleDemo(company: existing.id)
             return DemoInfo(company: existing, email: Culise.demoEmail, password: Culise.demoPassword, created: false)
         }
         let company = try await createCompany(input, actor: actor)
@@ -62,6 +63,7 @@ extension Culise {
         try await seedInvoicingDemo(company: company.id)
         try await seedBankingDemo(company: company.id)
         try await seedPlatformDemo(company: company.id)
+        try await seedPeopleDemo(company: company.id)
         return DemoInfo(company: company, email: Culise.demoEmail, password: Culise.demoPassword, created: true)
     }
 }

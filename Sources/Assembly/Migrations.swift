@@ -3,12 +3,13 @@ import BankingApp
 import InvoicingApp
 import LedgerApp
 import PartnersApp
+import PeopleApp
 import Storage
 
 extension Schema {
     /// Every migration of every context, in one numbered sequence. A new context's migration takes the next number.
     public static let all: [Migration] = [
         platform, ledger, invoicing, exchangeRates, banking, robustness, jobs, notifications, approvals, documents, listingOrder,
-        notificationFacts, rowCounts, sourceIndexPartial,
+        notificationFacts, rowCounts, sourceIndexPartial, people,
     ]
 }

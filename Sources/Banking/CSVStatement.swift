@@ -143,7 +143,7 @@ public enum CSVStatement {
             ])
         }
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-        let rows = records(text, delimiter: Character(profile.delimiter))
+        let rows = CSVRecords.records(text, delimiter: Character(profile.delimiter))
         var problems = ProblemCollector()
         // Resolve column names against the last header row.
         let header = profile.headerRows > 0 && rows.count >= profile.headerRows ? rows[profile.headerRows - 1].fields : []
@@ -308,63 +308,6 @@ public enum CSVStatement {
         return negative ? -value : value
     }
 
-    /// RFC 4180 records: quoted fields may hold the delimiter, doubled quotes and line breaks; each record keeps its first line.
-    static func records(_ text: String, delimiter: Character) -> [(line: Int, fields: [String])] {
-        var result: [(line: Int, fields: [String])] = []
-        var fields: [String] = []
-        var field = ""
-        var quoted = false
-        var line = 1
-        var recordLine = 1
-        var iterator = text.makeIterator()
-        var pending: Character? = nil
-        func next() -> Character? {
-            if let character = pending {
-                pending = nil
-                return character
-            }
-            return iterator.next()
-        }
-        while let character = next() {
-            if quoted {
-                if character == "\"" {
-                    if let following = next() {
-                        if following == "\"" {
-                            field.append("\"")
-                        } else {
-                            quoted = false
-                            pending = following
-                        }
-                    } else {
-                        quoted = false
-                    }
-                } else {
-                    if character == "\n" || character == "\r\n" { line += 1 }
-                    field.append(character)
-                }
-                continue
-            }
-            switch character {
-            case "\"" where field.isEmpty: quoted = true
-            case delimiter:
-                fields.append(field)
-                field = ""
-            case "\n", "\r\n", "\r":
-                fields.append(field)
-                result.append((recordLine, fields))
-                fields = []
-                field = ""
-                line += 1
-                recordLine = line
-            default: field.append(character)
-            }
-        }
-        if !field.isEmpty || !fields.isEmpty {
-            fields.append(field)
-            result.append((recordLine, fields))
-        }
-        return result
-    }
 }
 
 extension BankStatement {

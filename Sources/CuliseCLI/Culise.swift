@@ -21,7 +21,8 @@ struct CuliseCommand: AsyncParsableCommand {
         subcommands: [
             Serve.self, Migrate.self, ConfigCommand.self, Demo.self, CompanyCommand.self, UserCommand.self, TokenCommand.self,
             AuditCommand.self, Backup.self, Restore.self, LedgerCommand.self, ReportCommand.self, InvoiceCommand.self, EFacturaCommand.self,
-            FXCommand.self, BankCommand.self, CashCommand.self, JobsCommand.self, ApprovalsCommand.self,
+            FXCommand.self, BankCommand.self, CashCommand.self, JobsCommand.self, ApprovalsCommand.self, EmployeeCommand.self,
+            ContractCommand.self, RegesCommand.self, DepartmentCommand.self,
         ])
 }
 

@@ -348,10 +348,10 @@ public typealias PaymentID = ID<PaymentTag>
 public enum EFacturaDeadline {
     public static let workingDays = 5
 
-    /// 0 = Monday … 6 = Sunday (1970-01-01 was a Thursday).
-    public static func weekday(_ date: LocalDate) -> Int { ((date.dayNumber % 7) + 7 + 3) % 7 }
+    /// 0 = Monday … 6 = Sunday.
+    public static func weekday(_ date: LocalDate) -> Int { WorkingDays.weekday(date) }
 
-    public static func isWorkingDay(_ date: LocalDate) -> Bool { weekday(date) < 5 && !RomanianHolidays.isHoliday(date) }
+    public static func isWorkingDay(_ date: LocalDate) -> Bool { WorkingDays.isWorkingDay(date) }
 
     public static func due(issued: LocalDate) -> LocalDate {
         var date = issued
@@ -361,33 +361,6 @@ public enum EFacturaDeadline {
             if isWorkingDay(date) { left -= 1 }
         }
         return date
-    }
-}
-
-/// Legal public holidays in Romania (Codul muncii, art. 139): 1–2 and 6–7 January, 24 January, Orthodox Good Friday,
-/// Easter Sunday and Monday, 1 May, 1 June, Pentecost (Rusalii) Sunday and Monday, 15 August, 30 November, 1 December,
-/// 25–26 December.
-public enum RomanianHolidays {
-    static let fixed: Set<Int> = [101, 102, 106, 107, 124, 501, 601, 815, 1130, 1201, 1225, 1226]
-
-    /// Orthodox Easter Sunday: Meeus' Julian computus, moved to the Gregorian calendar by the Julian–Gregorian
-    /// difference of that year (13 days in 1900–2099, 14 in 2100–2199). Total for every year: no date to refuse.
-    public static func orthodoxEaster(_ year: Int) -> LocalDate {
-        let a = year % 4
-        let b = year % 7
-        let c = year % 19
-        let d = (19 * c + 15) % 30
-        let e = (2 * a + 4 * b - d + 34) % 7
-        let month = (d + e + 114) / 31
-        let day = (d + e + 114) % 31 + 1
-        let julianToGregorian = year / 100 - year / 400 - 2
-        return LocalDate(dayNumber: LocalDate.dayNumber(year: year, month: month, day: day) + julianToGregorian)
-    }
-
-    public static func isHoliday(_ date: LocalDate) -> Bool {
-        if fixed.contains(date.month * 100 + date.day) { return true }
-        let easter = orthodoxEaster(date.year)
-        return [-2, 0, 1, 49, 50].contains(easter.days(until: date))
     }
 }
 

@@ -92,4 +92,13 @@ public enum Limits {
     public static let documentBytes = 20 << 20
     public static let documentsPerOwner = 100
     public static let documentNameLength = 200
+    /// People: how deep departments nest, dependants per employee, rows of an employee import (and its bytes),
+    /// events of one contract, and employees a company may hold.
+    public static let departmentDepth = 12
+    public static let departments = 2_000
+    public static let dependantsPerEmployee = 20
+    public static let employeeImportRows = 20_000
+    public static let employeeImportBytes = 16 << 20
+    public static let contractEvents = 1_000
+    public static let regesPendingListed = 50_000
 }

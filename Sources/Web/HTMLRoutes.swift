@@ -46,6 +46,7 @@ struct HTMLRoutes: Sendable {
         protect(.profile, .write).post("/profile/tokens/{id}/revoke", use: revokeToken)
         LedgerPages(culise: culise, views: views, html: self).register(on: router, protect: protect)
         PartnerPages(culise: culise, views: views, html: self).register(protect: protect)
+        PeoplePages(culise: culise, views: views, html: self).register(protect: protect)
         JobPages(culise: culise, html: self).register(protect: protect)
         NotificationPages(culise: culise, html: self).register(protect: protect)
     }

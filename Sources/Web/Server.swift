@@ -93,6 +93,7 @@ public struct WebServer: @unchecked Sendable {
         APIRoutes(culise: culise).register(protect: protect)
         LedgerAPI(culise: culise).register(protect: protect)
         PartnerAPI(culise: culise).register(protect: protect)
+        PeopleAPI(culise: culise).register(protect: protect)
         ProductAPI(culise: culise).register(protect: protect)
         InvoiceAPI(culise: culise, anaf: anaf).register(protect: protect)
         BankAPI(culise: culise).register(protect: protect)

@@ -1,0 +1,98 @@
+import Application
+import Foundation
+import Kernel
+import People
+import PeopleApp
+
+extension Culise {
+    /// The demo's people: 12 employees in 3 departments under the management, with contracts, a raise, a part-time
+    /// change, a suspension, a resignation and a hire that starts next week (its REGES-ONLINE entry is due). Dates follow
+    /// the app's clock. Runs once (skipped when the company has employees).
+    public func seedPeopleDemo(company: CompanyID) async throws {
+        let actor = Actor.system("demo")
+        if try await employees(company: company, department: nil, page: try PageRequest(limit: 1), actor: actor).total > 0 { return }
+        for department in [
+            Department(code: "CONDUCERE", name: "Conducere"), Department(code: "VANZARI", name: "Vânzări", parent: "CONDUCERE"),
+            Department(code: "ADMIN", name: "Administrativ și contabilitate", parent: "CONDUCERE"),
+            Department(code: "IT", name: "Tehnologia informației", parent: "CONDUCERE"),
+        ] {
+            _ = try await addDepartment(company: company, department, actor: actor)
+        }
+        for position in [
+            Position(code: "DIRECTOR", title: "Director general", corCode: "112011", department: "CONDUCERE"),
+            Position(code: "AGENT", title: "Agent comercial", corCode: "332202", department: "VANZARI"),
+            Position(code: "VANZATOR", title: "Vânzător", corCode: "522301", department: "VANZARI"),
+            Position(code: "CONTABIL", title: "Contabil", corCode: "331302", department: "ADMIN"),
+            Position(code: "ADMINISTRATIV", title: "Funcționar administrativ", corCode: "411001", department: "ADMIN"),
+            Position(code: "SOFER", title: "Șofer", corCode: "832201", department: "ADMIN"),
+            Position(code: "PROGRAMATOR", title: "Programator", corCode: "251202", department: "IT"),
+        ] {
+            _ = try await addPosition(company: company, position, actor: actor)
+        }
+        let today = self.today
+        let people: [(String, String, String, Int, String, String, String?, Int, String, Int)] = [
+            // code, last name, first name, sex digit, department, position, manager, years employed, salary, norm
+            ("E001", "Popescu", "Ana", 2, "CONDUCERE", "DIRECTOR", nil, 9, "18000.00", 8),
+            ("E002", "Ionescu", "Mihai", 1, "ADMIN", "CONTABIL", "E001", 7, "9500.00", 8),
+            ("E003", "Dumitrescu", "Elena", 2, "ADMIN", "ADMINISTRATIV", "E001", 5, "5200.00", 8),
+            ("E004", "Stan", "Andrei", 1, "IT", "PROGRAMATOR", "E001", 4, "14000.00", 8),
+            ("E005", "Marin", "Ioana", 2, "IT", "PROGRAMATOR", "E004", 2, "11000.00", 8),
+            ("E006", "Georgescu", "Vlad", 1, "VANZARI", "AGENT", "E001", 6, "7800.00", 8),
+            ("E007", "Constantin", "Maria", 2, "VANZARI", "AGENT", "E006", 3, "6900.00", 8),
+            ("E008", "Radu", "Cristian", 1, "VANZARI", "VANZATOR", "E006", 2, "4700.00", 8),
+            ("E009", "Tudor", "Alexandra", 2, "VANZARI", "VANZATOR", "E006", 1, "4600.00", 8),
+            ("E010", "Matei", "Gabriel", 1, "ADMIN", "SOFER", "E003", 3, "5100.00", 8),
+            ("E011", "Florea", "Diana", 2, "ADMIN", "ADMINISTRATIV", "E003", 1, "2600.00", 4),
+            ("E012", "Neagu", "Bogdan", 1, "IT", "PROGRAMATOR", "E004", 0, "9000.00", 8),
+        ]
+        for (index, person) in people.enumerated() {
+            let (code, last, first, sexDigit, department, position, manager, years, salary, norm) = person
+            let birth = today.adding(days: -(365 * (24 + index * 3) + index * 37))
+            let start = years == 0 ? today.adding(days: 8) : today.adding(days: -(365 * years + 40 * index))
+            let cnp = EmployeeScenario.cnp(
+                birth.year >= 2000 ? sexDigit + 4 : sexDigit, birth.year % 100, birth.month, birth.day, county: index % 2 == 0 ? 40 : 12,
+                sequence: 101 + index)
+            let cor = try await positions(company: company, actor: actor).first { $0.code == position }?.corCode ?? "411001"
+            _ = try await addEmployee(
+                company: company,
+                EmployeeInput(
+                    code: code, lastName: last, firstName: first, cnp: cnp, city: index % 2 == 0 ? "București" : "Cluj-Napoca",
+                    county: index % 2 == 0 ? "RO-B" : "RO-CJ", phone: "07\(String(format: "%08d", 21_345_670 + index))",
+                    email: "\(first.lowercased()).\(last.lowercased())@exemplu.ro", department: department, position: position,
+                    manager: manager, declaredDependants: index % 4 == 1 ? 2 : (index % 4 == 3 ? 1 : 0)),
+                contract: ContractTerms(
+                    number: "CIM-\(String(format: "%03d", index + 1))", signed: start.adding(days: -5), start: start, duration: .indefinite,
+                    normHours: norm,
+                    baseSalary: Money(minorUnits: try Money.parseMinorUnits(salary, digits: 2, field: "salary"), currency: .ron),
+                    position: position, corCode: cor, workplace: "Sediul social", leaveDays: years >= 5 ? 23 : 21, probationDays: 30),
+                actor: actor)
+        }
+        for (department, manager) in [("CONDUCERE", "E001"), ("VANZARI", "E006"), ("ADMIN", "E003"), ("IT", "E004")] {
+            try await setDepartmentManager(company: company, department: department, manager: manager, actor: actor)
+        }
+        // A raise for the accountant three months ago, a part-time change, a child-care suspension, a resignation.
+        _ = try await recordContractEvent(
+            company: company, employee: "E002",
+            ContractEventInput(
+                kind: .amendment, date: today.adding(days: -90).iso,
+                change: ContractChange(baseSalary: Money(minorUnits: 10_400_00, currency: .ron))), actor: actor)
+        _ = try await recordContractEvent(
+            company: company, employee: "E007",
+            ContractEventInput(kind: .amendment, date: today.adding(days: -60).iso, change: ContractChange(normHours: 6)), actor: actor)
+        _ = try await recordContractEvent(
+            company: company, employee: "E005",
+            ContractEventInput(
+                kind: .suspension, date: today.adding(days: -30).iso,
+                reason: "art. 51 alin. (1) lit. a) concediu pentru creșterea copilului"), actor: actor)
+        _ = try await recordContractEvent(
+            company: company, employee: "E009",
+            ContractEventInput(kind: .termination, date: today.adding(days: 10).iso, reason: "81"), actor: actor)
+        // Everything older than a week is already in REGES-ONLINE but the suspension, which is overdue; the recent events
+        // wait for it.
+        for item in try await regesPending(company: company, actor: actor)
+        where item.effective < today.adding(days: -7) && item.kind != .suspension {
+            try await markRegesTransmitted(
+                company: company, contract: item.contract, seq: item.seq, receipt: "REGES-\(item.employee)-\(item.seq)", actor: actor)
+        }
+    }
+}

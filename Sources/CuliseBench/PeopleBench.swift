@@ -1,0 +1,82 @@
+import Application
+import ArgumentParser
+import Assembly
+import Foundation
+import Kernel
+import People
+import PeopleApp
+import Storage
+
+extension BenchCommand {
+    struct PeopleBench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "people",
+            abstract: "Import a generated company of N employees with their contracts, then time the reads payroll and HR will make.")
+        @Option(help: "Employees.") var employees = 5_000
+        @Option(help: "Working folder (SQLite file).") var work: String = "/tmp/culise-bench-people"
+        @Option(help: "Database URL (default: a fresh SQLite file in the working folder).") var database: String?
+        @Option(help: "Repetitions of each read (the median is reported).") var repeats = 5
+
+        func seconds(_ duration: Duration) -> Double {
+            Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        }
+
+        func run() async throws {
+            print(Bench.machine)
+            let clock = ContinuousClock()
+            try? FileManager.default.removeItem(atPath: work)
+            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+            let url = database ?? "sqlite:\(work)/bench.db"
+            var configuration = try Configuration.resolve(flags: ["database": url], environment: [:])
+            configuration.logLevel = "error"
+            let culise = try await Culise.start(try DatabaseLocation(url), migrations: Schema.all, logger: Bench.logger(configuration))
+            let company = try await culise.seedDemo().company.id
+            let actor = Actor.system("bench")
+            var start = clock.now
+            let file = EmployeeScenario.file(employees, prefix: "B")
+            let generate = seconds(clock.now - start)
+            start = clock.now
+            let report = try await culise.importEmployees(company: company, csv: file, actor: actor)
+            let importSeconds = seconds(clock.now - start)
+            print(
+                String(
+                    format: "import: %d employees with their contracts (%.1f MiB CSV, generated in %.2f s) in %.2f s (%.0f employees/s)",
+                    report.employees, Double(file.utf8.count) / 1_048_576, generate, importSeconds,
+                    Double(report.employees) / max(importSeconds, 0.001)))
+            func median(_ label: String, _ body: () async throws -> Int) async throws {
+                var times: [Double] = []
+                var count = 0
+                for _ in 0..<max(repeats, 1) {
+                    let started = clock.now
+                    count = try await body()
+                    times.append(seconds(clock.now - started))
+                }
+                times.sort()
+                print(
+                    String(
+                        format: "%@: %d rows, median %.3f s (min %.3f, max %.3f)", label, count, times[times.count / 2], times[0],
+                        times[times.count - 1]))
+            }
+            let day = try LocalDate(iso: "2026-03-15")
+            try await median("contracts in force on 2026-03-15 (every employee's terms)") {
+                try await culise.contractsInForce(company: company, on: day, actor: actor).count
+            }
+            try await median("REGES-ONLINE pending queue") { try await culise.regesPending(company: company, actor: actor).count }
+            try await median("employee list, every page of 500") {
+                var offset = 0
+                var total = 0
+                while true {
+                    let page = try await culise.employees(
+                        company: company, department: nil, page: try PageRequest(limit: Limits.maxPageSize, offset: offset), actor: actor)
+                    total += page.items.count
+                    guard let next = page.nextOffset else { return total }
+                    offset = next
+                }
+            }
+            try await median("one employee with contract and events") {
+                try await culise.employee(company: company, code: "B\(employees / 2)", actor: actor).contracts.count
+            }
+            await culise.close()
+        }
+    }
+}

@@ -1,0 +1,158 @@
+import Application
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Kernel
+import NIOCore
+import People
+import PeopleApp
+import TestSupport
+import Testing
+
+/// People through the API and the pages.
+@Suite struct PeopleWebTests {
+    static func fields(_ response: TestResponse) -> Set<String> {
+        Set((response.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String })
+    }
+
+    static func ids(_ response: TestResponse) -> Set<String> {
+        Set((response.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String })
+    }
+
+    /// CNPs through the API: the right ones give the birth date and sex, the wrong ones a 422 naming the field.
+    @Test(arguments: Engine.available)
+    func cnpThroughTheAPI(_ engine: Engine) async throws {
+        try await Web.test(engine) { culise, _, browser in
+            let (company, user, admin) = try await Fixtures.companyWithAdmin(culise)
+            let (_, token) = try await culise.createToken(user: user, company: company, name: "t", actor: .user(admin))
+            func add(_ code: String, _ cnp: String) async throws -> TestResponse {
+                try await browser.api(
+                    .post, "/api/v1/employees", token: token,
+                    json: #"{"code":"\#(code)","last_name":"Pop","first_name":"Ana","cnp":"\#(cnp)"}"#)
+            }
+            let ok = try await add("E1", PeopleSamples.cnp(6, 4, 2, 29, county: 52))
+            #expect(ok.status == .created)
+            #expect(ok.json["sex"] as? String == "female" && ok.json["birth_date"] as? String == "2004-02-29")
+            var wrongDigit = PeopleSamples.cnp(1, 85, 3, 15)
+            let last = wrongDigit.removeLast()
+            wrongDigit += String(((last.wholeNumberValue ?? 0) + 1) % 10)
+            for (cnp, id) in [
+                (wrongDigit, "partner.cnp_check_digit"), (PeopleSamples.cnp(1, 85, 2, 30), "employee.cnp_date"),
+                (PeopleSamples.cnp(1, 85, 3, 15, county: 60), "employee.cnp_county"), ("12345", "partner.cnp_format"),
+            ] {
+                let response = try await add("E2", cnp)
+                #expect(response.status == .unprocessableContent, "\(cnp)")
+                #expect(Self.fields(response) == ["cnp"] && Self.ids(response) == [id], "\(cnp): \(response.text)")
+            }
+            #expect(try await culise.employees(company: company, department: nil, page: .first, actor: .user(admin)).total == 1)
+        }
+    }
+
+    /// An employee with a contract through the API, an amendment, the terms on a day, and the REGES-ONLINE queue.
+    @Test(arguments: Engine.available)
+    func contractsThroughTheAPI(_ engine: Engine) async throws {
+        try await Web.test(engine) { culise, _, browser in
+            let (company, user, admin) = try await Fixtures.companyWithAdmin(culise)
+            let (_, token) = try await culise.createToken(user: user, company: company, name: "t", actor: .user(admin))
+            #expect(
+                try await browser.api(.post, "/api/v1/departments", token: token, json: #"{"code":"IT","name":"Tehnologia informației"}"#)
+                    .status == .created)
+            #expect(
+                try await browser.api(
+                    .post, "/api/v1/positions", token: token,
+                    json: #"{"code":"DEV","title":"Programator","cor_code":"251202","department":"IT"}"#
+                )
+                .status == .created)
+            let cnp = PeopleSamples.cnp(1, 95, 10, 2, county: 12)
+            let created = try await browser.api(
+                .post, "/api/v1/employees", token: token,
+                json:
+                    #"{"code":"E7","last_name":"Stan","first_name":"Andrei","cnp":"\#(cnp)","department":"IT","position":"DEV","contract":{"number":"CIM-7","start_date":"2026-03-02","base_salary":"9000.00","position":"DEV","cor_code":"251202"}}"#
+            )
+            #expect(created.status == .created, "\(created.text)")
+            let amended = try await browser.api(
+                .post, "/api/v1/employees/E7/contract-events", token: token,
+                json: #"{"kind":"amendment","date":"2026-06-01","base_salary":"9900.00"}"#)
+            #expect(amended.status == .created, "\(amended.text)")
+            let june = try await browser.api(.get, "/api/v1/employees/E7?as_of=2026-06-15", token: token)
+            #expect((june.json["contract"] as? [String: Any])?["base_salary"] as? String == "9900.00")
+            let may = try await browser.api(.get, "/api/v1/employees/E7?as_of=2026-05-15", token: token)
+            #expect((may.json["contract"] as? [String: Any])?["base_salary"] as? String == "9000.00")
+            #expect((may.json["events"] as? [[String: Any]])?.map { $0["reges_deadline"] as? String } == ["2026-02-27", "2026-05-29"])
+            let wrongKind = try await browser.api(
+                .post, "/api/v1/employees/E7/contract-events", token: token, json: #"{"kind":"hire","date":"2026-07-01"}"#)
+            #expect(wrongKind.status == .unprocessableContent && Self.ids(wrongKind) == ["contract.kind"])
+            let pending = try await browser.api(.get, "/api/v1/reges/pending", token: token)
+            let items = pending.json["items"] as? [[String: Any]] ?? []
+            #expect(items.count == 2)
+            let contract = items.first?["contract_id"] as? String ?? ""
+            let marked = try await browser.api(
+                .post, "/api/v1/reges/transmitted", token: token, json: #"{"contract_id":"\#(contract)","seq":1,"receipt":"R-77"}"#)
+            #expect(marked.status == .ok, "\(marked.text)")
+            let badID = try await browser.api(
+                .post, "/api/v1/reges/transmitted", token: token, json: #"{"contract_id":"nu","seq":1,"receipt":"R-77"}"#)
+            #expect(badID.status == .unprocessableContent && Self.ids(badID) == ["contract.id"])
+            // The import: a CSV body, all or nothing; a body that is not UTF-8 is refused.
+            var headers = HTTPFields()
+            headers[.contentType] = "text/csv"
+            headers[.authorization] = "Bearer \(token)"
+            let imported = try await browser.client.execute(
+                uri: "/api/v1/employees/import", method: .post, headers: headers,
+                body: ByteBuffer(string: PeopleSamples.file(5)))
+            #expect(imported.status == .created, "\(String(buffer: imported.body))")
+            let notText = try await browser.client.execute(
+                uri: "/api/v1/employees/import", method: .post, headers: headers,
+                body: ByteBuffer(bytes: [0xFF, 0xFE, 0x00, 0x41]))
+            #expect(notText.status == .unprocessableContent && String(buffer: notText.body).contains("employee_import.encoding"))
+            let list = try await browser.api(.get, "/api/v1/employees?limit=2", token: token)
+            #expect(list.json["total"] as? Int == 6)
+        }
+    }
+
+    /// The pages: the list with its add form, an employee with the contract and its events, the organisation chart
+    /// drawn as SVG, the REGES-ONLINE queue with its receipt form.
+    @Test(arguments: Engine.available)
+    func pages(_ engine: Engine) async throws {
+        try await Web.test(engine) { culise, _, browser in
+            let (company, _, admin) = try await Fixtures.companyWithAdmin(culise)
+            let actor = Actor.user(admin)
+            _ = try await culise.addDepartment(company: company, Department(code: "CONDUCERE", name: "Conducere"), actor: actor)
+            _ = try await culise.addDepartment(
+                company: company, Department(code: "VANZ", name: "Vânzări & <marketing>", parent: "CONDUCERE"), actor: actor)
+            _ = try await culise.addPosition(
+                company: company, Position(code: "AGENT", title: "Agent comercial", corCode: "332202"), actor: actor)
+            try await browser.login("admin@alfa.ro", Fixtures.password)
+            let csrf = try await browser.csrf(from: "/people")
+            let bad = try await browser.post(
+                "/people", ["code": "E1", "last_name": "Pop", "first_name": "Ana", "cnp": "1234567890123"], csrf: csrf)
+            #expect(bad.status == .unprocessableContent && bad.text.contains("aria-invalid"))
+            let added = try await browser.post(
+                "/people",
+                [
+                    "code": "E1", "last_name": "Pop", "first_name": "Ana", "cnp": PeopleSamples.cnp(2, 88, 8, 8), "department": "VANZ",
+                    "position": "AGENT", "contract_number": "CIM-1", "start_date": "02.03.2026", "base_salary": "4.500,00",
+                    "norm_hours": "8",
+                ], csrf: csrf)
+            #expect(added.status == .seeOther, "\(added.text)")
+            let page = try await browser.get("/people/E1")
+            #expect(page.status == .ok && page.text.contains("CIM-1") && page.text.contains("4.500,00"))
+            let event = try await browser.post(
+                "/people/E1/events", ["kind": "termination", "date": "30.06.2026", "reason": "81"], csrf: csrf)
+            #expect(event.status == .seeOther, "\(event.text)")
+            let list = try await browser.get("/people")
+            #expect(list.status == .ok && list.text.contains("Pop Ana"))
+            let chart = try await browser.get("/people/org-chart")
+            #expect(
+                chart.text.contains("<svg") && chart.text.contains("Vânzări &amp; &lt;marketing&gt;") && !chart.text.contains("<marketing>")
+            )
+            let reges = try await browser.get("/people/reges")
+            #expect(reges.status == .ok && reges.text.contains("CIM-1"))
+            let records = try await culise.regesPending(company: company, actor: actor)
+            let marked = try await browser.post(
+                "/people/reges", ["contract_id": records[0].contract.description, "seq": "1", "receipt": "R-1"], csrf: csrf)
+            #expect(marked.status == .seeOther)
+            #expect(try await culise.regesPending(company: company, actor: actor).count == 1)
+        }
+    }
+}
