@@ -316,7 +316,7 @@ struct PeoplePages: Sendable {
         }
         let t = html.t(context)
         let svg = OrgChart.svg(
-            departments: departments, headcount: headcount, managers: managers,
+            departments: departments, headcount: headcount, managers: managers, title: t["title_org_chart", default: "org chart"],
             label: { count in "\(count) \(t[count == 1 ? "people_one_employee" : "people_employees", default: "employees"])" })
         return try await html.page("org-chart", "title_org_chart", ["svg": svg, "departments": departments.count], request, context)
     }
@@ -330,7 +330,9 @@ enum OrgChart {
     static let gapX = 24
     static let gapY = 48
 
-    static func svg(departments: [Department], headcount: [String: Int], managers: [String: String], label: (Int) -> String) -> String {
+    static func svg(
+        departments: [Department], headcount: [String: Int], managers: [String: String], title: String, label: (Int) -> String
+    ) -> String {
         let codes = Set(departments.map(\.code))
         var children: [String: [Department]] = [:]
         var roots: [Department] = []
@@ -362,7 +364,7 @@ enum OrgChart {
         let totalWidth = max(width, nextLeaf * (width + gapX) - gapX) + 2
         let totalHeight = (positions.values.map(\.y).max() ?? 0) + height + 2
         var out =
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" class=\"org-chart\" viewBox=\"0 0 \(totalWidth) \(totalHeight)\" width=\"\(totalWidth)\" height=\"\(totalHeight)\">"
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"\(escape(title))\" class=\"org-chart\" viewBox=\"0 0 \(totalWidth) \(totalHeight)\" width=\"\(totalWidth)\" height=\"\(totalHeight)\">"
         for department in departments {
             guard let parent = department.parent, let from = positions[parent], let to = positions[department.code] else { continue }
             out +=
