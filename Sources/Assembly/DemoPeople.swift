@@ -87,6 +87,31 @@ extension Culise {
         _ = try await recordContractEvent(
             company: company, employee: "E009",
             ContractEventInput(kind: .termination, date: today.adding(days: 10).iso, reason: "81"), actor: actor)
+        // Leave: a week of annual leave taken last month, medical leave, a request waiting for a decision; the last
+        // month's timesheets approved, this month's drafts generated.
+        let lastMonth = YearMonth(YearMonth(today).firstDay.adding(days: -1))
+        // Both weeks start on a Monday: the second Monday of last month for the annual leave, the next for the medical.
+        var week = lastMonth.firstDay.adding(days: 7)
+        while WorkingDays.weekday(week) != 0 { week = week.adding(days: 1) }
+        let annual = try await requestLeave(
+            company: company, employee: "E006", LeaveInput(type: "annual", from: week.iso, to: week.adding(days: 4).iso), actor: actor)
+        _ = try await decideLeave(company: company, id: annual.id, .approve, actor: actor)
+        let medical = try await requestLeave(
+            company: company, employee: "E008",
+            LeaveInput(
+                type: "medical", from: week.adding(days: 7).iso, to: week.adding(days: 11).iso,
+                certificate: MedicalCertificate(series: "CCMAM", number: "4471203", indemnityCode: "01")), actor: actor)
+        _ = try await decideLeave(company: company, id: medical.id, .approve, actor: actor)
+        // A Monday three weeks ahead, Monday to Wednesday in one year (a request may not cross 31 December).
+        var soon = today.adding(days: 21)
+        while WorkingDays.weekday(soon) != 0 || soon.year != soon.adding(days: 2).year { soon = soon.adding(days: 1) }
+        _ = try await requestLeave(
+            company: company, employee: "E004", LeaveInput(type: "annual", from: soon.iso, to: soon.adding(days: 2).iso), actor: actor)
+        _ = try await generateTimesheets(company: company, month: lastMonth, employee: nil, actor: actor)
+        for sheet in try await timesheets(company: company, month: lastMonth, actor: actor) {
+            _ = try await decideTimesheet(company: company, employee: sheet.employee, month: lastMonth, .approve, actor: actor)
+        }
+        _ = try await generateTimesheets(company: company, month: YearMonth(today), employee: nil, actor: actor)
         // Everything older than a week is already in REGES-ONLINE but the suspension, which is overdue; the recent events
         // wait for it.
         for item in try await regesPending(company: company, actor: actor)

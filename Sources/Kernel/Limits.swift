@@ -101,4 +101,6 @@ public enum Limits {
     public static let employeeImportBytes = 16 << 20
     public static let contractEvents = 1_000
     public static let regesPendingListed = 50_000
+    /// Leave requests one list (a calendar, a period) reads at once.
+    public static let leaveListed = 50_000
 }

@@ -47,6 +47,7 @@ struct HTMLRoutes: Sendable {
         LedgerPages(culise: culise, views: views, html: self).register(on: router, protect: protect)
         PartnerPages(culise: culise, views: views, html: self).register(protect: protect)
         PeoplePages(culise: culise, views: views, html: self).register(protect: protect)
+        LeavePages(culise: culise, views: views, html: self).register(protect: protect)
         JobPages(culise: culise, html: self).register(protect: protect)
         NotificationPages(culise: culise, html: self).register(protect: protect)
     }

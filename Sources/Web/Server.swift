@@ -94,6 +94,7 @@ public struct WebServer: @unchecked Sendable {
         LedgerAPI(culise: culise).register(protect: protect)
         PartnerAPI(culise: culise).register(protect: protect)
         PeopleAPI(culise: culise).register(protect: protect)
+        LeaveAPI(culise: culise).register(protect: protect)
         ProductAPI(culise: culise).register(protect: protect)
         InvoiceAPI(culise: culise, anaf: anaf).register(protect: protect)
         BankAPI(culise: culise).register(protect: protect)

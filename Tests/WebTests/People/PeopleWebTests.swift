@@ -155,4 +155,81 @@ import Testing
             #expect(try await culise.regesPending(company: company, actor: actor).count == 1)
         }
     }
+
+    /// Leave and timesheets through the API and the pages.
+    @Test(arguments: Engine.available)
+    func leaveAndTimesheets(_ engine: Engine) async throws {
+        try await Web.test(engine) { culise, _, browser in
+            let (company, user, admin) = try await Fixtures.companyWithAdmin(culise)
+            let actor = Actor.user(admin)
+            let (_, token) = try await culise.createToken(user: user, company: company, name: "t", actor: actor)
+            _ = try await culise.addEmployee(
+                company: company, EmployeeInput(code: "E1", lastName: "Pop", firstName: "Ana", cnp: PeopleSamples.cnp(2, 90, 5, 17)),
+                contract: ContractTerms(
+                    number: "CIM-1", signed: try LocalDate(iso: "2026-01-02"), start: try LocalDate(iso: "2026-01-05"),
+                    duration: .indefinite,
+                    normHours: 8, baseSalary: Money(minorUnits: 600_000, currency: .ron), position: "AGENT", corCode: "332202"),
+                actor: actor)
+            let requested = try await browser.api(
+                .post, "/api/v1/employees/E1/leave", token: token, json: #"{"type":"annual","from":"2026-03-09","to":"2026-03-13"}"#)
+            #expect(requested.status == .created && requested.json["days"] as? Int == 5, "\(requested.text)")
+            let id = requested.json["id"] as? String ?? ""
+            let badAction = try await browser.api(.post, "/api/v1/leave/\(id)/decision", token: token, json: #"{"action":"maybe"}"#)
+            #expect(badAction.status == .unprocessableContent && Self.ids(badAction) == ["leave.action"])
+            #expect(
+                try await browser.api(.post, "/api/v1/leave/\(id)/decision", token: token, json: #"{"action":"approve"}"#).status == .ok)
+            let noPeriod = try await browser.api(.get, "/api/v1/leave?from=2026-03-01", token: token)
+            #expect(noPeriod.status == .unprocessableContent && Self.ids(noPeriod) == ["leave.period"])
+            let balances = try await browser.api(.get, "/api/v1/leave/balances?year=2026", token: token)
+            #expect((balances.json["items"] as? [[String: Any]])?.first?["taken"] as? Int == 5)
+            let farYear = try await browser.api(.get, "/api/v1/leave/balances?year=2300", token: token)
+            #expect(farYear.status == .unprocessableContent)  // the OpenAPI gate holds the year to 1900–2199
+            let generated = try await browser.api(.post, "/api/v1/timesheets/generate", token: token, json: #"{"month":"2026-03"}"#)
+            #expect(generated.json["generated"] as? Int == 1, "\(generated.text)")
+            let sheet = try await browser.api(.get, "/api/v1/timesheets/2026-03/E1", token: token)
+            #expect(sheet.json["hours"] as? Int == 136 && (sheet.json["days_by_code"] as? [String: Int]) == ["CO": 5])
+            let overtime = try await browser.api(
+                .post, "/api/v1/timesheets/2026-03/E1/days", token: token, json: #"{"date":"2026-03-02","hours":10,"code":"ON"}"#)
+            #expect(overtime.json["hours"] as? Int == 138)
+            let badTimesheetAction = try await browser.api(
+                .post, "/api/v1/timesheets/2026-03/E1/decision", token: token, json: #"{"action":"lock"}"#)
+            #expect(Self.ids(badTimesheetAction) == ["timesheet.action"])
+            #expect(
+                try await browser.api(.post, "/api/v1/timesheets/2026-03/E1/decision", token: token, json: #"{"action":"approve"}"#).status
+                    == .ok)
+            let list = try await browser.api(.get, "/api/v1/timesheets?month=2026-03", token: token)
+            #expect((list.json["items"] as? [[String: Any]])?.first?["state"] as? String == "approved")
+            // The pages: the calendar shows the approved leave; the timesheet can be reopened and changed.
+            try await browser.login("admin@alfa.ro", Fixtures.password)
+            let calendar = try await browser.get("/people/leave?month=2026-03")
+            #expect(calendar.status == .ok && calendar.text.contains(">CO<"))
+            let csrf = try await browser.csrf(from: "/people/leave")
+            let asked = try await browser.post(
+                "/people/leave", ["employee": "E1", "type": "unpaid", "from": "04.05.2026", "to": "05.05.2026"], csrf: csrf)
+            #expect(asked.status == .seeOther, "\(asked.text)")
+            let overlapping = try await browser.post(
+                "/people/leave", ["employee": "E1", "type": "unpaid", "from": "05.05.2026", "to": "06.05.2026"], csrf: csrf)
+            #expect(overlapping.status == .unprocessableContent)
+            let pending = try await culise.leaveRequests(
+                company: company, employee: "E1", from: try LocalDate(iso: "2026-05-01"), to: try LocalDate(iso: "2026-05-31"), actor: actor
+            )
+            let decided = try await browser.post("/people/leave/\(pending[0].id)/decision", ["action": "reject"], csrf: csrf)
+            #expect(decided.status == .seeOther)
+            #expect(try await browser.get("/people/timesheets?month=2026-03").text.contains("138"))
+            let page = try await browser.get("/people/timesheets/2026-03/E1")
+            #expect(page.status == .ok && page.text.contains("ON"))
+            let locked = try await browser.post(
+                "/people/timesheets/2026-03/E1", ["date": "03.03.2026", "hours": "9", "code": ""], csrf: csrf)
+            #expect(locked.status == .unprocessableContent || locked.status == .conflict)
+            #expect(try await browser.post("/people/timesheets/2026-03/E1", ["action": "reopen"], csrf: csrf).status == .seeOther)
+            #expect(
+                try await browser.post("/people/timesheets/2026-03/E1", ["date": "03.03.2026", "hours": "9", "code": ""], csrf: csrf).status
+                    == .seeOther)
+            #expect(
+                try await browser.post("/people/timesheets", ["month": "2026-03", "action": "approve_all"], csrf: csrf).status == .seeOther)
+            #expect(
+                try await culise.timesheet(company: company, employee: "E1", month: try YearMonth(year: 2026, month: 3), actor: actor).state
+                    == .approved)
+        }
+    }
 }
