@@ -10,7 +10,12 @@ extension Culise {
     /// the app's clock. Runs once (skipped when the company has employees).
     public func seedPeopleDemo(company: CompanyID) async throws {
         let actor = Actor.system("demo")
-        if try await employees(company: company, department: nil, page: try PageRequest(limit: 1), actor: actor).total > 0 { return }
+        if try await employees(company: company, department: nil, page: try PageRequest(limit: 1), actor: actor).total > 0 {
+            // A demo seeded by an earlier version gets the modules added since.
+            try await seedPolicyDemo(company: company)
+            try await seedRecruitmentDemo(company: company)
+            return
+        }
         for department in [
             Department(code: "CONDUCERE", name: "Conducere"), Department(code: "VANZARI", name: "Vânzări", parent: "CONDUCERE"),
             Department(code: "ADMIN", name: "Administrativ și contabilitate", parent: "CONDUCERE"),
@@ -118,6 +123,88 @@ extension Culise {
         where item.effective < today.adding(days: -7) && item.kind != .suspension {
             try await markRegesTransmitted(
                 company: company, contract: item.contract, seq: item.seq, receipt: "REGES-\(item.employee)-\(item.seq)", actor: actor)
+        }
+        try await seedPolicyDemo(company: company)
+        try await seedRecruitmentDemo(company: company)
+    }
+
+    /// An opening for a sales agent with four applicants along the board: one applied (with a CV), one in screening,
+    /// one interviewed twice with an offer waiting to be signed, one rejected. Runs once (skipped when the company has
+    /// openings).
+    func seedRecruitmentDemo(company: CompanyID) async throws {
+        let actor = Actor.system("demo")
+        if try await !openings(company: company, actor: actor).isEmpty { return }
+        let today = self.today
+        let opening = try await openOpening(
+            company: company,
+            OpeningInput(
+                title: "Agent comercial (Cluj)", department: "VANZARI", position: "AGENT", headcount: 1,
+                description: "Vânzări către clienți B2B din Transilvania; permis categoria B."), actor: actor)
+        let consent = today.adding(days: -12).iso
+        _ = try await addApplicant(
+            company: company, opening: opening.id,
+            ApplicantInput(lastName: "Barbu", firstName: "Ioana", email: "ioana.barbu@exemplu.ro", source: "eJobs", consentDate: consent),
+            cv: (name: "cv-ioana-barbu.txt", data: Data("Ioana Barbu\nAgent vânzări, 4 ani de experiență B2B.\n".utf8)), actor: actor)
+        let screening = try await addApplicant(
+            company: company, opening: opening.id,
+            ApplicantInput(lastName: "Neagu", firstName: "Paul", phone: "0744 123 456", source: "recomandare", consentDate: consent),
+            cv: nil, actor: actor)
+        _ = try await moveApplicant(company: company, id: screening.id, .advance, actor: actor)
+        let offered = try await addApplicant(
+            company: company, opening: opening.id,
+            ApplicantInput(lastName: "Toma", firstName: "Irina", email: "irina.toma@exemplu.ro", source: "LinkedIn", consentDate: consent),
+            cv: nil, actor: actor)
+        _ = try await moveApplicant(company: company, id: offered.id, .advance, actor: actor)
+        _ = try await moveApplicant(company: company, id: offered.id, .advance, actor: actor)
+        _ = try await recordInterview(
+            company: company, applicant: offered.id,
+            InterviewInput(
+                at: "\(today.adding(days: -6).iso)T10:00", interviewers: ["Popescu Ana", "Stan Andrei"], score: 4,
+                notes: "Experiență bună în vânzări B2B."), actor: actor)
+        _ = try await recordInterview(
+            company: company, applicant: offered.id,
+            InterviewInput(at: "\(today.adding(days: -3).iso)T14:30", interviewers: ["Popescu Ana"], score: 5), actor: actor)
+        var start = today.adding(days: 21)
+        while !WorkingDays.isWorkingDay(start) { start = start.adding(days: 1) }
+        _ = try await makeOffer(company: company, applicant: offered.id, OfferInput(salary: "6800", start: start.iso), actor: actor)
+        let rejected = try await addApplicant(
+            company: company, opening: opening.id,
+            ApplicantInput(lastName: "Moldovan", firstName: "Dan", source: "eJobs", consentDate: today.adding(days: -40).iso),
+            cv: nil, actor: actor)
+        _ = try await moveApplicant(company: company, id: rejected.id, .reject, actor: actor)
+    }
+
+    /// Runs once (skipped when the company has policies).
+    func seedPolicyDemo(company: CompanyID) async throws {
+        let actor = Actor.system("demo")
+        if try await !policies(company: company, actor: actor).isEmpty { return }
+        // Policies: the internal regulation for everyone at its second version (most have not confirmed it yet) and the
+        // IT use policy for the IT department, confirmed by all.
+        _ = try await publishPolicy(
+            company: company, PolicyInput(code: "RI", title: "Regulament intern"),
+            file: (
+                name: "regulament-intern.txt",
+                data: Data(
+                    "Regulament intern\n\nProgramul de lucru este 9:00-17:00, de luni până vineri.\n".utf8)
+            ), actor: actor)
+        for employee in ["E001", "E002", "E003", "E004", "E005"] {
+            _ = try await acknowledgePolicy(company: company, code: "RI", employee: employee, actor: actor)
+        }
+        _ = try await publishPolicy(
+            company: company, PolicyInput(code: "RI", title: "Regulament intern", summary: "Program flexibil între 8:00 și 10:00."),
+            file: (
+                name: "regulament-intern-v2.txt",
+                data: Data(
+                    "Regulament intern\n\nProgramul de lucru începe între 8:00 și 10:00 și durează 8 ore.\n".utf8)
+            ), actor: actor)
+        for employee in ["E001", "E002"] {
+            _ = try await acknowledgePolicy(company: company, code: "RI", employee: employee, actor: actor)
+        }
+        let it = try await publishPolicy(
+            company: company, PolicyInput(code: "IT", title: "Utilizarea echipamentelor IT", audience: PolicyAudience(departments: ["IT"])),
+            file: nil, actor: actor)
+        for line in try await policyReport(company: company, code: it.code, actor: actor).lines {
+            _ = try await acknowledgePolicy(company: company, code: it.code, employee: line.employee, actor: actor)
         }
     }
 }

@@ -10,6 +10,6 @@ extension Schema {
     /// Every migration of every context, in one numbered sequence. A new context's migration takes the next number.
     public static let all: [Migration] = [
         platform, ledger, invoicing, exchangeRates, banking, robustness, jobs, notifications, approvals, documents, listingOrder,
-        notificationFacts, rowCounts, sourceIndexPartial, people, leaveAndTimesheets,
+        notificationFacts, rowCounts, sourceIndexPartial, people, leaveAndTimesheets, policiesAndRecruitment,
     ]
 }

@@ -76,6 +76,30 @@ extension BenchCommand {
             try await median("one employee with contract and events") {
                 try await culise.employee(company: company, code: "B\(employees / 2)", actor: actor).contracts.count
             }
+            // Leave: one week of annual leave in March for every fifth employee (untimed set-up), then the balances of
+            // everyone and the month's timesheets generated for everyone (issue 14: both within 2 s together).
+            start = clock.now
+            var requested = 0
+            for number in stride(from: 1, through: employees, by: 5) {
+                if (try? await culise.requestLeave(
+                    company: company, employee: "B\(number)", LeaveInput(type: "annual", from: "2026-03-09", to: "2026-03-13"), actor: actor
+                ))
+                    != nil
+                {
+                    requested += 1
+                }
+            }
+            print(String(format: "set-up: %d leave requests in %.2f s", requested, seconds(clock.now - start)))
+            try await median("leave balances of every employee in 2026") {
+                try await culise.leaveBalances(company: company, year: 2026, actor: actor).count
+            }
+            let march = try YearMonth(year: 2026, month: 3)
+            try await median("timesheets of March 2026 generated for every employee") {
+                try await culise.generateTimesheets(company: company, month: march, employee: nil, actor: actor)
+            }
+            try await median("timesheets of March 2026 read back") {
+                try await culise.timesheets(company: company, month: march, actor: actor).count
+            }
             await culise.close()
         }
     }

@@ -22,7 +22,8 @@ struct CuliseCommand: AsyncParsableCommand {
             Serve.self, Migrate.self, ConfigCommand.self, Demo.self, CompanyCommand.self, UserCommand.self, TokenCommand.self,
             AuditCommand.self, Backup.self, Restore.self, LedgerCommand.self, ReportCommand.self, InvoiceCommand.self, EFacturaCommand.self,
             FXCommand.self, BankCommand.self, CashCommand.self, JobsCommand.self, ApprovalsCommand.self, EmployeeCommand.self,
-            ContractCommand.self, RegesCommand.self, DepartmentCommand.self, LeaveCommand.self, TimesheetCommand.self,
+            ContractCommand.self, RegesCommand.self, DepartmentCommand.self, LeaveCommand.self, TimesheetCommand.self, PolicyCommand.self,
+            RecruitCommand.self,
         ])
 }
 

@@ -103,4 +103,13 @@ public enum Limits {
     public static let regesPendingListed = 50_000
     /// Leave requests one list (a calendar, a period) reads at once.
     public static let leaveListed = 50_000
+    /// Policies: departments or positions one policy addresses, policies of a company, versions of one policy.
+    public static let policyAudience = 100
+    public static let policies = 200
+    public static let policyVersions = 100
+    /// Recruitment: open and closed openings of a company, applicants of one opening, interviews of one applicant.
+    public static let openings = 2_000
+    public static let applicantsPerOpening = 5_000
+    public static let interviewsPerApplicant = 50
+    public static let openingHeadcount = 1_000
 }

@@ -149,6 +149,14 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     public func adding(days: Int) -> LocalDate { LocalDate(dayNumber: dayNumber + days) }
 
+    /// The same day `months` later (or earlier), held to the last day of a shorter month: 31 August + 6 months is
+    /// 28 (or 29) February. Callers bound `months`.
+    public func addingMonths(_ months: Int) -> LocalDate {
+        let index = year * 12 + (month - 1) + months
+        let (y, m) = (index / 12, index % 12 + 1)
+        return LocalDate(dayNumber: LocalDate.dayNumber(year: y, month: m, day: min(day, LocalDate.daysIn(month: m, year: y))))
+    }
+
     public func days(until other: LocalDate) -> Int { other.dayNumber - dayNumber }
 
     public init(from decoder: any Decoder) throws {

@@ -234,11 +234,12 @@ struct APIRoutes: Sendable {
     /// Reads the body (bounded) and runs `perform` once per `Idempotency-Key`: a repeat of the same
     /// request gets the stored response; the same key with another body is refused.
     func idempotentPOST(
-        _ request: Request, _ context: WebContext, _ perform: (ByteBuffer) async throws -> StoredResponse
+        _ request: Request, _ context: WebContext, limit: Int = Limits.requestBodyBytes,
+        _ perform: (ByteBuffer) async throws -> StoredResponse
     ) async throws -> Response {
         var request = request
         let principal = try context.requirePrincipal()
-        let buffer = try await Body.collect(&request, limit: Limits.requestBodyBytes)
+        let buffer = try await Body.collect(&request, limit: limit)
         guard let key = request.headers[HTTPField.Name("Idempotency-Key")!] else { return JSON.stored(try await perform(buffer)) }
         let digest = SHA256.hash(data: Data("\(request.method.rawValue) \(request.uri.path)\n".utf8) + Data(buffer: buffer))
         let hash = digest.map { String(format: "%02x", $0) }.joined()

@@ -48,6 +48,8 @@ struct HTMLRoutes: Sendable {
         PartnerPages(culise: culise, views: views, html: self).register(protect: protect)
         PeoplePages(culise: culise, views: views, html: self).register(protect: protect)
         LeavePages(culise: culise, views: views, html: self).register(protect: protect)
+        PolicyPages(culise: culise, views: views, html: self).register(protect: protect)
+        RecruitmentPages(culise: culise, views: views, html: self).register(protect: protect)
         JobPages(culise: culise, html: self).register(protect: protect)
         NotificationPages(culise: culise, html: self).register(protect: protect)
     }

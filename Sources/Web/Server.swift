@@ -95,6 +95,8 @@ public struct WebServer: @unchecked Sendable {
         PartnerAPI(culise: culise).register(protect: protect)
         PeopleAPI(culise: culise).register(protect: protect)
         LeaveAPI(culise: culise).register(protect: protect)
+        PolicyAPI(culise: culise).register(protect: protect)
+        RecruitmentAPI(culise: culise).register(protect: protect)
         ProductAPI(culise: culise).register(protect: protect)
         InvoiceAPI(culise: culise, anaf: anaf).register(protect: protect)
         BankAPI(culise: culise).register(protect: protect)

@@ -22,3 +22,19 @@ public func expectRefusal<T>(
         Issue.record("expected a refusal with id \(id), got \(error)", sourceLocation: sourceLocation)
     }
 }
+
+/// Runs `body` once and checks that the one refusal names every id in `ids` (a whole document reports every problem).
+public func expectRefusals<T>(
+    _ ids: [String], sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> T
+) async {
+    do {
+        _ = try await body()
+        Issue.record("expected refusals \(ids), but nothing was refused", sourceLocation: sourceLocation)
+    } catch let error as ValidationErrors {
+        #expect(Set(ids).isSubset(of: Set(error.problems.map(\.id))), "\(error)", sourceLocation: sourceLocation)
+    } catch let error as DomainError {
+        #expect(ids == [error.id], "\(error)", sourceLocation: sourceLocation)
+    } catch {
+        Issue.record("expected refusals \(ids), got \(error)", sourceLocation: sourceLocation)
+    }
+}

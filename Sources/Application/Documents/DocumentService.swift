@@ -17,7 +17,9 @@ public struct DocumentOwner: Sendable, Equatable, Codable {
     }
 
     /// The permission area of each owner type (later contexts add theirs: employee → hr, asset → it, …).
-    package static let areas: [String: Area] = ["bill": .invoicing, "invoice": .invoicing, "partner": .invoicing]
+    package static let areas: [String: Area] = [
+        "bill": .invoicing, "invoice": .invoicing, "partner": .invoicing, "policy": .hr, "applicant": .hr,
+    ]
 }
 
 public struct DocumentRecord: Sendable, Codable, Equatable {
@@ -53,7 +55,8 @@ extension Culise {
     /// The owning record must exist in the company.
     package static func requireOwner(_ db: any SQLDatabase, company: CompanyID, _ owner: DocumentOwner) async throws {
         let tables: [String: (table: String, key: String)] = [
-            "bill": ("bills", "id"), "invoice": ("invoices", "id"), "partner": ("partners", "code"),
+            "bill": ("bills", "id"), "invoice": ("invoices", "id"), "partner": ("partners", "code"), "policy": ("policies", "code"),
+            "applicant": ("applicants", "id"),
         ]
         guard let target = tables[owner.type] else {
             throw DomainError("document.owner_type", field: "owner", "You cannot attach files to '\(owner.type.prefix(40))' records.")

@@ -163,13 +163,7 @@ import Testing
             let (company, user, admin) = try await Fixtures.companyWithAdmin(culise)
             let actor = Actor.user(admin)
             let (_, token) = try await culise.createToken(user: user, company: company, name: "t", actor: actor)
-            _ = try await culise.addEmployee(
-                company: company, EmployeeInput(code: "E1", lastName: "Pop", firstName: "Ana", cnp: PeopleSamples.cnp(2, 90, 5, 17)),
-                contract: ContractTerms(
-                    number: "CIM-1", signed: try LocalDate(iso: "2026-01-02"), start: try LocalDate(iso: "2026-01-05"),
-                    duration: .indefinite,
-                    normHours: 8, baseSalary: Money(minorUnits: 600_000, currency: .ron), position: "AGENT", corCode: "332202"),
-                actor: actor)
+            try await Self.hireAna(culise, company, signed: "2026-01-02", start: "2026-01-05", actor: actor)
             let requested = try await browser.api(
                 .post, "/api/v1/employees/E1/leave", token: token, json: #"{"type":"annual","from":"2026-03-09","to":"2026-03-13"}"#)
             #expect(requested.status == .created && requested.json["days"] as? Int == 5, "\(requested.text)")
@@ -231,5 +225,137 @@ import Testing
                 try await culise.timesheet(company: company, employee: "E1", month: try YearMonth(year: 2026, month: 3), actor: actor).state
                     == .approved)
         }
+    }
+
+    @Test(arguments: Engine.available)
+    func policies(_ engine: Engine) async throws {
+        try await Web.test(engine) { culise, _, browser in
+            let (company, user, admin) = try await Fixtures.companyWithAdmin(culise)
+            let actor = Actor.user(admin)
+            let (_, token) = try await culise.createToken(user: user, company: company, name: "t", actor: actor)
+            try await Self.hireAna(culise, company, signed: "2020-01-02", start: "2020-01-06", actor: actor)
+            // The API: the document travels base64-encoded; bad input names its fields.
+            let pdf = Data("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".utf8).base64EncodedString()
+            let published = try await browser.api(
+                .post, "/api/v1/policies", token: token,
+                json: #"{"code":"gdpr","title":"Nota de informare GDPR","file_name":"gdpr.pdf","content":"\#(pdf)"}"#)
+            #expect(published.status == .created && published.json["version"] as? Int == 1 && published.json["addressed"] as? Int == 1)
+            #expect(published.json["document"] is String, "\(published.text)")
+            let bad = try await browser.api(.post, "/api/v1/policies", token: token, json: #"{"code":"a b","title":"","content":"%%"}"#)
+            #expect(bad.status == .unprocessableContent && Self.ids(bad) == ["policy.content"])
+            let badFields = try await browser.api(.post, "/api/v1/policies", token: token, json: #"{"code":"a b","title":""}"#)
+            #expect(badFields.status == .unprocessableContent && Set(Self.ids(badFields)) == ["policy.code", "policy.title"])
+            #expect(try await browser.api(.get, "/api/v1/policies/NONE", token: token).status == .notFound)
+            let acknowledged = try await browser.api(
+                .post, "/api/v1/policies/GDPR/acknowledgements", token: token, json: #"{"employee":"E1"}"#)
+            #expect(acknowledged.status == .ok && acknowledged.json["acknowledged_at"] is String, "\(acknowledged.text)")
+            let report = try await browser.api(.get, "/api/v1/policies/GDPR", token: token)
+            #expect((report.json["missing"] as? [String]) == [])
+            let reminded = try await browser.api(.post, "/api/v1/policies/GDPR/reminders", token: token, json: "{}")
+            #expect(reminded.json["queued"] as? Int == 0)
+            // The pages: publish a new version through the form with its document, record an acknowledgement.
+            try await browser.login("admin@alfa.ro", Fixtures.password)
+            let csrf = try await browser.csrf(from: "/people/policies")
+            let boundary = "culise-test-boundary"
+            var body = ""
+            for (name, value) in [("_csrf", csrf), ("code", "GDPR"), ("title", "Nota de informare GDPR"), ("summary", "Temei nou")] {
+                body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n"
+            }
+            body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"gdpr-v2.pdf\"\r\n"
+            body += "Content-Type: application/pdf\r\n\r\n%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n\r\n--\(boundary)--\r\n"
+            var headers = HTTPFields()
+            headers[.contentType] = "multipart/form-data; boundary=\(boundary)"
+            let form = try await browser.request(.post, "/people/policies", headers: headers, body: ByteBuffer(string: body))
+            #expect(form.status == .seeOther, "\(form.text)")
+            let page = try await browser.get("/people/policies/GDPR")
+            #expect(page.status == .ok && page.text.contains("Temei nou") && page.text.contains("/documents/"))
+            #expect(try await culise.policyReport(company: company, code: "GDPR", actor: actor).missing.map(\.employee) == ["E1"])
+            let invalid = try await browser.post("/people/policies", ["code": "", "title": ""], csrf: csrf)
+            #expect(invalid.status == .unprocessableContent)
+            #expect(try await browser.post("/people/policies/GDPR/acknowledgements", ["employee": "E1"], csrf: csrf).status == .seeOther)
+            #expect(try await browser.get("/people/policies").text.contains("1 / 1"))
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func recruitment(_ engine: Engine) async throws {
+        try await Web.test(engine) { culise, _, browser in
+            let (company, user, admin) = try await Fixtures.companyWithAdmin(culise)
+            let actor = Actor.user(admin)
+            let (_, token) = try await culise.createToken(user: user, company: company, name: "t", actor: actor)
+            let opened = try await browser.api(
+                .post, "/api/v1/openings", token: token, json: #"{"title":"Contabil","cor_code":"241103","headcount":1}"#)
+            #expect(opened.status == .created && opened.json["state"] as? String == "open", "\(opened.text)")
+            let opening = opened.json["id"] as? String ?? ""
+            let badOpening = try await browser.api(.post, "/api/v1/openings", token: token, json: #"{"title":"","headcount":0}"#)
+            #expect(
+                Set(Self.ids(badOpening)) == ["opening.title", "opening.headcount", "opening.cor_code"]
+                    || Set(Self.ids(badOpening)) == ["opening.title", "opening.headcount"])
+            let cv = Data("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".utf8).base64EncodedString()
+            let today = culise.today.iso
+            let applied = try await browser.api(
+                .post, "/api/v1/openings/\(opening)/applicants", token: token,
+                json:
+                    #"{"last_name":"Pop","first_name":"Ana","email":"ana@exemplu.ro","consent_date":"\#(today)","cv_file_name":"cv.pdf","cv_content":"\#(cv)"}"#
+            )
+            #expect(applied.status == .created && applied.json["stage"] as? String == "applied", "\(applied.text)")
+            let applicant = applied.json["id"] as? String ?? ""
+            let badCV = try await browser.api(
+                .post, "/api/v1/openings/\(opening)/applicants", token: token,
+                json: #"{"last_name":"Pop","first_name":"Ion","consent_date":"\#(today)","cv_content":"%%"}"#)
+            #expect(Self.ids(badCV) == ["applicant.cv_content"])
+            let badMove = try await browser.api(.post, "/api/v1/applicants/\(applicant)/stage", token: token, json: #"{"action":"hire"}"#)
+            #expect(Self.ids(badMove) == ["applicant.action"])
+            let badOpeningAction = try await browser.api(
+                .post, "/api/v1/openings/\(opening)/decision", token: token, json: #"{"action":"pause"}"#)
+            #expect(badOpeningAction.status == .unprocessableContent && Self.ids(badOpeningAction) == ["opening.action"])
+            #expect(
+                try await browser.api(.post, "/api/v1/applicants/\(applicant)/stage", token: token, json: #"{"action":"advance"}"#).status
+                    == .ok)
+            let interviewed = try await browser.api(
+                .post, "/api/v1/applicants/\(applicant)/interviews", token: token,
+                json: #"{"at":"2026-12-10T10:30","interviewers":["M. Popescu"],"score":4}"#)
+            #expect(interviewed.status == .created && interviewed.json["average_score"] as? String == "4.0", "\(interviewed.text)")
+            let start = culise.today.adding(days: 14).iso
+            let offered = try await browser.api(
+                .post, "/api/v1/applicants/\(applicant)/offer", token: token, json: #"{"salary":"7200","start":"\#(start)","norm_hours":8}"#
+            )
+            #expect((offered.json["offer"] as? [String: Any])?["salary"] as? String == "7200.00", "\(offered.text)")
+            // The page: the board shows the applicant at the offer; hiring from the form makes the employee.
+            try await browser.login("admin@alfa.ro", Fixtures.password)
+            let board = try await browser.get("/people/recruitment/\(opening)")
+            #expect(board.status == .ok && board.text.contains("Pop Ana"))
+            #expect(try await browser.get("/people/recruitment").text.contains("Contabil"))
+            let page = try await browser.get("/people/applicants/\(applicant)")
+            #expect(page.status == .ok && page.text.contains("/documents/") && page.text.contains("/hire"))
+            let csrf = try await browser.csrf(from: "/people/recruitment")
+            let badHire = try await browser.post(
+                "/people/applicants/\(applicant)/hire", ["code": "E1", "cnp": "123", "contract_number": "CIM-1"], csrf: csrf)
+            #expect(badHire.status == .unprocessableContent)
+            let hired = try await browser.post(
+                "/people/applicants/\(applicant)/hire", ["code": "E1", "cnp": PeopleSamples.cnp(2, 90, 5, 17), "contract_number": "CIM-1"],
+                csrf: csrf)
+            #expect(hired.status == .seeOther, "\(hired.text)")
+            let employee = try await browser.api(.get, "/api/v1/employees/E1", token: token)
+            #expect(employee.status == .ok && employee.text.contains(#""reges_state":"pending""#), "\(employee.text)")
+            let terms = try await culise.contractTerms(company: company, employee: "E1", on: try LocalDate(iso: start), actor: actor)
+            #expect(terms?.terms.baseSalary == Money(minorUnits: 720_000, currency: .ron) && terms?.terms.number == "CIM-1")
+            let invalid = try await browser.post("/people/recruitment", ["title": "", "headcount": "0"], csrf: csrf)
+            #expect(invalid.status == .unprocessableContent)
+            #expect(
+                try await browser.post("/people/recruitment", ["title": "Agent", "cor_code": "332202", "headcount": "2"], csrf: csrf).status
+                    == .seeOther)
+            #expect(try await browser.get("/people/applicants/\(UUID().uuidString.lowercased())").status == .notFound)
+        }
+    }
+
+    /// Employee E1 with a full-time contract of 6,000 lei.
+    static func hireAna(_ culise: Culise, _ company: CompanyID, signed: String, start: String, actor: Actor) async throws {
+        _ = try await culise.addEmployee(
+            company: company, EmployeeInput(code: "E1", lastName: "Pop", firstName: "Ana", cnp: PeopleSamples.cnp(2, 90, 5, 17)),
+            contract: ContractTerms(
+                number: "CIM-1", signed: try LocalDate(iso: signed), start: try LocalDate(iso: start), duration: .indefinite,
+                normHours: 8, baseSalary: Money(minorUnits: 600_000, currency: .ron), position: "AGENT", corCode: "332202"),
+            actor: actor)
     }
 }
