@@ -1,5 +1,6 @@
 import Application
 import Foundation
+import Identity
 import Kernel
 import People
 import PeopleApp
@@ -14,6 +15,7 @@ extension Culise {
             // A demo seeded by an earlier version gets the modules added since.
             try await seedPolicyDemo(company: company)
             try await seedRecruitmentDemo(company: company)
+            try await seedSelfServiceDemo(company: company)
             return
         }
         for department in [
@@ -126,6 +128,31 @@ extension Culise {
         }
         try await seedPolicyDemo(company: company)
         try await seedRecruitmentDemo(company: company)
+        try await seedSelfServiceDemo(company: company)
+    }
+
+    /// Self-service: the staff accounts linked to their employees (the administrator is Ana Popescu, E001), a sales
+    /// manager who sees his team and an agent who asks him for a day off. Runs once (skipped when E007 has an account).
+    func seedSelfServiceDemo(company: CompanyID) async throws {
+        let actor = Actor.system("demo")
+        if (try? await user(email: "angajat@exemplu.ro")) != nil { return }
+        for (email, name, role) in [
+            ("sef.vanzari@exemplu.ro", "Vlad Georgescu", Role.manager), ("angajat@exemplu.ro", "Maria Constantin", Role.employee),
+        ] {
+            _ = try await addUser(
+                email: email, displayName: name, password: Culise.demoPassword, company: company, role: role, actor: actor)
+        }
+        for (employee, email) in [
+            ("E001", Culise.demoEmail), ("E002", "contabil@exemplu.ro"), ("E003", "resurse@exemplu.ro"), ("E004", "it@exemplu.ro"),
+            ("E005", "auditor@exemplu.ro"), ("E006", "sef.vanzari@exemplu.ro"), ("E007", "angajat@exemplu.ro"),
+        ] where (try? await user(email: email)) != nil {
+            try await linkEmployeeUser(company: company, employee: employee, email: email, actor: actor)
+        }
+        var day = today.adding(days: 14)
+        while !WorkingDays.isWorkingDay(day) { day = day.adding(days: 1) }
+        _ = try? await requestLeave(
+            company: company, employee: "E007", LeaveInput(type: "annual", from: day.iso, to: day.iso, note: "Eveniment de familie"),
+            actor: actor)
     }
 
     /// An opening for a sales agent with four applicants along the board: one applied (with a CV), one in screening,

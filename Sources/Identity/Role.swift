@@ -78,8 +78,8 @@ public enum Policy {
         .it: grant([.home: .read, .company: .read, .it: .write, .profile: .write]),
         .manager: grant(
             [
-                .home: .read, .company: .read, .accounting: .read, .invoicing: .read, .banking: .read, .hr: .read,
-                .it: .read, .audit: .read, .profile: .write,
+                .home: .read, .company: .read, .accounting: .read, .invoicing: .read, .banking: .read, .it: .read,
+                .audit: .read, .profile: .write,
             ]),
         .employee: grant([.home: .read, .profile: .write]),
         .auditor: full(.read).merging([.profile: .write]) { $1 },

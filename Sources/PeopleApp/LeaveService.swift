@@ -55,7 +55,14 @@ extension Culise {
     /// Requests leave for an employee: the dates checked, the working days counted (weekends and holidays out), an
     /// overlap with another request refused, annual leave refused beyond the year's balance.
     public func requestLeave(company: CompanyID, employee code: String, _ input: LeaveInput, actor: Actor) async throws -> LeaveRecord {
-        try actor.require(.hr, .write, in: company)
+        try await requestLeave(company: company, employee: code, input, actor: actor, scoped: false)
+    }
+
+    /// `scoped`: the caller (self-service) has already checked that the actor may ask for this employee.
+    package func requestLeave(
+        company: CompanyID, employee code: String, _ input: LeaveInput, actor: Actor, scoped: Bool
+    ) async throws -> LeaveRecord {
+        if !scoped { try actor.require(.hr, .write, in: company) }
         var problems = ProblemCollector()
         let type = LeaveType(rawValue: input.type)
         problems.check(
@@ -135,7 +142,14 @@ extension Culise {
 
     /// Approves, rejects or cancels a leave request, as its lifecycle allows.
     public func decideLeave(company: CompanyID, id: LeaveID, _ action: LeaveState.Action, actor: Actor) async throws -> LeaveRecord {
-        try actor.require(.hr, .write, in: company)
+        try await decideLeave(company: company, id: id, action, actor: actor, scoped: false)
+    }
+
+    /// `scoped`: the caller (a manager's decision) has already checked that the request is a report's.
+    package func decideLeave(
+        company: CompanyID, id: LeaveID, _ action: LeaveState.Action, actor: Actor, scoped: Bool
+    ) async throws -> LeaveRecord {
+        if !scoped { try actor.require(.hr, .write, in: company) }
         return try await transaction { db in
             guard var record = try await Self.loadLeave(db, company: company, where: "id = \(bind: id.description)").first else {
                 throw DomainError("leave.not_found", kind: .notFound, "You cannot decide on this leave request because it does not exist.")

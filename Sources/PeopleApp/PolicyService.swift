@@ -152,7 +152,14 @@ extension Culise {
     public func acknowledgePolicy(
         company: CompanyID, code rawCode: String, employee rawEmployee: String, actor: Actor
     ) async throws -> PolicyStatusLine {
-        try actor.require(.hr, .write, in: company)
+        try await acknowledgePolicy(company: company, code: rawCode, employee: rawEmployee, actor: actor, scoped: false)
+    }
+
+    /// `scoped`: the caller (self-service) has already checked that the actor is this employee.
+    package func acknowledgePolicy(
+        company: CompanyID, code rawCode: String, employee rawEmployee: String, actor: Actor, scoped: Bool
+    ) async throws -> PolicyStatusLine {
+        if !scoped { try actor.require(.hr, .write, in: company) }
         let code = rawCode.trimmingCharacters(in: .whitespaces).uppercased()
         let employee = rawEmployee.trimmingCharacters(in: .whitespaces).uppercased()
         return try await transaction { db in

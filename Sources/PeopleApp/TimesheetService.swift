@@ -71,10 +71,18 @@ extension Culise {
     /// The month's timesheets, by employee.
     public func timesheets(company: CompanyID, month: YearMonth, actor: Actor) async throws -> [TimesheetRecord] {
         try actor.require(.hr, .read, in: company)
-        return try await read { db in
-            try await db.raw(
-                "SELECT * FROM timesheets WHERE company_id = \(bind: company.description) AND month = \(bind: month.description) ORDER BY employee"
-            ).all().map { try Self.decodeTimesheet($0, month: month) }
+        return try await read { db in try await Self.loadTimesheets(db, company: company, month: month, employee: nil) }
+    }
+
+    static func loadTimesheets(
+        _ db: any SQLDatabase, company: CompanyID, month: YearMonth, employee: String?
+    ) async throws
+        -> [TimesheetRecord]
+    {
+        var condition: SQLQueryString = "company_id = \(bind: company.description) AND month = \(bind: month.description)"
+        if let employee { condition = condition + " AND employee = \(bind: employee)" }
+        return try await db.raw("SELECT * FROM timesheets WHERE " + condition + " ORDER BY employee").all().map {
+            try Self.decodeTimesheet($0, month: month)
         }
     }
 

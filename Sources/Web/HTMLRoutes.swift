@@ -50,6 +50,7 @@ struct HTMLRoutes: Sendable {
         LeavePages(culise: culise, views: views, html: self).register(protect: protect)
         PolicyPages(culise: culise, views: views, html: self).register(protect: protect)
         RecruitmentPages(culise: culise, views: views, html: self).register(protect: protect)
+        SelfServicePages(culise: culise, views: views, html: self).register(protect: protect)
         JobPages(culise: culise, html: self).register(protect: protect)
         NotificationPages(culise: culise, html: self).register(protect: protect)
     }

@@ -97,6 +97,7 @@ public struct WebServer: @unchecked Sendable {
         LeaveAPI(culise: culise).register(protect: protect)
         PolicyAPI(culise: culise).register(protect: protect)
         RecruitmentAPI(culise: culise).register(protect: protect)
+        SelfServiceAPI(culise: culise).register(protect: protect)
         ProductAPI(culise: culise).register(protect: protect)
         InvoiceAPI(culise: culise, anaf: anaf).register(protect: protect)
         BankAPI(culise: culise).register(protect: protect)

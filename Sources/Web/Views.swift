@@ -192,7 +192,7 @@ public struct Views: Sendable {
         (.banking, "/bank", "nav_banking"), (.hr, "/people", "nav_people"),
         (.company, "/company", "nav_company"),
         (.users, "/users", "nav_users"),
-        (.audit, "/audit", "nav_audit"), (.audit, "/jobs", "nav_jobs"), (.profile, "/profile", "nav_profile"),
+        (.audit, "/audit", "nav_audit"), (.audit, "/jobs", "nav_jobs"), (.profile, "/me", "nav_me"), (.profile, "/profile", "nav_profile"),
     ]
 
     func render(

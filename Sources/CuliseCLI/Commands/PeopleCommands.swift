@@ -10,7 +10,23 @@ import PeopleApp
 struct EmployeeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "employee", abstract: "Employees with their personal data and their current contract.",
-        subcommands: [Add.self, List.self, Show.self, Import.self])
+        subcommands: [Add.self, List.self, Show.self, Import.self, Link.self])
+
+    struct Link: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Link an employee to the account they sign in with (self-service: their page, leave, policies; a manager's team).")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var target: CompanyOption
+        @Option var employee: String
+        @Option(help: "The e-mail of a member of the company; omit to unlink.") var user: String?
+
+        func run() async throws {
+            try await CLI.inCompany(global, target) { culise, company in
+                try await culise.linkEmployeeUser(company: company.id, employee: employee, email: user, actor: .system("employee link"))
+            }
+            print("\(employee.uppercased()): \(user.map { "linked to \($0)" } ?? "unlinked")")
+        }
+    }
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add an employee and, with --contract-number, their contract.")

@@ -12,7 +12,7 @@ struct ContractTermsDTO: Codable {
     let startDate: String
     let contractType: String
     let normHours: Int
-    let baseSalary: String
+    let baseSalary: String?
     let position: String
     let corCode: String
     let workplace: String?
@@ -20,13 +20,13 @@ struct ContractTermsDTO: Codable {
     let leaveDays: Int
     let probationDays: Int
 
-    init(_ terms: ContractTerms) {
+    init(_ terms: ContractTerms, pay: Bool = true) {
         number = terms.number
         contractDate = terms.signed.iso
         startDate = terms.start.iso
         contractType = terms.duration.description
         normHours = terms.normHours
-        baseSalary = terms.baseSalary.decimalString
+        baseSalary = pay ? terms.baseSalary.decimalString : nil
         position = terms.position
         corCode = terms.corCode
         workplace = terms.workplace
@@ -86,9 +86,9 @@ struct EmployeeDTO: Encodable {
     let code: String
     let lastName: String
     let firstName: String
-    let cnp: String
-    let sex: String
-    let birthDate: String
+    let cnp: String?
+    let sex: String?
+    let birthDate: String?
     let idDocument: String?
     let addressLine: String?
     let city: String?
@@ -101,40 +101,43 @@ struct EmployeeDTO: Encodable {
     let position: String?
     let manager: String?
     let emergencyContact: EmergencyContact?
-    let dependants: [Dependant]
-    let deductionDependants: Int
+    let dependants: [Dependant]?
+    let deductionDependants: Int?
     let asOf: String
     let contractState: String?
     let contract: ContractTermsDTO?
     let contractId: String?
     let events: [Event]
 
-    init(_ record: EmployeeRecord, asOf date: LocalDate) {
+    /// `visibility` leaves out what the reader may not see (`EmployeeVisibility`): a manager's report has no CNP,
+    /// address, IBAN, dependants or salary; a reader without pay has no salary.
+    init(_ record: EmployeeRecord, asOf date: LocalDate, visibility: EmployeeVisibility = .full) {
+        let team = visibility == .team
         let employee = record.employee
         code = employee.code
         lastName = employee.lastName
         firstName = employee.firstName
-        cnp = employee.cnp
-        sex = employee.sex.rawValue
-        birthDate = employee.birthDate.iso
-        idDocument = employee.idDocument
-        addressLine = employee.addressLine
-        city = employee.city
-        county = employee.county
+        cnp = team ? nil : employee.cnp
+        sex = team ? nil : employee.sex.rawValue
+        birthDate = team ? nil : employee.birthDate.iso
+        idDocument = team ? nil : employee.idDocument
+        addressLine = team ? nil : employee.addressLine
+        city = team ? nil : employee.city
+        county = team ? nil : employee.county
         phone = employee.phone
         email = employee.email
-        iban = employee.iban
-        education = employee.education?.rawValue
+        iban = team ? nil : employee.iban
+        education = team ? nil : employee.education?.rawValue
         department = employee.department
         position = employee.position
         manager = employee.manager
-        emergencyContact = employee.emergencyContact
-        dependants = employee.dependants
-        deductionDependants = employee.deductionDependants
+        emergencyContact = team ? nil : employee.emergencyContact
+        dependants = team ? nil : employee.dependants
+        deductionDependants = team ? nil : employee.deductionDependants
         asOf = date.iso
         let current = record.contract(on: date)
         contractState = current?.state.rawValue
-        contract = current.map { ContractTermsDTO($0.terms) }
+        contract = current.map { ContractTermsDTO($0.terms, pay: visibility == .full) }
         let latest = current?.record ?? record.contracts.last
         contractId = latest?.id.description
         events =
@@ -157,7 +160,9 @@ struct PeopleAPI: Sendable {
         protect(.hr, .read).get("/api/v1/employees", use: list)
         protect(.hr, .write).post("/api/v1/employees", use: create)
         protect(.hr, .write).post("/api/v1/employees/import", use: importCSV)
-        protect(.hr, .read).get("/api/v1/employees/{code}", use: show)
+        // Every role: the use case answers within the reader's scope (HR everyone; an employee themselves; a manager
+        // their reports), "not found" outside it.
+        protect(.profile, .read).get("/api/v1/employees/{code}", use: show)
         protect(.hr, .write).post("/api/v1/employees/{code}/contract-events", use: contractEvent)
         protect(.hr, .read).get("/api/v1/departments", use: departments)
         protect(.hr, .write).post("/api/v1/departments", use: addDepartment)
@@ -233,8 +238,8 @@ struct PeopleAPI: Sendable {
         var problems = ProblemCollector()
         let asOf = LedgerAPI.date(request, "as_of", &problems)
         try problems.throwIfAny()
-        let record = try await culise.employee(company: p.companyID, code: code, actor: .user(p))
-        return try JSON.response(EmployeeDTO(record, asOf: asOf ?? culise.today))
+        let view = try await culise.employeeView(company: p.companyID, code: code, actor: .user(p))
+        return try JSON.response(EmployeeDTO(view.record, asOf: asOf ?? culise.today, visibility: view.visibility))
     }
 
     struct EventBody: Decodable {
