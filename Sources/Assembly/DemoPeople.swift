@@ -16,6 +16,7 @@ extension Culise {
             try await seedPolicyDemo(company: company)
             try await seedRecruitmentDemo(company: company)
             try await seedSelfServiceDemo(company: company)
+            try await seedTrainingDemo(company: company)
             return
         }
         for department in [
@@ -129,6 +130,46 @@ extension Culise {
         try await seedPolicyDemo(company: company)
         try await seedRecruitmentDemo(company: company)
         try await seedSelfServiceDemo(company: company)
+        try await seedTrainingDemo(company: company)
+    }
+
+    /// Training: periodic SSM (mandatory, valid six months) and PSI (mandatory, a year) with the validities as the
+    /// company's parameters; an SSM session four months ago that most attended (one absent), an older one whose two
+    /// certificates expire within the month, a PSI session next week that nobody has attended yet. Runs once (skipped when the company has courses).
+    func seedTrainingDemo(company: CompanyID) async throws {
+        let actor = Actor.system("demo")
+        if try await !courses(company: company, actor: actor).isEmpty { return }
+        _ = try await saveCourse(
+            company: company, CourseInput(code: "SSM", title: "Instruire periodică SSM", mandatory: true, validityMonths: 6), actor: actor)
+        _ = try await saveCourse(
+            company: company, CourseInput(code: "PSI", title: "Instruire PSI (situații de urgență)", mandatory: true, validityMonths: 12),
+            actor: actor)
+        _ = try await saveCourse(company: company, CourseInput(code: "EXCEL", title: "Excel pentru vânzări"), actor: actor)
+        let past = try await scheduleSession(
+            company: company,
+            SessionInput(
+                course: "SSM", date: today.addingMonths(-4).iso, trainer: "Ing. Radu Ionescu (SSM extern)", location: "Sala de ședințe",
+                capacity: 15), actor: actor)
+        let present = ["E001", "E002", "E003", "E004", "E005", "E006", "E007", "E008"]
+        _ = try await enrol(company: company, session: past.id, employees: present + ["E009"], actor: actor)
+        for employee in present {
+            _ = try await recordAttendance(company: company, session: past.id, employee: employee, .complete, actor: actor)
+        }
+        _ = try await recordAttendance(company: company, session: past.id, employee: "E009", .absent, actor: actor)
+        let older = try await scheduleSession(
+            company: company,
+            SessionInput(course: "SSM", date: today.addingMonths(-6).adding(days: 15).iso, trainer: "Ing. Radu Ionescu (SSM extern)"),
+            actor: actor)
+        _ = try await enrol(company: company, session: older.id, employees: ["E010", "E011"], actor: actor)
+        for employee in ["E010", "E011"] {
+            _ = try await recordAttendance(company: company, session: older.id, employee: employee, .complete, actor: actor)
+        }
+        let next = try await scheduleSession(
+            company: company,
+            SessionInput(
+                course: "PSI", date: today.adding(days: 7).iso, trainer: "Cpt. Ana Marin", location: "Curtea interioară", capacity: 20),
+            actor: actor)
+        _ = try await enrol(company: company, session: next.id, employees: ["E001", "E002", "E003", "E006", "E007"], actor: actor)
     }
 
     /// Self-service: the staff accounts linked to their employees (the administrator is Ana Popescu, E001), a sales

@@ -112,4 +112,10 @@ public enum Limits {
     public static let applicantsPerOpening = 5_000
     public static let interviewsPerApplicant = 50
     public static let openingHeadcount = 1_000
+    /// Training: courses of a company, sessions of a company, places in one session, and the longest validity of a
+    /// certificate in months.
+    public static let courses = 500
+    public static let trainingSessions = 20_000
+    public static let sessionCapacity = 1_000
+    public static let certificateValidityMonths = 120
 }

@@ -349,6 +349,55 @@ import Testing
         }
     }
 
+    @Test(arguments: Engine.available)
+    func training(_ engine: Engine) async throws {
+        try await Web.test(engine) { culise, _, browser in
+            let (company, user, admin) = try await Fixtures.companyWithAdmin(culise)
+            let actor = Actor.user(admin)
+            let (_, token) = try await culise.createToken(user: user, company: company, name: "t", actor: actor)
+            try await Self.hireAna(culise, company, signed: "2020-01-02", start: "2020-01-06", actor: actor)
+            let course = try await browser.api(
+                .post, "/api/v1/courses", token: token,
+                json: #"{"code":"ssm","title":"Instruire SSM","mandatory":true,"validity_months":6}"#)
+            #expect(course.status == .ok && course.json["code"] as? String == "SSM", "\(course.text)")
+            let compliance = try await browser.api(.get, "/api/v1/training/compliance", token: token)
+            #expect(((compliance.json["items"] as? [[String: Any]]) ?? []).map { $0["status"] as? String } == ["missing"])
+            let day = culise.today.adding(days: -3).iso
+            let session = try await browser.api(
+                .post, "/api/v1/training-sessions", token: token,
+                json: #"{"course":"SSM","date":"\#(day)","trainer":"Ing. Pop","capacity":5}"#)
+            #expect(session.status == .created, "\(session.text)")
+            let id = session.json["id"] as? String ?? ""
+            #expect(
+                try await browser.api(.post, "/api/v1/training-sessions/\(id)/enrolments", token: token, json: #"{"employees":["E1"]}"#)
+                    .status == .ok)
+            let badAction = try await browser.api(
+                .post, "/api/v1/training-sessions/\(id)/attendance", token: token, json: #"{"employee":"E1","action":"passed"}"#)
+            #expect(badAction.status == .unprocessableContent && Self.ids(badAction) == ["enrolment.action"])
+            // The pages: the report, the session, attendance from the form.
+            try await browser.login("admin@alfa.ro", Fixtures.password)
+            let page = try await browser.get("/people/training")
+            #expect(page.status == .ok && page.text.contains("Ing. Pop"))
+            let csrf = try await browser.csrf(from: "/people/training")
+            let invalid = try await browser.post("/people/training", ["form": "course", "code": "", "title": ""], csrf: csrf)
+            #expect(invalid.status == .unprocessableContent)
+            #expect(
+                try await browser.post(
+                    "/people/training", ["form": "course", "code": "PSI", "title": "PSI", "mandatory": "on"], csrf: csrf
+                ).status == .seeOther)
+            #expect(try await browser.get("/people/training/\(id)").status == .ok)
+            let done = try await browser.post("/people/training/\(id)", ["employee": "E1", "action": "complete"], csrf: csrf)
+            #expect(done.status == .seeOther)
+            let after = try await browser.api(.get, "/api/v1/training/compliance", token: token)
+            let statuses = ((after.json["items"] as? [[String: Any]]) ?? []).compactMap { "\($0["course"] ?? "") \($0["status"] ?? "")" }
+                .sorted()
+            #expect(statuses == ["PSI missing", "SSM valid"], "\(after.text)")
+            #expect(try await browser.post("/people/training", ["form": "remind"], csrf: csrf).status == .seeOther)
+            let full = try await browser.post("/people/training/\(id)", ["employees": "E9"], csrf: csrf)
+            #expect(full.status == .unprocessableContent)
+        }
+    }
+
     /// Employee E1 with a full-time contract of 6,000 lei.
     static func hireAna(_ culise: Culise, _ company: CompanyID, signed: String, start: String, actor: Actor) async throws {
         _ = try await culise.addEmployee(
