@@ -155,8 +155,8 @@ struct RecruitmentPages: Sendable {
                     "cards": applicants.filter { $0.stage == stage }.map { applicant in
                         [
                             "id": applicant.id.description, "name": applicant.name, "source": applicant.applicant.source ?? "",
-                            "employee": applicant.employee ?? "",
-                        ]
+                            "employee": applicant.employee ?? "", "hired": applicant.employee != nil,
+                        ] as [String: Any]
                     },
                 ] as [String: Any]
             },

@@ -80,7 +80,10 @@ struct SelfServicePages: Sendable {
             } ?? [:],
             "has_timesheet": view.timesheet != nil,
             "policies": view.policies.map {
-                ["code": $0.code, "title": $0.title, "version": String($0.version), "document": $0.document?.description ?? ""]
+                [
+                    "code": $0.code, "title": $0.title, "version": String($0.version), "document": $0.document?.description ?? "",
+                    "has_document": $0.document != nil,
+                ] as [String: Any]
             },
             "has_policies": !view.policies.isEmpty, "is_manager": !view.reports.isEmpty, "reports": String(view.reports.count),
             "fields": fields.map(\.dictionary), "form_errors": problems?.summary ?? [], "has_errors": !(problems?.summary ?? []).isEmpty,
