@@ -170,6 +170,18 @@ extension Culise {
                 course: "PSI", date: today.adding(days: 7).iso, trainer: "Cpt. Ana Marin", location: "Curtea interioară", capacity: 20),
             actor: actor)
         _ = try await enrol(company: company, session: next.id, employees: ["E001", "E002", "E003", "E006", "E007"], actor: actor)
+        // The skills matrix: a few skills and levels (1 beginner … 4 expert) across sales and IT.
+        for (code, name) in [
+            ("NEGOCIERE", "Negociere B2B"), ("EXCEL", "Excel"), ("SWIFT", "Swift"), ("SQL", "SQL"), ("PERMIS-B", "Permis B"),
+        ] {
+            _ = try await saveSkill(company: company, SkillInput(code: code, name: name), actor: actor)
+        }
+        for (employee, skill, level) in [
+            ("E006", "NEGOCIERE", 4), ("E007", "NEGOCIERE", 3), ("E008", "NEGOCIERE", 2), ("E006", "EXCEL", 3), ("E007", "PERMIS-B", 4),
+            ("E004", "SWIFT", 4), ("E004", "SQL", 4), ("E005", "SWIFT", 3), ("E005", "SQL", 2), ("E002", "EXCEL", 4),
+        ] {
+            try await setSkillLevel(company: company, employee: employee, skill: skill, level: level, actor: actor)
+        }
     }
 
     /// Self-service: the staff accounts linked to their employees (the administrator is Ana Popescu, E001), a sales

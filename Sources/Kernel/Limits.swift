@@ -118,4 +118,6 @@ public enum Limits {
     public static let trainingSessions = 20_000
     public static let sessionCapacity = 1_000
     public static let certificateValidityMonths = 120
+    /// Skills in a company's matrix.
+    public static let skills = 300
 }

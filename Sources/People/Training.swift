@@ -84,3 +84,32 @@ public enum Training {
         return day.adding(days: expiringWithinDays) >= expires ? .expiring : .valid
     }
 }
+
+/// A skill of the company's matrix and the levels an employee can hold it at: 1 beginner, 2 practitioner, 3 advanced,
+/// 4 expert (the scale is the company's reading; nothing legal hangs on it).
+public struct SkillInput: Sendable, Codable, Equatable {
+    public var code: String
+    public var name: String
+
+    public init(code: String, name: String) {
+        self.code = code
+        self.name = name
+    }
+
+    public static let levels = 1...4
+
+    public func validated() throws(ValidationErrors) -> SkillInput {
+        var problems = ProblemCollector()
+        let code = code.trimmingCharacters(in: .whitespaces).uppercased()
+        problems.check(
+            Policies.isCode(code),
+            DomainError(
+                "skill.code", field: "code", "You cannot name a skill '\(code.prefix(40))'; use 1 to 20 letters, digits or hyphens."))
+        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        problems.check(
+            !name.isEmpty && name.count <= 100,
+            DomainError("skill.name", field: "name", "You cannot add a skill without a name of 1 to 100 characters."))
+        try problems.throwIfAny()
+        return SkillInput(code: code, name: name)
+    }
+}

@@ -138,4 +138,65 @@ import Testing
             }
         }
     }
+
+    @Test(arguments: Engine.available)
+    func skillsMatrix(_ engine: Engine) async throws {
+        try await TestDatabase.withCulise(engine) { culise, _ in
+            let (company, _, admin) = try await Fixtures.companyWithAdmin(culise)
+            let actor = Actor.user(admin)
+            _ = try await culise.addDepartment(company: company, Department(code: "OPS", name: "Operațiuni"), actor: actor)
+            _ = try await culise.addDepartment(company: company, Department(code: "DEP", name: "Depozit", parent: "OPS"), actor: actor)
+            _ = try await culise.addDepartment(company: company, Department(code: "ADM", name: "Administrativ"), actor: actor)
+            for (code, cnp, department) in [
+                ("E1", PeopleSamples.cnp(2, 90, 5, 17), "OPS"), ("E2", PeopleSamples.cnp(1, 85, 3, 2), "DEP"),
+                ("E3", PeopleSamples.cnp(1, 88, 7, 9), "ADM"),
+            ] {
+                _ = try await culise.addEmployee(
+                    company: company,
+                    EmployeeInput(code: code, lastName: "Nume\(code)", firstName: "Ana", cnp: cnp, department: department),
+                    contract: ContractTerms(
+                        number: "CIM-\(code)", signed: try LocalDate(iso: "2020-01-06"), start: try LocalDate(iso: "2020-01-07"),
+                        duration: .indefinite, normHours: 8, baseSalary: Money(minorUnits: 600_000, currency: .ron), position: "AGENT",
+                        corCode: "332202"),
+                    actor: actor)
+            }
+            _ = try await culise.saveSkill(company: company, SkillInput(code: "forklift", name: "Stivuitor"), actor: actor)
+            _ = try await culise.saveSkill(company: company, SkillInput(code: "EXCEL", name: "Excel"), actor: actor)
+            try await culise.setSkillLevel(company: company, employee: "e2", skill: "forklift", level: 3, actor: actor)
+            try await culise.setSkillLevel(company: company, employee: "E1", skill: "EXCEL", level: 2, actor: actor)
+            try await culise.setSkillLevel(company: company, employee: "E3", skill: "EXCEL", level: 4, actor: actor)
+            try await culise.setSkillLevel(company: company, employee: "E3", skill: "EXCEL", level: nil, actor: actor)
+            // Operations and the warehouse under it; not the office.
+            let ops = try await culise.skillsMatrix(company: company, department: "ops", actor: actor)
+            #expect(ops.skills.map(\.code) == ["EXCEL", "FORKLIFT"] && ops.rows.map(\.employee) == ["E1", "E2"])
+            #expect(ops.rows.first { $0.employee == "E2" }?.levels == ["FORKLIFT": 3])
+            let everyone = try await culise.skillsMatrix(company: company, department: nil, actor: actor)
+            #expect(everyone.rows.count == 3 && everyone.rows.first { $0.employee == "E3" }?.levels == [:])
+            await expectRefusals(["skill.code", "skill.name"]) {
+                try await culise.saveSkill(company: company, SkillInput(code: "a b", name: ""), actor: actor)
+            }
+            await expectRefusal("skill.level", field: "level") {
+                try await culise.setSkillLevel(company: company, employee: "E1", skill: "EXCEL", level: 5, actor: actor)
+            }
+            await expectRefusal("skill.not_found", field: "skill") {
+                try await culise.setSkillLevel(company: company, employee: "E1", skill: "SUDURA", level: 1, actor: actor)
+            }
+            await expectRefusal("department.not_found", field: "department") {
+                try await culise.skillsMatrix(company: company, department: "NU", actor: actor)
+            }
+            try await culise.database.transaction { db in
+                for number in 2..<Limits.skills {
+                    try await db.raw(
+                        "INSERT INTO skills (company_id, code, name) VALUES (\(bind: company.description), \(bind: "S\(number)"), 'X')"
+                    ).run()
+                }
+            }
+            await expectRefusal("skill.count", field: "code") {
+                try await culise.saveSkill(company: company, SkillInput(code: "SUDURA", name: "Sudură"), actor: actor)
+            }
+            #expect(
+                try await culise.saveSkill(company: company, SkillInput(code: "EXCEL", name: "Excel avansat"), actor: actor).name
+                    == "Excel avansat")
+        }
+    }
 }

@@ -9,7 +9,10 @@ import PeopleApp
 struct TrainingCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "training", abstract: "Training: courses (SSM and PSI mandatory), sessions, certificates with expiry, reminders.",
-        subcommands: [Course.self, Courses.self, Schedule.self, Sessions.self, Enrol.self, Attend.self, Compliance.self, Remind.self])
+        subcommands: [
+            Course.self, Courses.self, Schedule.self, Sessions.self, Enrol.self, Attend.self, Compliance.self, Remind.self, Skill.self,
+            Level.self, Matrix.self,
+        ])
 
     static func session(_ text: String) throws -> SessionID {
         guard let id = SessionID(string: text) else { throw CLIError(message: "'\(text)' is not a session id.") }
@@ -164,6 +167,60 @@ struct TrainingCommand: AsyncParsableCommand {
             print(
                 "\(result.queued) reminders queued"
                     + (result.withoutEmail.isEmpty ? "" : "; no e-mail address: \(result.withoutEmail.joined(separator: ", "))"))
+        }
+    }
+
+    struct Skill: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a skill to the matrix, or rename one.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var target: CompanyOption
+        @Option var code: String
+        @Option var name: String
+
+        func run() async throws {
+            let skill = try await CLI.inCompany(global, target) { culise, company in
+                try await culise.saveSkill(company: company.id, SkillInput(code: code, name: name), actor: .system("training skill"))
+            }
+            print("\(skill.code) \(skill.name)")
+        }
+    }
+
+    struct Level: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set an employee's level in a skill: 1 beginner … 4 expert, 0 removes it.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var target: CompanyOption
+        @Option var employee: String
+        @Option var skill: String
+        @Option var level: Int
+
+        func run() async throws {
+            try await CLI.inCompany(global, target) { culise, company in
+                try await culise.setSkillLevel(
+                    company: company.id, employee: employee, skill: skill, level: level == 0 ? nil : level, actor: .system("training level")
+                )
+            }
+            print("\(employee.uppercased()) \(skill.uppercased()): \(level == 0 ? "removed" : String(level))")
+        }
+    }
+
+    struct Matrix: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The skills matrix of a department (and those under it).")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var target: CompanyOption
+        @Option var department: String?
+
+        func run() async throws {
+            let matrix = try await CLI.inCompany(global, target) { culise, company in
+                try await culise.skillsMatrix(company: company.id, department: department, actor: .system("training matrix"))
+            }
+            print((["employee".padding(toLength: 24, withPad: " ", startingAt: 0)] + matrix.skills.map(\.code)).joined(separator: " "))
+            for row in matrix.rows {
+                let cells = matrix.skills.map { skill in
+                    (row.levels[skill.code].map(String.init) ?? "·").padding(toLength: skill.code.count, withPad: " ", startingAt: 0)
+                }
+                print(([("\(row.employee) \(row.name)").padding(toLength: 24, withPad: " ", startingAt: 0)] + cells).joined(separator: " "))
+            }
         }
     }
 }

@@ -68,6 +68,9 @@ struct TrainingAPI: Sendable {
         protect(.hr, .write).post("/api/v1/training-sessions/{id}/attendance", use: attend)
         protect(.hr, .read).get("/api/v1/training/compliance", use: compliance)
         protect(.hr, .write).post("/api/v1/training/reminders", use: remind)
+        protect(.hr, .read).get("/api/v1/skills", use: skillsMatrix)
+        protect(.hr, .write).post("/api/v1/skills", use: saveSkill)
+        protect(.hr, .write).post("/api/v1/employees/{code}/skills", use: setLevel)
     }
 
     static func sessionID(_ context: WebContext) throws -> SessionID {
@@ -179,6 +182,53 @@ struct TrainingAPI: Sendable {
                 let withoutEmail: [String]
             }
             return try APIRoutes.encoded(Reminded(queued: result.queued, withoutEmail: result.withoutEmail), status: .ok)
+        }
+    }
+
+    struct MatrixDTO: Encodable {
+        struct Row: Encodable {
+            let employee: String
+            let name: String
+            let department: String?
+            let levels: [String: Int]
+        }
+
+        let skills: [SkillInput]
+        let rows: [Row]
+    }
+
+    /// The skills and the matrix of `?department=` (and the departments under it), or of everyone.
+    @Sendable func skillsMatrix(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let matrix = try await culise.skillsMatrix(
+            company: p.companyID, department: LedgerAPI.query(request, "department"), actor: .user(p))
+        return try JSON.response(
+            MatrixDTO(
+                skills: matrix.skills,
+                rows: matrix.rows.map { MatrixDTO.Row(employee: $0.employee, name: $0.name, department: $0.department, levels: $0.levels) })
+        )
+    }
+
+    @Sendable func saveSkill(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        return try await APIRoutes(culise: culise).idempotentPOST(request, context) { buffer in
+            let body = try JSON.decode(SkillInput.self, from: buffer)
+            return try APIRoutes.encoded(try await culise.saveSkill(company: p.companyID, body, actor: .user(p)), status: .ok)
+        }
+    }
+
+    struct LevelBody: Decodable {
+        let skill: String
+        let level: Int?
+    }
+
+    @Sendable func setLevel(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        guard let code = context.parameters.get("code") else { throw WebError.notFound }
+        return try await APIRoutes(culise: culise).idempotentPOST(request, context) { buffer in
+            let body = try JSON.decode(LevelBody.self, from: buffer)
+            try await culise.setSkillLevel(company: p.companyID, employee: code, skill: body.skill, level: body.level, actor: .user(p))
+            return try APIRoutes.encoded(["employee": code.uppercased(), "skill": body.skill.uppercased()], status: .ok)
         }
     }
 }

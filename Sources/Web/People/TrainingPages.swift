@@ -17,6 +17,8 @@ struct TrainingPages: Sendable {
         protect(.hr, .write).post("/people/training", use: change)
         protect(.hr, .read).get("/people/training/{id}", use: session)
         protect(.hr, .write).post("/people/training/{id}", use: changeSession)
+        protect(.hr, .read).get("/people/skills", use: skills)
+        protect(.hr, .write).post("/people/skills", use: changeSkills)
     }
 
     @Sendable func training(_ request: Request, context: WebContext) async throws -> Response {
@@ -176,6 +178,79 @@ struct TrainingPages: Sendable {
             return try await renderSession(request, context, id: id, values: form, error: error)
         } catch let error as DomainError where [.invalid, .conflict].contains(error.kind) {
             return try await renderSession(request, context, id: id, values: form, error: error)
+        }
+    }
+
+    // MARK: - The skills matrix
+
+    @Sendable func skills(_ request: Request, context: WebContext) async throws -> Response {
+        try await renderSkills(request, context, department: request.uri.queryParameters["department"].map(String.init))
+    }
+
+    func renderSkills(
+        _ request: Request, _ context: WebContext, department: String?, values: [String: String] = [:], error: (any Error)? = nil
+    ) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let t = html.t(context)
+        let matrix = try await culise.skillsMatrix(company: p.companyID, department: department, actor: .user(p))
+        let departments = try await culise.departments(company: p.companyID, actor: .user(p))
+        let problems = error.flatMap { html.errors($0, context) }
+        let errors = problems?.byField ?? [:]
+        let skillFields = [
+            Field(
+                name: "code", label: t["policy_code", default: "code"], value: values["code"] ?? "", error: errors["code"], required: true),
+            Field(
+                name: "name", label: t["skill_name", default: "name"], value: values["name"] ?? "", error: errors["name"], required: true),
+        ]
+        let levelFields = [
+            Field(
+                name: "employee", label: t["people_code", default: "code"], value: values["employee"] ?? "", error: errors["employee"],
+                required: true),
+            Field(
+                name: "skill", label: t["skill_skill", default: "skill"], value: values["skill"] ?? "", error: errors["skill"],
+                choices: matrix.skills.map { ($0.code, "\($0.code) · \($0.name)") }),
+            Field(
+                name: "level", label: t["skill_level", default: "level"], value: values["level"] ?? "2", error: errors["level"],
+                choices: [("0", "—")] + SkillInput.levels.map { (String($0), "\($0) · \(t["skill_level_\($0)"] ?? "")") }),
+        ]
+        let data: [String: Any] = [
+            "department": department ?? "",
+            "departments": departments.map {
+                ["code": $0.code, "name": $0.name, "selected": $0.code == department?.uppercased()] as [String: Any]
+            },
+            "skills": matrix.skills.map { ["code": $0.code, "name": $0.name] },
+            "rows": matrix.rows.map { row in
+                [
+                    "employee": row.employee, "name": row.name,
+                    "cells": matrix.skills.map { ["level": row.levels[$0.code].map(String.init) ?? ""] },
+                ] as [String: Any]
+            },
+            "has_rows": !matrix.rows.isEmpty && !matrix.skills.isEmpty, "has_skills": !matrix.skills.isEmpty,
+            "can_edit": Policy.allows(p.role, .hr, .write), "skill_fields": skillFields.map(\.dictionary),
+            "level_fields": levelFields.map(\.dictionary), "form_errors": problems?.summary ?? [],
+            "has_errors": !(problems?.summary ?? []).isEmpty,
+        ]
+        return try await html.page("skills", "title_skills", data, request, context, status: problems == nil ? .ok : .unprocessableContent)
+    }
+
+    @Sendable func changeSkills(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let form = context.form
+        do {
+            if form["form"] == "level" {
+                let level = Int(form["level"] ?? "") ?? -1
+                try await culise.setSkillLevel(
+                    company: p.companyID, employee: form["employee"] ?? "", skill: form["skill"] ?? "", level: level == 0 ? nil : level,
+                    actor: .user(p))
+            } else {
+                _ = try await culise.saveSkill(
+                    company: p.companyID, SkillInput(code: form["code"] ?? "", name: form["name"] ?? ""), actor: .user(p))
+            }
+            return redirect(to: "/people/skills?flash=skill_saved")
+        } catch let error as ValidationErrors {
+            return try await renderSkills(request, context, department: nil, values: form, error: error)
+        } catch let error as DomainError where [.invalid, .conflict, .notFound, .tooLarge].contains(error.kind) {
+            return try await renderSkills(request, context, department: nil, values: form, error: error)
         }
     }
 }

@@ -395,6 +395,19 @@ import Testing
             #expect(try await browser.post("/people/training", ["form": "remind"], csrf: csrf).status == .seeOther)
             let full = try await browser.post("/people/training/\(id)", ["employees": "E9"], csrf: csrf)
             #expect(full.status == .unprocessableContent)
+            // The skills matrix: through the API and the page.
+            #expect(try await browser.api(.post, "/api/v1/skills", token: token, json: #"{"code":"excel","name":"Excel"}"#).status == .ok)
+            let rated = try await browser.api(.post, "/api/v1/employees/E1/skills", token: token, json: #"{"skill":"EXCEL","level":3}"#)
+            #expect(rated.status == .ok, "\(rated.text)")
+            let matrix = try await browser.api(.get, "/api/v1/skills", token: token)
+            #expect(((matrix.json["rows"] as? [[String: Any]])?.first?["levels"] as? [String: Int]) == ["EXCEL": 3], "\(matrix.text)")
+            #expect(try await browser.get("/people/skills").text.contains("EXCEL"))
+            #expect(
+                try await browser.post("/people/skills", ["form": "level", "employee": "E1", "skill": "EXCEL", "level": "9"], csrf: csrf)
+                    .status
+                    == .unprocessableContent)
+            #expect(
+                try await browser.post("/people/skills", ["form": "skill", "code": "SQL", "name": "SQL"], csrf: csrf).status == .seeOther)
         }
     }
 
