@@ -291,8 +291,9 @@ public enum Recruitment {
         }
         if let salary {
             problems.check(
-                salary.minorUnits > 0,
-                DomainError("offer.salary", field: "salary", "You cannot offer a salary of zero or less."))
+                salary.minorUnits > 0 && input.salary.trimmingCharacters(in: .whitespaces).count <= 16,
+                DomainError(
+                    "offer.salary", field: "salary", "You cannot offer a salary of zero or less, or write it in more than 16 characters."))
         }
         let start = problems.collect { () throws(DomainError) in try LocalDate(iso: input.start, field: "start") }
         problems.check(

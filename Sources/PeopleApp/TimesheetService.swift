@@ -22,6 +22,8 @@ extension Culise {
         try actor.require(.hr, .write, in: company)
         return try await transaction { db in
             let cid = company.description
+            // One employee: they must exist ("not found" rather than a silent nothing generated).
+            if let only { _ = try await Self.requireEmployee(db, company: company, code: only.uppercased()) }
             let contracts = try await PeopleStore.loadContracts(db, company: company, employee: only?.uppercased())
             let byEmployee = Dictionary(grouping: contracts, by: \.employee)
             var leave: [String: [LeavePeriod]] = [:]

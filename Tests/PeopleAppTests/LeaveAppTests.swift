@@ -105,6 +105,11 @@ import Testing
             #expect(
                 try await culise.generateTimesheets(
                     company: company, month: try YearMonth(year: 2026, month: 3), employee: nil, actor: actor) == 0)
+            // One employee who does not exist is "not found", not a silent nothing (found by schemathesis).
+            await expectRefusal("employee.not_found") {
+                try await culise.generateTimesheets(
+                    company: company, month: try YearMonth(year: 2026, month: 3), employee: String(repeating: "0", count: 31), actor: actor)
+            }
         }
     }
 

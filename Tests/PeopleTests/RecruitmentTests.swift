@@ -41,6 +41,9 @@ import Testing
             #expect(throws: ValidationErrors.self, "\(bad)") { try Recruitment.interview(InterviewInput(at: bad, interviewers: ["A"])) }
         }
         let offer = try Recruitment.offer(OfferInput(salary: "4050", start: "2027-01-04", normHours: 4))
+        #expect(throws: ValidationErrors.self) {
+            try Recruitment.offer(OfferInput(salary: String(repeating: "0", count: 16) + "1", start: "2027-01-04"))
+        }
         #expect(offer.salary == Money(minorUnits: 405_000, currency: .ron) && offer.normHours == 4)
     }
 
