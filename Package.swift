@@ -150,7 +150,7 @@ let package = Package(
         ),
         .target(
             name: "PeopleApp",
-            dependencies: ["Kernel", "Companies", "Identity", "People", "Storage", "Application"],
+            dependencies: ["Kernel", "Companies", "Identity", "People", "Approvals", "Storage", "Application"],
             swiftSettings: swiftSettings
         ),
         // Wires the contexts together: the one migration sequence, the standard jobs, the demo company.
@@ -228,7 +228,7 @@ let package = Package(
         .testTarget(
             name: "PeopleAppTests",
             dependencies: [
-                "Kernel", "Companies", "Identity", "People", "Storage", "Application", "PeopleApp", "Assembly", "TestSupport",
+                "Kernel", "Companies", "Identity", "People", "Storage", "Application", "PeopleApp", "Assembly", "Jobs", "TestSupport",
             ],
             swiftSettings: swiftSettings
         ),

@@ -3,19 +3,22 @@ import Kernel
 public enum ApprovalTag {}
 public typealias ApprovalID = ID<ApprovalTag>
 
-/// The lifecycle of one approval request: pending until an allowed person approves or rejects it. A rejected
-/// document is changed and asked again (a new request); a decision is never changed.
+/// The lifecycle of one approval request: pending until an allowed person approves or rejects it, or its requester
+/// withdraws the document (a leave request cancelled before anyone decided). A rejected document is changed and asked
+/// again (a new request); a decision is never changed.
 public enum ApprovalState: String, Sendable, Codable, CaseIterable {
     case pending
     case approved
     case rejected
+    case withdrawn
 
-    public enum Event: String, Sendable { case approve, reject }
+    public enum Event: String, Sendable { case approve, reject, withdraw }
 
     public func apply(_ event: Event) throws(DomainError) -> ApprovalState {
         switch (self, event) {
         case (.pending, .approve): return .approved
         case (.pending, .reject): return .rejected
+        case (.pending, .withdraw): return .withdrawn
         default:
             throw DomainError(
                 "approval.illegal_transition", kind: .conflict,

@@ -203,9 +203,16 @@ extension Culise {
         }
         var day = today.adding(days: 14)
         while !WorkingDays.isWorkingDay(day) { day = day.adding(days: 1) }
-        _ = try? await requestLeave(
-            company: company, employee: "E007", LeaveInput(type: "annual", from: day.iso, to: day.iso, note: "Eveniment de familie"),
-            actor: actor)
+        // Maria (E007) asks for a day off, which her manager is told to decide, and for a change of her address and
+        // phone, which HR is told to decide.
+        guard let maria = try? await user(email: "angajat@exemplu.ro") else { return }
+        let employee = Actor.user(
+            Principal(userID: maria.id, email: maria.email, displayName: maria.displayName, companyID: company, role: .employee))
+        _ = try? await requestMyLeave(
+            company: company, LeaveInput(type: "annual", from: day.iso, to: day.iso, note: "Eveniment de familie"), actor: employee)
+        _ = try? await requestMyDataChange(
+            company: company, ["address_line": "Str. Ștefan cel Mare 12, ap. 4", "city": "Cluj-Napoca", "phone": "0745 222 333"],
+            actor: employee)
     }
 
     /// An opening for a sales agent with four applicants along the board: one applied (with a CV), one in screening,

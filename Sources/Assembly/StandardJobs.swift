@@ -9,6 +9,7 @@ import Kernel
 import LedgerApp
 import Mail
 import PartnersApp
+import PeopleApp
 import Storage
 
 /// What the standard jobs need from the configuration.
@@ -37,6 +38,7 @@ public enum StandardJobs {
         ("efactura-inbox", "efactura.fetch", "7 * * * *"),
         ("dunning", "dunning.remind", "0 9 * * 1-5"),
         ("follow-ups", "partners.followups", "30 8 * * *"),
+        ("people-reminders", "people.reminders", "0 8 * * 1"),
         ("backup", "backup.sqlite", "30 2 * * *"),
     ]
 
@@ -46,6 +48,7 @@ public enum StandardJobs {
         handlers.register("efactura.fetch") { culise, job in try await culise.fetchSupplierEInvoices(job, environment) }
         handlers.register("dunning.remind") { culise, job in try await culise.remindOverdue(job) }
         handlers.register("partners.followups") { culise, job in try await culise.followUpsDue(job) }
+        handlers.register("people.reminders") { culise, job in try await culise.peopleReminders(job) }
         handlers.register("backup.sqlite") { culise, _ in try await culise.nightlyBackup(environment) }
         handlers.register("mail.send") { culise, job in try await culise.sendQueuedMail(job, smtp: environment.smtp) }
         return handlers
@@ -111,6 +114,20 @@ extension Culise {
             due += try await followUpsDueCount(company: company.id, dueBy: today, actor: .system("job follow-ups"))
         }
         return "\(due) follow-ups due"
+    }
+
+    /// Each Monday morning: mandatory training to do or renew, policies not yet acknowledged.
+    func peopleReminders(_ job: JobRecord) async throws -> String {
+        var training = 0
+        var policies = 0
+        var unreachable = 0
+        for company in try await jobCompanies(job) {
+            let run = try await sendPeopleReminders(company: company.id, actor: .system("job people.reminders"))
+            training += run.training
+            policies += run.policies
+            unreachable += run.withoutEmail.count
+        }
+        return "\(training) training reminders, \(policies) policy reminders queued; \(unreachable) employees without an e-mail address"
     }
 
     /// A consistent copy of the SQLite database, keeping the newest `backupKeep` copies. PostgreSQL is backed up with

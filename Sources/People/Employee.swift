@@ -178,6 +178,14 @@ public struct EmployeeInput: Sendable, Codable {
                 (6...20).contains(phone.count) && phone.allSatisfy({ $0.isNumber || " +-()./".contains($0) }),
                 DomainError("employee.phone", field: field("phone"), "You cannot use '\(phone)' as a phone number."))
         }
+        if let contact = emergencyContact {
+            _ = problems.collect { () throws(DomainError) in try Organisation.name(contact.name, field: field("emergency_contact.name")) }
+            problems.check(
+                (6...20).contains(contact.phone.count) && contact.phone.allSatisfy({ $0.isNumber || " +-()./".contains($0) }),
+                DomainError(
+                    "employee.phone", field: field("emergency_contact.phone"),
+                    "You cannot use '\(contact.phone.prefix(40))' as a phone number."))
+        }
         for (text, name) in [(idDocument, "id_document"), (addressLine, "address_line"), (city, "city")] {
             if let text, text.count > Limits.addressLineLength {
                 problems.add(

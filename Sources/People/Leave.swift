@@ -49,6 +49,18 @@ public enum LeaveState: String, Sendable, Codable, CaseIterable {
     }
 }
 
+/// Who may decide a leave request. The employee's manager (anyone up the chain) or HR decides; the employee never
+/// decides their own request, even when they hold a role that decides others' (approval needs a second person).
+public enum LeaveApproval {
+    /// `decider`: the employee linked to the deciding account, if any.
+    public static func check(_ action: LeaveState.Action, employee: String, decider: String?) throws(DomainError) {
+        guard action != .cancel, let decider, decider == employee else { return }
+        throw DomainError(
+            "leave.own_request", kind: .forbidden, field: "action",
+            "You cannot \(action.rawValue) your own leave request because approval needs a second person: your manager or HR decides it.")
+    }
+}
+
 /// A medical certificate (certificat de concediu medical): series, number and indemnity code (01–15, OUG 158/2005).
 public struct MedicalCertificate: Hashable, Sendable, Codable {
     public var series: String

@@ -31,6 +31,9 @@ public enum PersonalData {
         field("employee_dependants", "relationship", .family), field("employee_dependants", "income_below_limit", .family),
         field("contract_events", "terms", .employment), field("contract_events", "change", .employment),
         field("contract_events", "reason", .employment),
+        field("employee_change_requests", "changes", .contact), field("employee_change_requests", "before_values", .contact),
+        field("leave_requests", "certificate_series", .health), field("leave_requests", "certificate_number", .health),
+        field("leave_requests", "indemnity_code", .health),
     ]
 
     static func field(_ table: String, _ column: String, _ category: PersonalField.Category) -> PersonalField {

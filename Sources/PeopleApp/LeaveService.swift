@@ -1,5 +1,7 @@
 import Application
+import Approvals
 import Foundation
+import Identity
 import Kernel
 import People
 import SQLKit
@@ -134,22 +136,32 @@ extension Culise {
                     FieldChange("dates", before: nil, after: "\(from.iso)..\(to.iso)"),
                     FieldChange("days", before: nil, after: String(days)),
                 ], now: self.now)
+            try await self.requestLeaveApproval(
+                db, company: company, id: id, employee: employee, manager: record.employee.manager, type: type, from: from, to: to,
+                days: days, actor: actor)
             return LeaveRecord(
                 id: id, employee: employee, type: type, from: from, to: to, days: days, state: .requested, certificate: input.certificate,
                 note: input.note, requestedBy: actor.auditName, decidedBy: nil)
         }
     }
 
-    /// Approves, rejects or cancels a leave request, as its lifecycle allows.
-    public func decideLeave(company: CompanyID, id: LeaveID, _ action: LeaveState.Action, actor: Actor) async throws -> LeaveRecord {
-        try await decideLeave(company: company, id: id, action, actor: actor, scoped: false)
+    /// Approves, rejects or cancels a leave request, as its lifecycle allows; the request's approval is decided with it
+    /// and its requester told.
+    public func decideLeave(
+        company: CompanyID, id: LeaveID, _ action: LeaveState.Action, comment: String? = nil, actor: Actor
+    ) async throws -> LeaveRecord {
+        try await decideLeave(company: company, id: id, action, comment: comment, actor: actor, scoped: false)
     }
 
     /// `scoped`: the caller (a manager's decision) has already checked that the request is a report's.
     package func decideLeave(
-        company: CompanyID, id: LeaveID, _ action: LeaveState.Action, actor: Actor, scoped: Bool
+        company: CompanyID, id: LeaveID, _ action: LeaveState.Action, comment: String? = nil, actor: Actor, scoped: Bool
     ) async throws -> LeaveRecord {
         if !scoped { try actor.require(.hr, .write, in: company) }
+        guard (comment ?? "").unicodeScalars.count <= 500 else {
+            throw DomainError("leave.comment", field: "comment", "You cannot write a comment longer than 500 characters.")
+        }
+        let comment = comment?.trimmingCharacters(in: .whitespacesAndNewlines)
         return try await transaction { db in
             guard var record = try await Self.loadLeave(db, company: company, where: "id = \(bind: id.description)").first else {
                 throw DomainError("leave.not_found", kind: .notFound, "You cannot decide on this leave request because it does not exist.")
@@ -159,6 +171,13 @@ extension Culise {
                     "leave.illegal_transition", kind: .conflict, field: "action",
                     "You cannot \(action.rawValue) a leave request that is \(record.state.rawValue).")
             }
+            var decider: String?
+            if let user = actor.userID {
+                decider = try await db.raw(
+                    "SELECT code FROM employees WHERE company_id = \(bind: company.description) AND user_id = \(bind: user.description)"
+                ).first().map { try $0.decode(column: "code", as: String.self) }
+            }
+            try LeaveApproval.check(action, employee: record.employee, decider: decider)
             try await db.raw(
                 """
                 UPDATE leave_requests SET state = \(bind: next.rawValue), decided_by = \(bind: actor.auditName), decided_at = \(bind: self.nowText)
@@ -168,10 +187,53 @@ extension Culise {
             try await AuditLog.append(
                 db, actor: actor, company: company, action: "leave.\(action.rawValue)", entity: "leave", entityID: id.description,
                 changes: [FieldChange("state", before: record.state.rawValue, after: next.rawValue)], now: self.now)
+            let event: ApprovalState.Event =
+                switch action {
+                case .approve: .approve
+                case .reject: .reject
+                case .cancel: .withdraw
+                }
+            var requesters: [UserID] = []
+            for email in Set([record.requestedBy]) {
+                if let row = try await db.raw("SELECT id FROM users WHERE email = \(bind: email)").first() {
+                    requesters += [UserID(string: try row.decode(column: "id", as: String.self))].compactMap { $0 }
+                }
+            }
+            requesters += try await Self.linkedUsers(db, company: company, employees: [record.employee])
+            try await self.closeApproval(
+                db, company: company, documentType: "leave", documentID: id.description, event: event, comment: comment,
+                requesters: requesters, link: "/me", actor: actor)
             record.state = next
             record.decidedBy = actor.auditName
             return record
         }
+    }
+
+    /// Opens the approval of a new request and tells who decides it: the employee's manager when their account is
+    /// linked, otherwise HR (the members holding `hr` or `admin`), never the requester.
+    func requestLeaveApproval(
+        _ db: any SQLDatabase, company: CompanyID, id: LeaveID, employee: String, manager: String?, type: LeaveType, from: LocalDate,
+        to: LocalDate, days: Int, actor: Actor
+    ) async throws {
+        var approvers = try await Self.linkedUsers(db, company: company, employees: manager.map { [$0] } ?? [])
+        let link = approvers.isEmpty ? "/people/leave" : "/team"
+        if approvers.isEmpty { approvers = try await members(db, company: company, roles: [.hr, .admin]) }
+        approvers.removeAll { $0 == actor.userID }
+        let span = from == to ? from.iso : "\(from.iso)–\(to.iso)"
+        _ = try await openApproval(
+            db, company: company, documentType: "leave", documentID: id.description, label: "\(type.code) \(employee) \(span)", amount: 0,
+            creator: actor.auditName, approvers: approvers,
+            facts: ["amount": "\(days) zile lucrătoare", "amount.en": days == 1 ? "1 working day" : "\(days) working days"], link: link,
+            actor: actor)
+    }
+
+    /// The accounts linked to these employees.
+    static func linkedUsers(_ db: any SQLDatabase, company: CompanyID, employees: [String]) async throws -> [UserID] {
+        guard !employees.isEmpty else { return [] }
+        return try await db.raw(
+            "SELECT user_id FROM employees WHERE company_id = \(bind: company.description) AND user_id IS NOT NULL AND code IN "
+                + .list(employees)
+        ).all().compactMap { UserID(string: try $0.decode(column: "user_id", as: String.self)) }
     }
 
     /// Leave requests overlapping a period (the calendar), of one employee or all.

@@ -151,7 +151,14 @@ extension Culise {
 
     /// The employee linked to the actor's account, with the employees they manage (managers only).
     package func myEmployeeCode(company: CompanyID, actor: Actor) async throws -> (code: String, reports: Set<String>) {
-        let scope = try await read { db in try await self.peopleScope(db, company: company, actor: actor) }
+        let scope = try await read { db -> PeopleScope in
+            let scope = try await self.peopleScope(db, company: company, actor: actor)
+            // HR (who sees everyone) may be an employee too: their own page is their linked employee's.
+            guard case .everyone = scope, case .user(let principal) = actor, principal.companyID == company else { return scope }
+            return try await db.raw(
+                "SELECT code FROM employees WHERE company_id = \(bind: company.description) AND user_id = \(bind: principal.userID.description)"
+            ).first().map { .linked(me: try $0.decode(column: "code", as: String.self), reports: []) } ?? .nobody
+        }
         guard case .linked(let me, let reports) = scope else {
             throw DomainError(
                 "self.not_linked", kind: .notFound,
@@ -187,7 +194,9 @@ extension Culise {
     }
 
     /// A manager approves or rejects a report's request (HR decides any request through `decideLeave`).
-    public func decideTeamLeave(company: CompanyID, id: LeaveID, _ action: LeaveState.Action, actor: Actor) async throws -> LeaveRecord {
+    public func decideTeamLeave(
+        company: CompanyID, id: LeaveID, _ action: LeaveState.Action, comment: String? = nil, actor: Actor
+    ) async throws -> LeaveRecord {
         try actor.require(.profile, .write, in: company)
         let me = try await myEmployeeCode(company: company, actor: actor)
         let employee = try await read { db in
@@ -201,7 +210,7 @@ extension Culise {
                 "leave.manager_cancel", kind: .conflict, field: "action",
                 "You cannot cancel a report's leave; approve or reject it, or ask HR to cancel it.")
         }
-        return try await decideLeave(company: company, id: id, action, actor: actor, scoped: true)
+        return try await decideLeave(company: company, id: id, action, comment: comment, actor: actor, scoped: true)
     }
 
     /// The timesheets of a month of the manager's reports (hours and codes; no pay).

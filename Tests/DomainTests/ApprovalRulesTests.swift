@@ -10,8 +10,9 @@ import Testing
     @Test func lifecycleTable() throws {
         #expect(try ApprovalState.pending.apply(.approve) == .approved)
         #expect(try ApprovalState.pending.apply(.reject) == .rejected)
-        for state in [ApprovalState.approved, .rejected] {
-            for event in [ApprovalState.Event.approve, .reject] {
+        #expect(try ApprovalState.pending.apply(.withdraw) == .withdrawn)
+        for state in [ApprovalState.approved, .rejected, .withdrawn] {
+            for event in [ApprovalState.Event.approve, .reject, .withdraw] {
                 do {
                     _ = try state.apply(event)
                     Issue.record("\(state) \(event) was allowed")

@@ -1,5 +1,7 @@
 import Application
+import Assembly
 import Foundation
+import Jobs
 import Kernel
 import People
 import PeopleApp
@@ -89,6 +91,22 @@ import Testing
                 ])
             let audit = try await culise.auditEntries(filter: AuditFilter(entity: "policy"), page: .first, actor: actor).items.map(\.action)
             #expect(audit.filter { $0 == "policy.acknowledge" }.count == 3 && audit.contains("policy.remind"))
+
+            // The weekly job sends the same reminders on its own, to each employee missing a policy who has an address.
+            #expect(StandardJobs.schedules.contains { $0.kind == "people.reminders" && $0.cron == "0 8 * * 1" })
+            var expected = 0
+            for policy in try await culise.policies(company: company, actor: actor) {
+                expected += try await culise.policyReport(company: company, code: policy.code, actor: actor).missing
+                    .filter { $0.email != nil }.count
+            }
+            let sent = try await culise.mailLog(company: company, page: .first, actor: actor).total
+            _ = try await culise.enqueue(JobRequest(kind: "people.reminders", company: company), actor: .system("test"))
+            // (The worker also takes the reminders' e-mails, which fail for want of SMTP and wait to be retried.)
+            let worker = JobWorker(culise: culise, handlers: StandardJobs.handlers(JobEnvironment()), batch: 10)
+            for _ in 0..<3 { _ = try await worker.runOnce() }
+            #expect(try await culise.mailLog(company: company, page: .first, actor: actor).total == sent + expected)
+            let done = try await culise.jobs(state: .succeeded, company: company, page: .first, actor: .system("test")).items
+            #expect(done.first { $0.kind == "people.reminders" }?.result?.contains("\(expected) policy reminders") == true)
         }
     }
 

@@ -160,14 +160,6 @@ extension Culise {
         amount: Int64,
         creator: String, actor: Actor
     ) async throws -> ApprovalID {
-        let id = ApprovalID.generate(now: now)
-        try await db.raw(
-            """
-            INSERT INTO approval_requests (company_id, id, document_type, document_id, document_label, amount, creator, requested_by, state, created_at)
-            VALUES (\(bind: company.description), \(bind: id.description), \(bind: documentType), \(bind: documentID), \(bind: label),
-                \(bind: amount), \(bind: creator), \(bind: actor.auditName), 'pending', \(bind: nowText))
-            """
-        ).run()
         let roles = Set(rule.approverRoles.compactMap(Role.init(rawValue:)))
         var approvers = try await members(db, company: company, roles: roles)
         let excluded = Set([creator, actor.auditName])
@@ -176,17 +168,70 @@ extension Culise {
                 $0[try $1.decode(column: "id", as: String.self)] = try $1.decode(column: "email", as: String.self)
             }
         approvers.removeAll { excluded.contains(emails[$0.description] ?? "") }
+        return try await openApproval(
+            db, company: company, documentType: documentType, documentID: documentID, label: label, amount: amount, creator: creator,
+            approvers: approvers,
+            facts: [
+                "amount": MoneyFormat.amount(amount, locale: .ro) + " RON", "amount.en": MoneyFormat.amount(amount, locale: .en) + " RON",
+            ], link: documentType == "bill" ? "/bills/\(documentID)" : nil, actor: actor)
+    }
+
+    /// Opens a pending request for a document whose context names its approvers (a leave request: the employee's
+    /// manager, or HR), tells them and audits it. `facts` fill the notification (`amount`: what is asked, in words).
+    package func openApproval(
+        _ db: any SQLDatabase, company: CompanyID, documentType: String, documentID: String, label: String, amount: Int64,
+        creator: String, approvers: [UserID], facts: [String: String], link: String?, actor: Actor
+    ) async throws -> ApprovalID {
+        let id = ApprovalID.generate(now: now)
+        try await db.raw(
+            """
+            INSERT INTO approval_requests (company_id, id, document_type, document_id, document_label, amount, creator, requested_by, state, created_at)
+            VALUES (\(bind: company.description), \(bind: id.description), \(bind: documentType), \(bind: documentID), \(bind: label),
+                \(bind: amount), \(bind: creator), \(bind: actor.auditName), 'pending', \(bind: nowText))
+            """
+        ).run()
         try await notify(
             db, company: company, users: approvers, kind: "approval.requested",
-            parameters: [
-                "document": label, "requester": actor.auditName, "amount": MoneyFormat.amount(amount, locale: .ro) + " RON",
-                "amount.en": MoneyFormat.amount(amount, locale: .en) + " RON",
+            parameters: facts.merging([
+                "document": label, "requester": actor.auditName,
                 "kind": ApprovalKinds.name(documentType, language: "ro"), "kind.en": ApprovalKinds.name(documentType, language: "en"),
-            ], link: documentType == "bill" ? "/bills/\(documentID)" : nil)
+            ]) { _, new in new }, link: link)
         try await AuditLog.append(
             db, actor: actor, company: company, action: "approval.request", entity: documentType, entityID: documentID,
             changes: [FieldChange("approval", before: nil, after: id.description)], now: self.now)
         return id
+    }
+
+    /// Records the decision on a document's pending request, made by its own context's use case (which checked who may
+    /// decide), and tells `requesters`. Nothing happens when the document has no pending request (one made before
+    /// approvals were kept for its type).
+    package func closeApproval(
+        _ db: any SQLDatabase, company: CompanyID, documentType: String, documentID: String, event: ApprovalState.Event,
+        comment: String?, requesters: [UserID], link: String?, actor: Actor
+    ) async throws {
+        guard let current = try await Self.latestApproval(db, company: company, documentType: documentType, documentID: documentID),
+            current.state == .pending
+        else { return }
+        let next = try current.state.apply(event)
+        try await db.raw(
+            """
+            UPDATE approval_requests SET state = \(bind: next.rawValue), decided_by = \(bind: actor.auditName), decided_at = \(bind: self.nowText),
+                comment = \(bind: comment) WHERE company_id = \(bind: company.description) AND id = \(bind: current.id.description) AND state = 'pending'
+            """
+        ).run()
+        try await AuditLog.append(
+            db, actor: actor, company: company, action: "approval.\(event.rawValue)", entity: documentType, entityID: documentID,
+            changes: [FieldChange("state", before: "pending", after: next.rawValue), FieldChange("comment", before: nil, after: comment)],
+            now: self.now)
+        guard event != .withdraw else { return }
+        try await notify(
+            db, company: company, users: requesters, kind: "approval.decided",
+            parameters: [
+                "document": current.documentLabel, "decision": event == .approve ? "aprobată" : "respinsă",
+                "decision.en": event == .approve ? "approved" : "rejected",
+                "kind": ApprovalKinds.name(documentType, language: "ro"), "kind.en": ApprovalKinds.name(documentType, language: "en"),
+                "approver": actor.auditName, "comment": comment ?? "",
+            ], link: link)
     }
 
     /// Pending requests the actor may decide (everything pending, for the approvals page; the policy is checked on decision).
@@ -196,7 +241,8 @@ extension Culise {
         -> [ApprovalRecord]
     {
         try actor.require(.invoicing, .read, in: company)
-        var condition: SQLQueryString = "company_id = \(bind: company.description)"
+        // Bills only: a leave request or a change of personal data is decided, and read, in the people context.
+        var condition: SQLQueryString = "company_id = \(bind: company.description) AND document_type = 'bill'"
         if let state { condition = condition + " AND state = \(bind: state.rawValue)" }
         if let documentID { condition = condition + " AND document_id = \(bind: documentID)" }
         let filter = condition
@@ -223,7 +269,7 @@ extension Culise {
         return try await transaction { db in
             guard
                 let current = try await db.raw(
-                    "SELECT \(unsafeRaw: Self.approvalColumns) FROM approval_requests WHERE company_id = \(bind: company.description) AND id = \(bind: id.description)"
+                    "SELECT \(unsafeRaw: Self.approvalColumns) FROM approval_requests WHERE company_id = \(bind: company.description) AND id = \(bind: id.description) AND document_type = 'bill'"
                 ).first().map(Self.approvalRecord)
             else { throw DomainError("approval.not_found", kind: .notFound, "You cannot decide approval \(id) because it does not exist.") }
             let next = try current.state.apply(approve ? .approve : .reject)
@@ -279,6 +325,8 @@ enum ApprovalKinds {
         case ("bill", _): "factura de furnizor"
         case ("leave", "en"): "leave request"
         case ("leave", _): "cererea de concediu"
+        case ("employee_change", "en"): "change of personal data"
+        case ("employee_change", _): "modificarea datelor personale"
         case ("payroll", "en"): "payroll run"
         case ("payroll", _): "statul de plată"
         default: documentType

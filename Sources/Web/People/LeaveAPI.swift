@@ -113,12 +113,13 @@ struct LeaveAPI: Sendable {
 
     struct DecisionBody: Decodable {
         let action: String
+        let comment: String?
     }
 
     /// A decision on the request in the path: HR's (`decideLeave`) or a manager's (`decideTeamLeave`).
     static func decision(
         _ culise: Culise, _ request: Request, _ context: WebContext,
-        _ decide: @escaping (LeaveID, LeaveState.Action, Principal) async throws -> LeaveRecord
+        _ decide: @escaping (LeaveID, LeaveState.Action, String?, Principal) async throws -> LeaveRecord
     ) async throws -> Response {
         let p = try context.requirePrincipal()
         guard let id = context.parameters.get("id").flatMap({ LeaveID(string: $0) }) else { throw WebError.notFound }
@@ -130,13 +131,13 @@ struct LeaveAPI: Sendable {
                         "leave.action", field: "action", "You cannot '\(body.action)' a leave request; use approve, reject or cancel.")
                 ])
             }
-            return try APIRoutes.encoded(LeaveDTO(try await decide(id, action, p)), status: .ok)
+            return try APIRoutes.encoded(LeaveDTO(try await decide(id, action, body.comment, p)), status: .ok)
         }
     }
 
     @Sendable func decide(_ request: Request, context: WebContext) async throws -> Response {
-        try await Self.decision(culise, request, context) { id, action, p in
-            try await culise.decideLeave(company: p.companyID, id: id, action, actor: .user(p))
+        try await Self.decision(culise, request, context) { id, action, comment, p in
+            try await culise.decideLeave(company: p.companyID, id: id, action, comment: comment, actor: .user(p))
         }
     }
 

@@ -119,7 +119,8 @@ struct LeavePages: Sendable {
         guard let id = context.parameters.get("id").flatMap({ LeaveID(string: $0) }),
             let action = context.form["action"].flatMap({ LeaveState.Action(rawValue: $0) })
         else { throw WebError.notFound }
-        let record = try await culise.decideLeave(company: p.companyID, id: id, action, actor: .user(p))
+        let record = try await culise.decideLeave(
+            company: p.companyID, id: id, action, comment: context.form["comment"].flatMap { $0.isEmpty ? nil : $0 }, actor: .user(p))
         return redirect(to: "/people/leave?month=\(YearMonth(record.from))&flash=leave_decided")
     }
 

@@ -169,6 +169,8 @@ struct PeopleAPI: Sendable {
         protect(.hr, .read).get("/api/v1/positions", use: positions)
         protect(.hr, .write).post("/api/v1/positions", use: addPosition)
         protect(.hr, .read).get("/api/v1/reges/pending", use: regesPending)
+        protect(.hr, .read).get("/api/v1/hr/dashboard", use: dashboard)
+        protect(.hr, .write).put("/api/v1/employees/{code}", use: update)
         protect(.hr, .write).post("/api/v1/reges/transmitted", use: regesTransmitted)
     }
 
@@ -178,6 +180,34 @@ struct PeopleAPI: Sendable {
         let department: String?
         let position: String?
         let manager: String?
+    }
+
+    @Sendable func update(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        guard let code = context.parameters.get("code") else { throw WebError.notFound }
+        return try await APIRoutes(culise: culise).idempotentPOST(request, context) { buffer in
+            let input = try JSON.decode(EmployeeInput.self, from: buffer)
+            let record = try await culise.updateEmployee(company: p.companyID, code: code, input, actor: .user(p))
+            return try APIRoutes.encoded(EmployeeDTO(record, asOf: culise.today), status: .ok)
+        }
+    }
+
+    @Sendable func dashboard(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let view = try await culise.hrDashboard(company: p.companyID, actor: .user(p))
+        struct DashboardDTO: Encodable {
+            let headcount, onLeaveToday, leaveToDecide, changesToDecide, regesPending, regesOverdue, timesheetsDraft,
+                timesheetsApproved: Int
+            let trainingMissing, trainingExpired, trainingExpiring, acknowledgementsMissing, openOpenings, activeApplicants: Int
+        }
+        return try JSON.response(
+            DashboardDTO(
+                headcount: view.headcount, onLeaveToday: view.onLeaveToday, leaveToDecide: view.leaveToDecide,
+                changesToDecide: view.changesToDecide, regesPending: view.regesPending, regesOverdue: view.regesOverdue,
+                timesheetsDraft: view.timesheetsDraft, timesheetsApproved: view.timesheetsApproved, trainingMissing: view.trainingMissing,
+                trainingExpired: view.trainingExpired, trainingExpiring: view.trainingExpiring,
+                acknowledgementsMissing: view.acknowledgementsMissing, openOpenings: view.openOpenings,
+                activeApplicants: view.activeApplicants))
     }
 
     @Sendable func list(_ request: Request, context: WebContext) async throws -> Response {

@@ -21,6 +21,7 @@ struct PeoplePages: Sendable {
         protect(.hr, .write).post("/people/reges", use: regesTransmitted)
         protect(.hr, .read).get("/people/{code}", use: detail)
         protect(.hr, .write).post("/people/{code}/events", use: contractEvent)
+        protect(.hr, .write).post("/people/{code}/record", use: update)
     }
 
     // MARK: - List and add
@@ -68,7 +69,17 @@ struct PeoplePages: Sendable {
             "fields": addFields(t, values, problems?.byField ?? [:], departments: departments, positions: positions).map(\.dictionary),
             "form_errors": problems?.summary ?? [], "has_errors": !(problems?.summary ?? []).isEmpty,
         ]
-        data["overdue"] = try await culise.regesPending(company: p.companyID, actor: .user(p)).filter(\.overdue).count
+        let dashboard = try await culise.hrDashboard(company: p.companyID, actor: .user(p))
+        data["overdue"] = dashboard.regesOverdue
+        data["dashboard"] = [
+            "headcount": String(dashboard.headcount), "on_leave": String(dashboard.onLeaveToday), "leave": String(dashboard.leaveToDecide),
+            "changes": String(dashboard.changesToDecide), "reges": String(dashboard.regesPending),
+            "reges_overdue": String(dashboard.regesOverdue),
+            "timesheets_draft": String(dashboard.timesheetsDraft), "timesheets_approved": String(dashboard.timesheetsApproved),
+            "training_missing": String(dashboard.trainingMissing), "training_expired": String(dashboard.trainingExpired),
+            "training_expiring": String(dashboard.trainingExpiring), "acknowledgements": String(dashboard.acknowledgementsMissing),
+            "openings": String(dashboard.openOpenings), "applicants": String(dashboard.activeApplicants),
+        ]
         return try await html.page("people", "title_people", data, request, context, status: problems == nil ? .ok : .unprocessableContent)
     }
 
@@ -132,7 +143,8 @@ struct PeoplePages: Sendable {
     }
 
     func renderDetail(
-        _ request: Request, _ context: WebContext, code: String, values: [String: String] = [:], error: (any Error)? = nil
+        _ request: Request, _ context: WebContext, code: String, values: [String: String] = [:], error: (any Error)? = nil,
+        editForm: Bool = false
     ) async throws -> Response {
         let p = try context.requirePrincipal()
         let t = html.t(context)
@@ -183,7 +195,25 @@ struct PeoplePages: Sendable {
         let kinds: [(value: String, label: String)] = [ContractEvent.Kind.amendment, .suspension, .resumption, .termination].map {
             ($0.rawValue, t["people_event_\($0.rawValue)"] ?? $0.rawValue)
         }
-        let errors = problems?.byField ?? [:]
+        let errors = editForm ? [:] : problems?.byField ?? [:]
+        let recordErrors = editForm ? problems?.byField ?? [:] : [:]
+        let departments = try await culise.departments(company: p.companyID, actor: .user(p))
+        let positions = try await culise.positions(company: p.companyID, actor: .user(p))
+        let current = Self.recordValues(employee)
+        let recordFields: [Field] = Self.recordFieldNames.map { name, key in
+            var choices: [(value: String, label: String)]?
+            switch name {
+            case "department": choices = [("", "—")] + departments.map { ($0.code, $0.name) }
+            case "position": choices = [("", "—")] + positions.map { ($0.code, "\($0.title) (COR \($0.corCode))") }
+            case "education": choices = [("", "—")] + Education.allCases.map { ($0.rawValue, $0.rawValue) }
+            default: choices = nil
+            }
+            return Field(
+                name: name, label: t[key] ?? key, type: name == "email" ? "email" : "text",
+                value: editForm ? values[name] ?? "" : current[name] ?? "",
+                error: recordErrors[name] ?? recordErrors["emergency_contact." + name.replacingOccurrences(of: "emergency_", with: "")],
+                required: ["last_name", "first_name", "cnp"].contains(name), choices: choices)
+        }
         let eventFields = [
             Field(
                 name: "kind", label: t["people_event", default: "event"], value: values["kind"] ?? "amendment", error: errors["kind"],
@@ -204,11 +234,64 @@ struct PeoplePages: Sendable {
         let data: [String: Any] = [
             "code": employee.code, "heading": "\(employee.name) · \(employee.code)", "facts": facts, "contract": contract,
             "has_contract": !contract.isEmpty, "events": events, "can_edit": Policy.allows(p.role, .hr, .write),
-            "event_fields": eventFields.map(\.dictionary), "form_errors": problems?.summary ?? [],
+            "event_fields": eventFields.map(\.dictionary), "record_fields": recordFields.map(\.dictionary), "errors_for_record": editForm,
+            "form_errors": problems?.summary ?? [],
             "has_errors": !(problems?.summary ?? []).isEmpty,
         ]
         return try await html.page(
             "employee", "title_people", data, request, context, status: problems == nil ? .ok : .unprocessableContent)
+    }
+
+    /// The record's form: field name and label key.
+    static let recordFieldNames: [(String, String)] = [
+        ("last_name", "people_last_name"), ("first_name", "people_first_name"), ("cnp", "people_cnp"),
+        ("id_document", "change_field_id_document"), ("address_line", "change_field_address_line"), ("city", "change_field_city"),
+        ("county", "change_field_county"), ("phone", "change_field_phone"), ("email", "change_field_email"),
+        ("iban", "change_field_iban"), ("education", "change_field_education"), ("department", "people_department"),
+        ("position", "people_position"), ("manager", "people_manager"), ("emergency_name", "change_field_emergency_name"),
+        ("emergency_phone", "change_field_emergency_phone"), ("declared_dependants", "people_declared_dependants"),
+    ]
+
+    static func recordValues(_ employee: Employee) -> [String: String] {
+        PersonalDataChange.current(employee).merging([
+            "last_name": employee.lastName, "first_name": employee.firstName, "cnp": employee.cnp,
+            "department": employee.department ?? "", "position": employee.position ?? "", "manager": employee.manager ?? "",
+            "declared_dependants": String(employee.declaredDependants),
+        ]) { _, new in new }
+    }
+
+    @Sendable func update(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        guard let code = context.parameters.get("code") else { throw WebError.notFound }
+        let form = context.form
+        var values: [String: String] = [:]
+        for (name, _) in Self.recordFieldNames { values[name] = form[name] ?? "" }
+        func value(_ name: String) -> String? { values[name].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } }
+        do {
+            let declared = try value("declared_dependants").map { text throws(ValidationErrors) -> Int in
+                guard let number = Int(text) else {
+                    throw ValidationErrors([
+                        DomainError(
+                            "employee.dependants", field: "declared_dependants",
+                            "You cannot declare '\(text.prefix(20))' dependants; write a number.")
+                    ])
+                }
+                return number
+            }
+            let emergency = value("emergency_name").map { EmergencyContact(name: $0, phone: value("emergency_phone") ?? "") }
+            let input = EmployeeInput(
+                code: code, lastName: value("last_name") ?? "", firstName: value("first_name") ?? "", cnp: value("cnp") ?? "",
+                idDocument: value("id_document"), addressLine: value("address_line"), city: value("city"), county: value("county"),
+                phone: value("phone"), email: value("email"), iban: value("iban"), education: value("education"),
+                department: value("department"), position: value("position"), manager: value("manager"), emergencyContact: emergency,
+                dependants: nil, declaredDependants: declared ?? 0)
+            _ = try await culise.updateEmployee(company: p.companyID, code: code, input, actor: .user(p))
+            return redirect(to: "/people/\(code.uppercased())?flash=employee_updated")
+        } catch let error as ValidationErrors {
+            return try await renderDetail(request, context, code: code, values: values, error: error, editForm: true)
+        } catch let error as DomainError where [.invalid, .conflict].contains(error.kind) {
+            return try await renderDetail(request, context, code: code, values: values, error: error, editForm: true)
+        }
     }
 
     static func duration(_ duration: ContractDuration, _ t: [String: String]) -> String {

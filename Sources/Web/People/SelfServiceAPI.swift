@@ -68,8 +68,8 @@ struct SelfServiceAPI: Sendable {
     }
 
     @Sendable func decide(_ request: Request, context: WebContext) async throws -> Response {
-        try await LeaveAPI.decision(culise, request, context) { id, action, p in
-            try await culise.decideTeamLeave(company: p.companyID, id: id, action, actor: .user(p))
+        try await LeaveAPI.decision(culise, request, context) { id, action, comment, p in
+            try await culise.decideTeamLeave(company: p.companyID, id: id, action, comment: comment, actor: .user(p))
         }
     }
 

@@ -17,6 +17,7 @@ struct SelfServicePages: Sendable {
         protect(.profile, .read).get("/me", use: me)
         protect(.profile, .write).post("/me/leave", use: requestLeave)
         protect(.profile, .write).post("/me/policies/{code}", use: acknowledge)
+        protect(.profile, .write).post("/me/changes", use: requestChange)
         protect(.profile, .read).get("/team", use: team)
         protect(.profile, .write).post("/team/leave/{id}", use: decide)
     }
@@ -26,7 +27,7 @@ struct SelfServicePages: Sendable {
     }
 
     func renderMe(
-        _ request: Request, _ context: WebContext, values: [String: String] = [:], error: (any Error)? = nil
+        _ request: Request, _ context: WebContext, values: [String: String] = [:], error: (any Error)? = nil, changeForm: Bool = false
     ) async throws -> Response {
         let p = try context.requirePrincipal()
         let t = html.t(context)
@@ -37,9 +38,18 @@ struct SelfServicePages: Sendable {
             return try await html.page("me", "title_me", ["linked": false], request, context)
         }
         let employee = view.employee.employee
-        let current = view.employee.contract(on: culise.today)
+        let contract = view.employee.contract(on: culise.today)
         let problems = error.flatMap { html.errors($0, context) }
-        let errors = problems?.byField ?? [:]
+        let errors = changeForm ? [:] : problems?.byField ?? [:]
+        let changeErrors = changeForm ? problems?.byField ?? [:] : [:]
+        let current = PersonalDataChange.current(employee)
+        let changeFields = PersonalDataChange.fields.map { name in
+            Field(
+                name: name, label: t["change_field_\(name)", default: name], type: name == "email" ? "email" : "text",
+                value: changeForm ? values[name] ?? "" : current[name] ?? "", error: changeErrors[name],
+                choices: name == "education" ? [("", "—")] + Education.allCases.map { ($0.rawValue, $0.rawValue) } : nil)
+        }
+        let changes = try await culise.myDataChangeRequests(company: p.companyID, page: try PageRequest(limit: 10), actor: .user(p))
         let types = LeaveType.allCases.filter { $0 != .medical }.map {
             ($0.rawValue, "\($0.code) · \(t["leave_type_\($0.rawValue)"] ?? $0.rawValue)")
         }
@@ -53,9 +63,9 @@ struct SelfServicePages: Sendable {
         ]
         let data: [String: Any] = [
             "linked": true, "code": employee.code, "name": employee.name, "department": employee.department ?? "",
-            "position": current?.terms.position ?? employee.position ?? "", "email": employee.email ?? "", "phone": employee.phone ?? "",
-            "manager": employee.manager ?? "", "salary": current.map { PageFormat.money($0.terms.baseSalary) } ?? "",
-            "norm": current.map { String($0.terms.normHours) } ?? "", "has_contract": current != nil,
+            "position": contract?.terms.position ?? employee.position ?? "", "email": employee.email ?? "", "phone": employee.phone ?? "",
+            "manager": employee.manager ?? "", "salary": contract.map { PageFormat.money($0.terms.baseSalary) } ?? "",
+            "norm": contract.map { String($0.terms.normHours) } ?? "", "has_contract": contract != nil,
             "balance": view.balance.map { balance in
                 [
                     "entitlement": String(balance.entitlement), "carried": String(balance.carriedOver), "taken": String(balance.taken),
@@ -87,6 +97,17 @@ struct SelfServicePages: Sendable {
             },
             "has_policies": !view.policies.isEmpty, "is_manager": !view.reports.isEmpty, "reports": String(view.reports.count),
             "fields": fields.map(\.dictionary), "form_errors": problems?.summary ?? [], "has_errors": !(problems?.summary ?? []).isEmpty,
+            "change_fields": changeFields.map(\.dictionary), "errors_for_change": changeForm,
+            "changes": changes.items.map { change in
+                [
+                    "at": PageFormat.timestamp(change.createdAt),
+                    "state": t["change_state_\(change.state.rawValue)"] ?? change.state.rawValue,
+                    "fields": change.changes.keys.sorted().map { "\(t["change_field_\($0)"] ?? $0): \(change.changes[$0] ?? "")" }
+                        .joined(separator: "; "),
+                    "comment": change.comment ?? "", "has_comment": change.comment != nil,
+                ] as [String: Any]
+            },
+            "has_changes": !changes.items.isEmpty,
         ]
         return try await html.page("me", "title_me", data, request, context, status: problems == nil ? .ok : .unprocessableContent)
     }
@@ -104,6 +125,21 @@ struct SelfServicePages: Sendable {
             return try await renderMe(request, context, values: form, error: error)
         } catch let error as DomainError where [.invalid, .conflict].contains(error.kind) {
             return try await renderMe(request, context, values: form, error: error)
+        }
+    }
+
+    @Sendable func requestChange(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let form = context.form
+        var values: [String: String] = [:]
+        for name in PersonalDataChange.fields { values[name] = form[name] ?? "" }
+        do {
+            _ = try await culise.requestMyDataChange(company: p.companyID, values, actor: .user(p))
+            return redirect(to: "/me?flash=change_requested")
+        } catch let error as ValidationErrors {
+            return try await renderMe(request, context, values: values, error: error, changeForm: true)
+        } catch let error as DomainError where [.invalid, .conflict].contains(error.kind) {
+            return try await renderMe(request, context, values: values, error: error, changeForm: true)
         }
     }
 
@@ -150,7 +186,8 @@ struct SelfServicePages: Sendable {
         guard let id = context.parameters.get("id").flatMap({ LeaveID(string: $0) }),
             let action = context.form["action"].flatMap({ LeaveState.Action(rawValue: $0) })
         else { throw WebError.notFound }
-        _ = try await culise.decideTeamLeave(company: p.companyID, id: id, action, actor: .user(p))
+        _ = try await culise.decideTeamLeave(
+            company: p.companyID, id: id, action, comment: context.form["comment"].flatMap { $0.isEmpty ? nil : $0 }, actor: .user(p))
         return redirect(to: "/team?flash=leave_decided")
     }
 }

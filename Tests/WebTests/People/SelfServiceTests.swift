@@ -125,4 +125,119 @@ import Testing
             #expect(teamPage.status == .ok && teamPage.text.contains("E2"))
         }
     }
+
+    /// Leave goes through the approvals service: a request opens an approval and tells the employee's manager; the
+    /// manager's decision, with its reason, closes it and tells the employee; a cancelled request withdraws it; nobody
+    /// decides their own request, not even HR.
+    @Test(arguments: Engine.available)
+    func leaveIsApprovedThroughTheApprovalsService(_ engine: Engine) async throws {
+        try await Web.test(engine) { culise, _, browser in
+            let (company, _, admin) = try await Fixtures.companyWithAdmin(culise)
+            let actor = Actor.user(admin)
+            for (code, manager, cnp) in [
+                ("E1", nil, PeopleSamples.cnp(2, 80, 1, 10)), ("E2", "E1", PeopleSamples.cnp(1, 85, 3, 2)),
+                ("E3", nil, PeopleSamples.cnp(1, 88, 7, 9)),
+            ] {
+                _ = try await culise.addEmployee(
+                    company: company, EmployeeInput(code: code, lastName: "Nume\(code)", firstName: "Ana", cnp: cnp, manager: manager),
+                    contract: ContractTerms(
+                        number: "CIM-\(code)", signed: try LocalDate(iso: "2020-01-06"), start: try LocalDate(iso: "2020-01-07"),
+                        duration: .indefinite, normHours: 8, baseSalary: Money(minorUnits: 700_000, currency: .ron), position: "AGENT",
+                        corCode: "332202"),
+                    actor: actor)
+            }
+            var tokens: [String: String] = [:]
+            for (email, role, employee) in [("sef@alfa.ro", Role.manager, "E1"), ("ion@alfa.ro", Role.employee, "E2")] {
+                let user = try await culise.addUser(
+                    email: email, displayName: email, password: Fixtures.password, company: company, role: role, actor: actor)
+                tokens[email] = try await culise.createToken(user: user, company: company, name: "t", actor: .system("test")).1
+                try await culise.linkEmployeeUser(company: company, employee: employee, email: email, actor: actor)
+            }
+            // The administrator is also employee E3.
+            try await culise.linkEmployeeUser(company: company, employee: "E3", email: admin.email, actor: actor)
+            var start = culise.today.adding(days: 30)
+            while !WorkingDays.isWorkingDay(start) || start.year != start.adding(days: 3).year { start = start.adding(days: 1) }
+            let asked = try await browser.api(
+                .post, "/api/v1/me/leave", token: tokens["ion@alfa.ro"],
+                json: #"{"type":"unpaid","from":"\#(start.iso)","to":"\#(start.iso)"}"#)
+            #expect(asked.status == .created, "\(asked.text)")
+            let id = asked.json["id"] as? String ?? ""
+            func approval(_ leave: String) async throws -> (state: String, decidedBy: String?, comment: String?)? {
+                try await culise.database.read { db in
+                    try await db.raw(
+                        "SELECT state, decided_by, comment FROM approval_requests WHERE document_type = 'leave' AND document_id = \(bind: leave)"
+                    ).first().map {
+                        (
+                            try $0.decode(column: "state", as: String.self), try $0.decode(column: "decided_by", as: String?.self),
+                            try $0.decode(column: "comment", as: String?.self)
+                        )
+                    }
+                }
+            }
+            #expect(try await approval(id)?.state == "pending")
+            // The manager is told, with a link to the team page.
+            try await browser.login("sef@alfa.ro", Fixtures.password)
+            let inbox = try await browser.get("/notifications")
+            #expect(
+                inbox.text.contains("Aprobare cerută: cererea de concediu") && inbox.text.contains("/team"), "\(inbox.text.prefix(3_000))")
+            let long = String(repeating: "a", count: 501)
+            let tooLong = try await browser.api(
+                .post, "/api/v1/team/leave/\(id)/decision", token: tokens["sef@alfa.ro"], json: #"{"action":"reject","comment":"\#(long)"}"#
+            )
+            #expect(tooLong.status == .unprocessableContent && Self.ids(tooLong) == ["leave.comment"], "\(tooLong.text)")
+            let rejected = try await browser.api(
+                .post, "/api/v1/team/leave/\(id)/decision", token: tokens["sef@alfa.ro"],
+                json: #"{"action":"reject","comment":"Inventar în acea zi"}"#)
+            #expect(rejected.status == .ok && rejected.json["state"] as? String == "rejected", "\(rejected.text)")
+            let decided = try await approval(id)
+            #expect(decided?.state == "rejected" && decided?.decidedBy == "sef@alfa.ro" && decided?.comment == "Inventar în acea zi")
+            // The employee is told, with the reason.
+            browser.setCookie("culise_session", nil)
+            try await browser.login("ion@alfa.ro", Fixtures.password)
+            let told = try await browser.get("/notifications")
+            #expect(told.text.contains("respinsă") && told.text.contains("Inventar în acea zi"))
+
+            // Cancelled before anyone decided: the approval is withdrawn.
+            let again = try await browser.api(
+                .post, "/api/v1/me/leave", token: tokens["ion@alfa.ro"],
+                json: #"{"type":"unpaid","from":"\#(start.adding(days: 1).iso)","to":"\#(start.adding(days: 1).iso)"}"#)
+            let againID = try #require(LeaveID(string: again.json["id"] as? String ?? ""))
+            _ = try await culise.decideLeave(company: company, id: againID, .cancel, actor: actor)
+            #expect(try await approval(againID.description)?.state == "withdrawn")
+
+            // HR (the administrator, who is E3) asks for their own leave: nobody is above E3, so HR is told; E3 cannot
+            // approve it, another HR person or the command line can.
+            let own = try await culise.requestLeave(
+                company: company, employee: "E3", LeaveInput(type: "unpaid", from: start.iso, to: start.iso), actor: actor)
+            await #expect(throws: DomainError.self) {
+                do { _ = try await culise.decideLeave(company: company, id: own.id, .approve, actor: actor) } catch let error as DomainError
+                {
+                    #expect(error.id == "leave.own_request")
+                    throw error
+                }
+            }
+            #expect(
+                try await culise.decideLeave(company: company, id: own.id, .approve, actor: .system("leave approve")).state == .approved)
+            #expect(try await approval(own.id.description)?.state == "approved")
+
+            // The HR dashboard counts what waits: one request to decide, the three hires not yet keyed into REGES-ONLINE
+            // (all past their deadline), three employees in force.
+            _ = try await culise.requestLeave(
+                company: company, employee: "E2",
+                LeaveInput(type: "unpaid", from: start.adding(days: 2).iso, to: start.adding(days: 2).iso),
+                actor: actor)
+            let (_, hr) = try await culise.createToken(user: admin.userID, company: company, name: "hr", actor: actor)
+            let dashboard = try await browser.api(.get, "/api/v1/hr/dashboard", token: hr)
+            #expect(dashboard.status == .ok, "\(dashboard.text)")
+            #expect(
+                [
+                    "headcount", "leave_to_decide", "changes_to_decide", "reges_pending", "reges_overdue", "open_openings",
+                ].map { dashboard.json[$0] as? Int } == [3, 1, 0, 3, 3, 0], "\(dashboard.text)")
+            #expect(try await browser.api(.get, "/api/v1/hr/dashboard", token: tokens["sef@alfa.ro"]).status == .forbidden)
+            browser.setCookie("culise_session", nil)
+            try await browser.login(admin.email, Fixtures.password)
+            let people = try await browser.get("/people")
+            #expect(people.status == .ok && people.text.contains("Azi la resurse umane"))
+        }
+    }
 }
