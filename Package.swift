@@ -49,6 +49,8 @@ let package = Package(
         .target(name: "Partners", dependencies: ["Kernel", "Companies"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // Pure domain: organisation, employees, employment contracts and their REGES-ONLINE events (issue 14).
         .target(name: "People", dependencies: ["Kernel", "Companies"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        // Pure domain: Romanian gross-to-net with its effective-dated parameters (issue 15).
+        .target(name: "Payroll", dependencies: ["Kernel"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // Pure domain: VAT categories, effective-dated rates, rounding rules.
         .target(name: "Tax", dependencies: ["Kernel"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // Pure domain: products, invoices, bills, payments, e-Factura (issue 4; products so far).
@@ -59,7 +61,8 @@ let package = Package(
         .target(name: "PDF", exclude: ["README.md"], swiftSettings: swiftSettings),
         // Pure posting rules: the entry each document produces (documents meet the ledger here).
         .target(
-            name: "Posting", dependencies: ["Kernel", "Ledger", "Invoicing", "Tax"], exclude: ["README.md"], swiftSettings: swiftSettings),
+            name: "Posting", dependencies: ["Kernel", "Ledger", "Invoicing", "Tax", "Payroll"], exclude: ["README.md"],
+            swiftSettings: swiftSettings),
         // Pure domain: which files Culise keeps (type detected from the content).
         .target(name: "Documents", dependencies: ["Kernel"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // Pure domain: approval requests, rules and who may decide.
@@ -149,6 +152,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "PayrollApp",
+            dependencies: [
+                "Kernel", "Companies", "Identity", "Ledger", "People", "Payroll", "Posting", "Approvals", "Storage", "Application",
+                "PeopleApp",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "PeopleApp",
             dependencies: ["Kernel", "Companies", "Identity", "People", "Approvals", "Storage", "Application"],
             swiftSettings: swiftSettings
@@ -159,7 +170,7 @@ let package = Package(
             dependencies: [
                 "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "Jobs", "Approvals", "Documents",
                 "EFactura", "Mail", "Storage", "Application", "LedgerApp", "PartnersApp", "InvoicingApp", "BankingApp", "People",
-                "PeopleApp",
+                "PeopleApp", "PayrollApp", "Payroll",
             ],
             swiftSettings: swiftSettings
         ),
@@ -187,7 +198,8 @@ let package = Package(
             name: "CuliseCLI",
             dependencies: [
                 "Kernel", "Companies", "Identity", "Ledger", "Partners", "Invoicing", "Banking", "Jobs", "EFactura", "Storage",
-                "Application", "LedgerApp", "PartnersApp", "InvoicingApp", "BankingApp", "Assembly", "People", "PeopleApp",
+                "Application", "LedgerApp", "PartnersApp", "InvoicingApp", "BankingApp", "Assembly", "People", "PeopleApp", "Payroll",
+                "PayrollApp",
                 "Web",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -221,10 +233,18 @@ let package = Package(
         .testTarget(name: "JobsTests", dependencies: ["Kernel", "Jobs"], swiftSettings: swiftSettings),
         .testTarget(name: "PDFTests", dependencies: ["PDF", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "PostingTests", dependencies: ["Kernel", "Ledger", "Invoicing", "Tax", "Companies", "Posting"],
+            name: "PostingTests", dependencies: ["Kernel", "Ledger", "Invoicing", "Tax", "Companies", "Posting", "Payroll"],
             swiftSettings: swiftSettings),
         .testTarget(name: "MailTests", dependencies: ["Mail", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "PeopleTests", dependencies: ["Kernel", "Companies", "People", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "PayrollTests", dependencies: ["Kernel", "Payroll", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PayrollAppTests",
+            dependencies: [
+                "Kernel", "Identity", "Ledger", "People", "Payroll", "Storage", "Application", "PeopleApp", "PayrollApp", "Assembly",
+                "TestSupport",
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "PeopleAppTests",
             dependencies: [

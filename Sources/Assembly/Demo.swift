@@ -36,6 +36,7 @@ extension Culise {
             try await seedBankingDemo(company: existing.id)
             try await seedPlatformDemo(company: existing.id)
             try await seedPeopleDemo(company: existing.id)
+            try await seedPayrollDemo(company: existing.id)
             return DemoInfo(company: existing, email: Culise.demoEmail, password: Culise.demoPassword, created: false)
         }
         let company = try await createCompany(input, actor: actor)
@@ -64,6 +65,7 @@ extension Culise {
         try await seedBankingDemo(company: company.id)
         try await seedPlatformDemo(company: company.id)
         try await seedPeopleDemo(company: company.id)
+        try await seedPayrollDemo(company: company.id)
         return DemoInfo(company: company, email: Culise.demoEmail, password: Culise.demoPassword, created: true)
     }
 }

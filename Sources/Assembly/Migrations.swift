@@ -3,6 +3,7 @@ import BankingApp
 import InvoicingApp
 import LedgerApp
 import PartnersApp
+import PayrollApp
 import PeopleApp
 import Storage
 
@@ -11,6 +12,6 @@ extension Schema {
     public static let all: [Migration] = [
         platform, ledger, invoicing, exchangeRates, banking, robustness, jobs, notifications, approvals, documents, listingOrder,
         notificationFacts, rowCounts, sourceIndexPartial, people, leaveAndTimesheets, policiesAndRecruitment,
-        employeeAccounts, training, skills, employeeChanges,
+        employeeAccounts, training, skills, employeeChanges, payroll,
     ]
 }

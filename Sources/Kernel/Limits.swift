@@ -120,4 +120,9 @@ public enum Limits {
     public static let certificateValidityMonths = 120
     /// Skills in a company's matrix.
     public static let skills = 300
+    /// Payroll: sets of contract terms in one employee's month (a salary change makes two), the largest monthly amount
+    /// of one pay item (1,000,000 lei), overtime hours paid in one month.
+    public static let paySegments = 31
+    public static let payAmount: Int64 = 100_000_000
+    public static let overtimeHours = 250
 }

@@ -1,0 +1,178 @@
+import Application
+import ArgumentParser
+import Foundation
+import Kernel
+import Ledger
+import Payroll
+import PayrollApp
+
+/// `culise payroll …`: the month's run (compute, approve, post, pay, correct), its register, variable items, the meal
+/// voucher value and the net-to-gross calculator.
+struct PayrollCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "payroll", abstract: "Romanian payroll: runs from approved timesheets, approval, posting, payment, corrections.",
+        subcommands: [Run.self, Report.self, Items.self, Settings.self, NetToGrossCommand.self])
+
+    typealias Month = TimesheetCommand.Month
+
+    static func lei(_ text: String?, field: String) throws -> Money {
+        guard let text else { return .zero(.ron) }
+        do { return .ron(try Money.parseMinorUnits(text, digits: 2, field: field)) } catch {
+            throw CLIError(message: "--\(field): \(error.message)")
+        }
+    }
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The month's run: show it, or --compute, --approve, --reject, --post, --pay DATE, --correct (after posting).")
+        @OptionGroup var month: Month
+        @Flag var compute = false
+        @Flag var approve = false
+        @Flag var reject = false
+        @Flag var post = false
+        @Option(help: "Record the nets as paid from the bank on this day.") var pay: String?
+        @Flag(help: "After posting: a correcting run from today's data; posting it posts the differences.") var correct = false
+
+        func run() async throws {
+            let parsed = try month.parsed()
+            let payDate = try parseDate(pay, field: "pay")
+            let run = try await CLI.inCompany(month.global, month.target) { culise, company -> PayrollRunRecord? in
+                let id = company.id
+                if compute { return try await culise.computePayroll(company: id, month: parsed, actor: .system("payroll compute")) }
+                if correct { return try await culise.correctPayroll(company: id, month: parsed, actor: .system("payroll correct")) }
+                if approve || reject {
+                    return try await culise.decidePayroll(company: id, month: parsed, approve: approve, actor: .system("payroll approve"))
+                }
+                if post { return try await culise.postPayroll(company: id, month: parsed, actor: .system("payroll post")) }
+                if let payDate {
+                    return try await culise.payPayroll(company: id, month: parsed, date: payDate, actor: .system("payroll pay"))
+                }
+                return try await culise.payrollRuns(company: id, month: parsed, actor: .system("payroll run")).last
+            }
+            guard let run else {
+                print("no payroll run for \(parsed); compute it with --compute")
+                return
+            }
+            print(
+                "\(run.month) \(run.kind) run \(run.id): \(run.state.rawValue), \(run.lines.count) employees, gross \(run.total(\.gross).decimalString), to pay \(run.total(\.netToPay).decimalString), employer cost \(run.total(\.employerCost).decimalString)"
+            )
+        }
+    }
+
+    struct Report: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The payroll register (stat de plată) of the month's latest run: one row per employee, amounts in lei.")
+        @OptionGroup var month: Month
+        @Option(help: "table, csv or json.") var format: ReportFormat = .table
+
+        func run() async throws {
+            let parsed = try month.parsed()
+            let runs = try await CLI.inCompany(month.global, month.target) { culise, company in
+                try await culise.payrollRuns(company: company.id, month: parsed, actor: .system("payroll report"))
+            }
+            guard let run = runs.last else { throw CLIError(message: "no payroll run for \(parsed); compute it first") }
+            let header = ["code", "name", "gross", "cas", "cass", "deduction", "taxable", "tax", "net", "net_to_pay", "cam", "cost"]
+            let rows = run.lines.map { line -> [String] in
+                let r = line.result
+                return [line.employee, line.name]
+                    + [r.gross, r.cas, r.cass, r.deduction, r.taxable, r.tax, r.net, r.netToPay, r.cam, r.employerCost].map(\.decimalString)
+            }
+            switch format {
+            case .json: try printJSON(rows.map { Dictionary(uniqueKeysWithValues: zip(header, $0)) })
+            case .csv:
+                print(header.joined(separator: ","))
+                for row in rows { print(row.enumerated().map { $0.offset < 2 ? CSV.cell($0.element) : $0.element }.joined(separator: ",")) }
+            case .table:
+                print(
+                    header.enumerated().map {
+                        $0.offset < 2
+                            ? $0.element.padding(toLength: $0.offset == 0 ? 8 : 24, withPad: " ", startingAt: 0) : $0.element.leftPadded(10)
+                    }.joined(separator: " "))
+                for row in rows {
+                    print(
+                        row.enumerated().map {
+                            $0.offset < 2
+                                ? $0.element.padding(toLength: $0.offset == 0 ? 8 : 24, withPad: " ", startingAt: 0)
+                                : $0.element.leftPadded(10)
+                        }.joined(separator: " "))
+                }
+            }
+        }
+    }
+
+    struct Items: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set one employee's variable items for the month (counted at the next computation).")
+        @OptionGroup var month: Month
+        @Option var employee: String
+        @Option(help: "Bonuses, lei.") var bonuses: String?
+        @Option(help: "Overtime hours paid with the premium.") var overtime: Int = 0
+        @Option(help: "Advance paid during the month, lei.") var advance: String?
+        @Option(help: "Withheld for third parties (garnishments), lei.") var garnishments: String?
+
+        func run() async throws {
+            let parsed = try month.parsed()
+            let items = PayrollItems(
+                bonuses: try PayrollCommand.lei(bonuses, field: "bonuses"), overtimeHours: overtime,
+                advance: try PayrollCommand.lei(advance, field: "advance"),
+                garnishments: try PayrollCommand.lei(garnishments, field: "garnishments"))
+            try await CLI.inCompany(month.global, month.target) { culise, company in
+                try await culise.setPayrollItems(
+                    company: company.id, month: parsed, employee: employee, items, actor: .system("payroll items"))
+            }
+            print("\(employee.uppercased()) \(parsed): items saved")
+        }
+    }
+
+    struct Settings: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The value of the meal voucher granted per day worked (0: none).")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var target: CompanyOption
+        @Option(name: .customLong("meal-voucher"), help: "Lei, at most the legal maximum (45).") var mealVoucher: String
+
+        func run() async throws {
+            let value = try PayrollCommand.lei(mealVoucher, field: "meal-voucher")
+            try await CLI.inCompany(global, target) { culise, company in
+                try await culise.setMealVoucherValue(company: company.id, value, actor: .system("payroll settings"))
+            }
+            print("meal voucher: \(value.decimalString) lei per day worked")
+        }
+    }
+
+    struct NetToGrossCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "net-to-gross", abstract: "The gross base salary a net needs (an offer), with the month's rules.")
+        @Option(help: "The net wanted, lei.") var net: String
+        @Option(help: "The month whose rules apply, YYYY-MM.") var month: String
+        @Option var dependants = 0
+        @Option(help: "Hours a day.") var norm = 8
+        @Option(help: "Birth date (the under-26 deduction).") var born = "1990-01-01"
+
+        func run() async throws {
+            let target = try PayrollCommand.lei(net, field: "net")
+            let ym: YearMonth
+            do { ym = try YearMonth(text: month) } catch { throw CLIError(message: "--month: \(error.message)") }
+            guard let birth = try parseDate(born, field: "born") else { return }
+            let days = WorkingDays.count(from: ym.firstDay, through: ym.lastDay)
+            do {
+                let parameters = try PayrollParameterTable.inForce(ym)
+                let template = PayInput(
+                    employee: "-", month: ym, birthDate: birth, dependants: dependants, monthWorkingDays: days,
+                    segments: [PaySegment(baseSalary: .zero(.ron), normHours: norm, workedDays: days)])
+                let answer = try NetToGross.gross(forNet: target, template: template, parameters)
+                print(
+                    "gross \(answer.gross.decimalString) → net \(answer.result.net.decimalString)\(answer.exact ? "" : " (no gross gives exactly \(target.decimalString))")"
+                )
+                for line in answer.result.lines {
+                    print(
+                        "  \(line.code.padding(toLength: 14, withPad: " ", startingAt: 0)) \(line.amount.decimalString.leftPadded(10))  \(line.explanation)"
+                    )
+                }
+            } catch let error as ValidationErrors {
+                throw CLIError(message: error.problems.map(\.message).joined(separator: "\n"))
+            } catch let error as DomainError {
+                throw CLIError(message: error.message)
+            }
+        }
+    }
+}

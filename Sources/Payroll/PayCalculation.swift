@@ -1,0 +1,160 @@
+import Foundation
+import Kernel
+
+/// One stretch of a month under the same contract terms (a salary change on the 15th makes two).
+public struct PaySegment: Sendable, Equatable {
+    /// The contract's base gross salary for a whole month at its norm.
+    public var baseSalary: Money
+    /// Hours a day (8 full time).
+    public var normHours: Int
+    /// Working days of the segment actually worked, and paid annual leave days in it (from the approved timesheet).
+    public var workedDays: Int
+    public var paidLeaveDays: Int
+
+    public init(baseSalary: Money, normHours: Int, workedDays: Int, paidLeaveDays: Int = 0) {
+        self.baseSalary = baseSalary
+        self.normHours = normHours
+        self.workedDays = workedDays
+        self.paidLeaveDays = paidLeaveDays
+    }
+}
+
+/// What one employee's month brings: the contract terms by segment, the timesheet's days, the variable items.
+public struct PayInput: Sendable, Equatable {
+    public var employee: String
+    public var month: YearMonth
+    public var birthDate: LocalDate
+    /// The main job (funcția de bază): only there are the personal deduction and the untaxed amount granted.
+    public var mainJob: Bool
+    /// Dependants whose income is below 20 % of the minimum wage (Codul fiscal art. 77), and children up to 18 in school.
+    public var dependants: Int
+    public var childrenInSchool: Int
+    /// The month's working days (Monday to Friday less public holidays): a whole month's salary is paid for these.
+    public var monthWorkingDays: Int
+    public var segments: [PaySegment]
+    /// Overtime hours not compensated with time off, paid with the premium at the last segment's hourly rate.
+    public var overtimeHours: Int
+    /// Bonuses and other taxable cash items of the month.
+    public var bonuses: Money
+    /// Daily average of the last three months' base and bonuses, for paid leave (Labour Code art. 150); nil: the
+    /// segment's base salary over the month's working days (a new employee).
+    public var leaveDailyAverage: Money?
+    /// Meal vouchers: how many (one per day worked) and the value of each.
+    public var mealVouchers: Int
+    public var mealVoucherValue: Money
+    /// Paid in advance during the month, and withheld for third parties (garnishments, union dues).
+    public var advance: Money
+    public var garnishments: Money
+
+    public init(
+        employee: String, month: YearMonth, birthDate: LocalDate, mainJob: Bool = true, dependants: Int = 0, childrenInSchool: Int = 0,
+        monthWorkingDays: Int, segments: [PaySegment], overtimeHours: Int = 0, bonuses: Money = .zero(.ron),
+        leaveDailyAverage: Money? = nil, mealVouchers: Int = 0, mealVoucherValue: Money = .zero(.ron), advance: Money = .zero(.ron),
+        garnishments: Money = .zero(.ron)
+    ) {
+        self.employee = employee
+        self.month = month
+        self.birthDate = birthDate
+        self.mainJob = mainJob
+        self.dependants = dependants
+        self.childrenInSchool = childrenInSchool
+        self.monthWorkingDays = monthWorkingDays
+        self.segments = segments
+        self.overtimeHours = overtimeHours
+        self.bonuses = bonuses
+        self.leaveDailyAverage = leaveDailyAverage
+        self.mealVouchers = mealVouchers
+        self.mealVoucherValue = mealVoucherValue
+        self.advance = advance
+        self.garnishments = garnishments
+    }
+}
+
+/// One line of a payslip: what, how much, and why, in English and Romanian.
+public struct PayLine: Sendable, Equatable {
+    public var code: String
+    public var amount: Money
+    public var explanation: String
+    public var explanationRO: String
+
+    public init(code: String, amount: Money, explanation: String, explanationRO: String) {
+        self.code = code
+        self.amount = amount
+        self.explanation = explanation
+        self.explanationRO = explanationRO
+    }
+}
+
+/// An employee's month computed.
+public struct PayResult: Sendable, Equatable {
+    public var employee: String
+    public var month: YearMonth
+    /// Base salary for the days worked, paid leave, overtime with its premium, bonuses: the cash gross.
+    public var gross: Money
+    public var untaxed: Money
+    public var cas: Money
+    public var cass: Money
+    public var deduction: Money
+    public var taxable: Money
+    public var tax: Money
+    /// Gross less CAS, CASS and tax.
+    public var net: Money
+    public var mealVouchers: Money
+    public var advance: Money
+    public var garnishments: Money
+    /// What the bank transfer pays: net less the advance and garnishments.
+    public var netToPay: Money
+    public var cam: Money
+    /// Gross plus CAM (meal vouchers are their own cost, account 6422).
+    public var employerCost: Money
+    public var lines: [PayLine]
+
+    public init(
+        employee: String, month: YearMonth, gross: Money, untaxed: Money, cas: Money, cass: Money, deduction: Money, taxable: Money,
+        tax: Money, net: Money, mealVouchers: Money, advance: Money, garnishments: Money, netToPay: Money, cam: Money, employerCost: Money,
+        lines: [PayLine]
+    ) {
+        self.employee = employee
+        self.month = month
+        self.gross = gross
+        self.untaxed = untaxed
+        self.cas = cas
+        self.cass = cass
+        self.deduction = deduction
+        self.taxable = taxable
+        self.tax = tax
+        self.net = net
+        self.mealVouchers = mealVouchers
+        self.advance = advance
+        self.garnishments = garnishments
+        self.netToPay = netToPay
+        self.cam = cam
+        self.employerCost = employerCost
+        self.lines = lines
+    }
+}
+
+/// Every rounding of payroll, named. Contributions, deduction and tax are whole lei rounded half up: this is what
+/// reproduces the published examples exactly (shared reference §6.1: net 2,574 / cost 4,134; net 2,699 / cost 4,418);
+/// the article that fixes it was not verified (a parameter would change only this function).
+public enum PayrollRounding {
+    /// `value` lei rounded half up to the whole leu, in minor units; nil when it passes the amount ceiling.
+    public static func wholeLeu(_ value: Decimal) -> Int64? {
+        var source = value
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &source, 0, .plain)
+        guard !rounded.isNaN, rounded.magnitude * 100 <= Decimal(Limits.amountMinorUnits) else { return nil }
+        return Int64(rounded.description).map { $0 * 100 }
+    }
+
+    /// `percent` % of `base` minor units, to the whole leu.
+    public static func percentOf(_ base: Int64, _ percent: Decimal) -> Int64? {
+        wholeLeu(Decimal(base) / 100 * percent / 100)
+    }
+
+    /// `amount` × `part` / `whole` (a salary for the days worked), to the whole leu.
+    public static func prorated(_ amount: Int64, part: Int, whole: Int) -> Int64? {
+        guard whole > 0 else { return nil }
+        return wholeLeu(Decimal(amount) / 100 * Decimal(part) / Decimal(whole))
+    }
+}
