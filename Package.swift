@@ -180,7 +180,8 @@ let package = Package(
             dependencies: [
                 "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "Jobs", "Approvals", "Documents",
                 "EFactura", "Storage",
-                "Application", "LedgerApp", "PartnersApp", "InvoicingApp", "BankingApp", "Assembly", "People", "PeopleApp",
+                "Application", "LedgerApp", "PartnersApp", "InvoicingApp", "BankingApp", "Assembly", "People", "PeopleApp", "Payroll",
+                "PayrollApp",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -212,7 +213,7 @@ let package = Package(
             name: "CuliseBench",
             dependencies: [
                 "Kernel", "Ledger", "Invoicing", "Banking", "Storage", "Application", "LedgerApp", "PartnersApp", "InvoicingApp",
-                "BankingApp", "Assembly", "Web", "People", "PeopleApp",
+                "BankingApp", "Assembly", "Web", "People", "PeopleApp", "Payroll", "PayrollApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

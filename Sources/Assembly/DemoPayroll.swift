@@ -21,9 +21,7 @@ extension Culise {
         try await setMealVoucherValue(company: company, .ron(4_000), actor: hr)
         for (index, month) in months.enumerated() {
             _ = try await generateTimesheets(company: company, month: month, employee: nil, actor: hr)
-            for sheet in try await timesheets(company: company, month: month, actor: hr) where sheet.state == .draft {
-                _ = try await decideTimesheet(company: company, employee: sheet.employee, month: month, .approve, actor: hr)
-            }
+            _ = try await approveTimesheets(company: company, month: month, actor: hr)
             if index == 1 {
                 try await setPayrollItems(
                     company: company, month: month, employee: "E003", PayrollItems(bonuses: .ron(50_000), overtimeHours: 6), actor: hr)

@@ -17,7 +17,7 @@ import Storage
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "culise-bench", abstract: "Benchmarks (run them on a release build: swift build -c release).",
-        subcommands: [LedgerBench.self, InvoiceBench.self, ReconcileBench.self, PeopleBench.self]
+        subcommands: [LedgerBench.self, InvoiceBench.self, ReconcileBench.self, PeopleBench.self, PayrollBench.self]
     )
 
     struct LedgerBench: AsyncParsableCommand {
@@ -207,6 +207,20 @@ enum Bench {
         var logger = Logger(label: "culise-bench")
         logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
         return logger
+    }
+
+    /// A fresh working folder and a Culise on `database` (default: a new SQLite file in it), logging errors only.
+    static func freshCulise(work: String, database: String?) async throws -> Culise {
+        try? FileManager.default.removeItem(atPath: work)
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        let url = database ?? "sqlite:\(work)/bench.db"
+        var configuration = try Configuration.resolve(flags: ["database": url], environment: [:])
+        configuration.logLevel = "error"
+        return try await Culise.start(try DatabaseLocation(url), migrations: Schema.all, logger: logger(configuration))
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     /// The `culise` executable built beside this one.

@@ -17,19 +17,12 @@ extension BenchCommand {
         @Option(help: "Database URL (default: a fresh SQLite file in the working folder).") var database: String?
         @Option(help: "Repetitions of each read (the median is reported).") var repeats = 5
 
-        func seconds(_ duration: Duration) -> Double {
-            Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        }
+        func seconds(_ duration: Duration) -> Double { Bench.seconds(duration) }
 
         func run() async throws {
             print(Bench.machine)
             let clock = ContinuousClock()
-            try? FileManager.default.removeItem(atPath: work)
-            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-            let url = database ?? "sqlite:\(work)/bench.db"
-            var configuration = try Configuration.resolve(flags: ["database": url], environment: [:])
-            configuration.logLevel = "error"
-            let culise = try await Culise.start(try DatabaseLocation(url), migrations: Schema.all, logger: Bench.logger(configuration))
+            let culise = try await Bench.freshCulise(work: work, database: database)
             let company = try await culise.seedDemo().company.id
             let actor = Actor.system("bench")
             var start = clock.now

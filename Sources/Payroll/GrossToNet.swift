@@ -4,7 +4,43 @@ import Kernel
 /// Romanian gross-to-net for one employee's month (issue 15 item 2), pure: the input and the parameters in force
 /// in, every amount with its explanation out, or every problem of the input at once.
 public enum GrossToNet {
+    /// The parameters with their percents as basis points and as text, made once for a whole run.
+    public struct Prepared: Sendable {
+        public let parameters: PayrollParameters
+        let cas, cass, tax, cam, young, premium, step: Int64
+        let deductions: [Int64]
+        let casText, cassText, taxText, camText, youngText, premiumText: String
+    }
+
+    /// Refuses a parameter set whose percents have more than two decimals (`payroll.parameters`).
+    public static func prepare(_ parameters: PayrollParameters) throws(ValidationErrors) -> Prepared {
+        let percents = [
+            parameters.casPercent, parameters.cassPercent, parameters.incomeTaxPercent, parameters.camPercent, parameters.youngPercent,
+            parameters.overtimePremiumPercent, parameters.deductionStepPercent,
+        ].map(PayrollRounding.basisPoints)
+        let deductions = parameters.deductionPercents.map(PayrollRounding.basisPoints)
+        let values = (percents + deductions).compactMap { $0 }
+        guard values.count == percents.count + deductions.count, !deductions.isEmpty else {
+            throw ValidationErrors([
+                DomainError(
+                    "payroll.parameters", field: "parameters",
+                    "You cannot use payroll parameters from \(parameters.from.iso) because a percent is negative, has more than two decimals, or the deduction table is empty."
+                )
+            ])
+        }
+        let text = PayrollRounding.percentText
+        return Prepared(
+            parameters: parameters, cas: values[0], cass: values[1], tax: values[2], cam: values[3], young: values[4], premium: values[5],
+            step: values[6], deductions: Array(values[7...]), casText: text(values[0]), cassText: text(values[1]), taxText: text(values[2]),
+            camText: text(values[3]), youngText: text(values[4]), premiumText: text(values[5]))
+    }
+
     public static func compute(_ input: PayInput, _ parameters: PayrollParameters) throws(ValidationErrors) -> PayResult {
+        try compute(input, try prepare(parameters))
+    }
+
+    public static func compute(_ input: PayInput, _ prepared: Prepared) throws(ValidationErrors) -> PayResult {
+        let parameters = prepared.parameters
         try check(input, parameters)
         var lines: [PayLine] = []
         func line(_ code: String, _ minor: Int64, _ english: String, _ romanian: String) {
@@ -39,13 +75,15 @@ public enum GrossToNet {
         }
         var overtime: Int64 = 0
         if input.overtimeHours > 0, let last = input.segments.last {
-            let rate = Decimal(last.baseSalary.minorUnits) / 100 / Decimal(days * last.normHours)
+            // base / (days × norm) an hour, × hours × (100 % + premium): one division, so one rounding.
             overtime = try amount(
-                PayrollRounding.wholeLeu(rate * Decimal(input.overtimeHours) * (1 + parameters.overtimePremiumPercent / 100)))
+                PayrollRounding.wholeLeu(
+                    numerator: last.baseSalary.minorUnits * Int64(input.overtimeHours) * (10_000 + prepared.premium),
+                    denominator: Int64(days * last.normHours) * 10_000))
             line(
                 "overtime", overtime,
-                "overtime: \(input.overtimeHours) h at the hourly rate plus \(parameters.overtimePremiumPercent) % (Labour Code art. 123)",
-                "ore suplimentare: \(input.overtimeHours) h la tariful orar plus \(parameters.overtimePremiumPercent) % (Codul muncii art. 123)"
+                "overtime: \(input.overtimeHours) h at the hourly rate plus \(prepared.premiumText) % (Labour Code art. 123)",
+                "ore suplimentare: \(input.overtimeHours) h la tariful orar plus \(prepared.premiumText) % (Codul muncii art. 123)"
             )
         }
         if !input.bonuses.isZero { line("bonus", input.bonuses.minorUnits, "bonuses", "prime") }
@@ -61,23 +99,23 @@ public enum GrossToNet {
                 "\(input.mealVouchers) tichete de masă × \(lei(input.mealVoucherValue.minorUnits)) (impozit și CASS, fără CAS și CAM)")
         }
         let contributionBase = gross - untaxed
-        let cas = try amount(PayrollRounding.percentOf(contributionBase, parameters.casPercent))
+        let cas = try amount(PayrollRounding.percentOf(contributionBase, basisPoints: prepared.cas))
         line(
-            "cas", cas, "CAS \(parameters.casPercent) % of \(lei(contributionBase))",
-            "CAS \(parameters.casPercent) % din \(lei(contributionBase))")
-        let cass = try amount(PayrollRounding.percentOf(contributionBase + vouchers, parameters.cassPercent))
+            "cas", cas, "CAS \(prepared.casText) % of \(lei(contributionBase))",
+            "CAS \(prepared.casText) % din \(lei(contributionBase))")
+        let cass = try amount(PayrollRounding.percentOf(contributionBase + vouchers, basisPoints: prepared.cass))
         line(
-            "cass", cass, "CASS \(parameters.cassPercent) % of \(lei(contributionBase + vouchers))",
-            "CASS \(parameters.cassPercent) % din \(lei(contributionBase + vouchers))")
-        let deduction = try Deduction.amount(input, parameters, gross: gross, lines: &lines)
+            "cass", cass, "CASS \(prepared.cassText) % of \(lei(contributionBase + vouchers))",
+            "CASS \(prepared.cassText) % din \(lei(contributionBase + vouchers))")
+        let deduction = try Deduction.amount(input, prepared, gross: gross, lines: &lines)
         let taxable = max(0, contributionBase + vouchers - cas - cass - deduction)
         line(
             "taxable", taxable, "taxable income: \(lei(contributionBase + vouchers)) − CAS − CASS − deductions",
             "venit impozabil: \(lei(contributionBase + vouchers)) − CAS − CASS − deduceri")
-        let tax = try amount(PayrollRounding.percentOf(taxable, parameters.incomeTaxPercent))
+        let tax = try amount(PayrollRounding.percentOf(taxable, basisPoints: prepared.tax))
         line(
-            "tax", tax, "income tax \(parameters.incomeTaxPercent) % of \(lei(taxable))",
-            "impozit \(parameters.incomeTaxPercent) % din \(lei(taxable))")
+            "tax", tax, "income tax \(prepared.taxText) % of \(lei(taxable))",
+            "impozit \(prepared.taxText) % din \(lei(taxable))")
         let net = gross - cas - cass - tax
         line("net", net, "net: gross − CAS − CASS − tax", "net: brut − CAS − CASS − impozit")
         let netToPay = net - input.advance.minorUnits - input.garnishments.minorUnits
@@ -96,10 +134,10 @@ public enum GrossToNet {
             line("garnishments", input.garnishments.minorUnits, "withheld for third parties", "rețineri în favoarea terților")
         }
         line("net_to_pay", netToPay, "to pay: net − advance − withholdings", "de plată: net − avans − rețineri")
-        let cam = try amount(PayrollRounding.percentOf(contributionBase, parameters.camPercent))
+        let cam = try amount(PayrollRounding.percentOf(contributionBase, basisPoints: prepared.cam))
         line(
-            "cam", cam, "CAM \(parameters.camPercent) % of \(lei(contributionBase)) (employer)",
-            "CAM \(parameters.camPercent) % din \(lei(contributionBase)) (angajator)")
+            "cam", cam, "CAM \(prepared.camText) % of \(lei(contributionBase)) (employer)",
+            "CAM \(prepared.camText) % din \(lei(contributionBase)) (angajator)")
         line("cost", gross + cam, "employer cost: gross + CAM", "costul angajatorului: brut + CAM")
         return PayResult(
             employee: input.employee, month: input.month, gross: .ron(gross), untaxed: .ron(untaxed), cas: .ron(cas), cass: .ron(cass),
@@ -229,25 +267,29 @@ extension GrossToNet {
 /// 0.5 points for each started 50 lei above the minimum wage; plus 15 % of the minimum wage under 26 (same income
 /// bound) and 100 lei per child in school (any income).
 public enum Deduction {
-    public static func percent(gross: Int64, dependants: Int, _ parameters: PayrollParameters) -> Decimal? {
+    /// The basic deduction's percent of the minimum wage, in basis points; nil above the income bound.
+    public static func basisPoints(gross: Int64, dependants: Int, _ prepared: GrossToNet.Prepared) -> Int64? {
+        let parameters = prepared.parameters
         let minimum = parameters.minimumWage.minorUnits
-        guard gross <= minimum + parameters.deductionSpan.minorUnits, let last = parameters.deductionPercents.last else { return nil }
-        let start = dependants < parameters.deductionPercents.count ? parameters.deductionPercents[max(0, dependants)] : last
+        guard gross <= minimum + parameters.deductionSpan.minorUnits, let last = prepared.deductions.last else { return nil }
+        let start = dependants < prepared.deductions.count ? prepared.deductions[max(0, dependants)] : last
         guard gross > minimum else { return start }
-        let step = parameters.deductionStep.minorUnits
+        let step = max(1, parameters.deductionStep.minorUnits)
         let steps = (gross - minimum + step - 1) / step
-        return max(0, start - parameters.deductionStepPercent * Decimal(steps))
+        return max(0, start - prepared.step * steps)
     }
 
     static func amount(
-        _ input: PayInput, _ parameters: PayrollParameters, gross: Int64, lines: inout [PayLine]
+        _ input: PayInput, _ prepared: GrossToNet.Prepared, gross: Int64, lines: inout [PayLine]
     ) throws(ValidationErrors) -> Int64 {
         guard input.mainJob else { return 0 }
+        let parameters = prepared.parameters
         let lei = { (minor: Int64) in Money.ron(minor).decimalString }
         let minimum = parameters.minimumWage.minorUnits
         var total: Int64 = 0
-        if let percent = percent(gross: gross, dependants: input.dependants, parameters), percent > 0 {
-            let basic = try GrossToNet.amount(PayrollRounding.percentOf(minimum, percent))
+        if let points = basisPoints(gross: gross, dependants: input.dependants, prepared), points > 0 {
+            let percent = PayrollRounding.percentText(points)
+            let basic = try GrossToNet.amount(PayrollRounding.percentOf(minimum, basisPoints: points))
             total += basic
             let band = gross <= minimum ? "income ≤ minimum wage" : "income \(lei(gross - minimum)) above the minimum wage"
             let bandRO = gross <= minimum ? "venit ≤ salariul minim" : "venit cu \(lei(gross - minimum)) peste salariul minim"
@@ -264,15 +306,15 @@ public enum Deduction {
             input.month.firstDay.year - input.birthDate.year
             - ((input.month.firstDay.month, input.month.firstDay.day) < (input.birthDate.month, input.birthDate.day) ? 1 : 0)
         if age < parameters.youngAgeBelow, gross <= minimum + parameters.deductionSpan.minorUnits {
-            let young = try GrossToNet.amount(PayrollRounding.percentOf(minimum, parameters.youngPercent))
+            let young = try GrossToNet.amount(PayrollRounding.percentOf(minimum, basisPoints: prepared.young))
             total += young
             lines.append(
                 PayLine(
                     code: "deduction_young", amount: .ron(young),
                     explanation:
-                        "supplementary deduction \(parameters.youngPercent) % of \(lei(minimum)): under \(parameters.youngAgeBelow)",
+                        "supplementary deduction \(prepared.youngText) % of \(lei(minimum)): under \(parameters.youngAgeBelow)",
                     explanationRO:
-                        "deducere suplimentară \(parameters.youngPercent) % din \(lei(minimum)): sub \(parameters.youngAgeBelow) de ani"))
+                        "deducere suplimentară \(prepared.youngText) % din \(lei(minimum)): sub \(parameters.youngAgeBelow) de ani"))
         }
         if input.childrenInSchool > 0 {
             let children = Int64(input.childrenInSchool) * parameters.childInSchool.minorUnits

@@ -27,10 +27,11 @@ public enum NetToGross {
             ])
         }
         let norm = template.segments.first?.normHours ?? 8
+        let rates = try GrossToNet.prepare(parameters)
         func month(_ leu: Int64) throws(ValidationErrors) -> PayResult {
             var input = template
             input.segments = [PaySegment(baseSalary: .ron(leu * 100), normHours: norm, workedDays: template.monthWorkingDays)]
-            return try GrossToNet.compute(input, parameters)
+            return try GrossToNet.compute(input, rates)
         }
         func smallest(from low: Int64, to high: Int64) throws(ValidationErrors) -> Int64? {
             guard low <= high, try month(high).net.minorUnits >= target.minorUnits else { return nil }

@@ -117,7 +117,7 @@ extension Culise {
     ) async throws -> PayrollRunRecord {
         let month = run.month
         let next = try run.state.apply(.compute)
-        let parameters = try PayrollParameterTable.inForce(month)
+        let rates = try GrossToNet.prepare(try PayrollParameterTable.inForce(month))
         guard !work.isEmpty else {
             throw DomainError(
                 "payroll.nobody", kind: .conflict, field: "month",
@@ -133,7 +133,7 @@ extension Culise {
                 let prepared = try PayrollInputs.input(
                     month, month: run.month, items: items[month.record.employee.code] ?? PayrollItems(), mealVoucherValue: voucher,
                     leaveDailyAverage: averages[month.record.employee.code])
-                let result = try GrossToNet.compute(prepared.input, parameters)
+                let result = try GrossToNet.compute(prepared.input, rates)
                 lines.append(
                     PayrollLineRecord(
                         employee: month.record.employee.code, name: month.record.employee.name,
@@ -363,5 +363,36 @@ extension Culise {
     static func noRun(_ month: YearMonth) -> DomainError {
         DomainError(
             "payroll.no_run", kind: .notFound, field: "month", "You cannot do this because the payroll of \(month) has not been computed.")
+    }
+}
+
+/// One of an employee's payslips: the month's latest posted run and their line in it.
+public struct Payslip: Sendable, Equatable {
+    public var month: YearMonth
+    public var run: PayrollRunRecord
+    public var line: PayrollLineRecord
+}
+
+extension Culise {
+    /// The signed-in employee's payslips of the last twelve posted months, newest first (self-service: their own only).
+    public func myPayslips(company: CompanyID, actor: Actor) async throws -> [Payslip] {
+        try actor.require(.profile, .read, in: company)
+        let me = try await myEmployeeCode(company: company, actor: actor).code
+        return try await read { db in
+            let months = try await db.raw(
+                """
+                SELECT DISTINCT r.month FROM payroll_runs r JOIN payroll_lines l ON l.company_id = r.company_id AND l.run_id = r.id
+                WHERE r.company_id = \(bind: company.description) AND l.employee = \(bind: me) AND r.state IN ('posted', 'paid')
+                ORDER BY r.month DESC LIMIT 12
+                """
+            ).all().compactMap { try? YearMonth(text: try $0.decode(column: "month", as: String.self)) }
+            var slips: [Payslip] = []
+            for month in months {
+                let runs = try await Self.loadRuns(db, company: company, month: month).filter { [.posted, .paid].contains($0.state) }
+                guard let run = runs.last, let line = run.lines.first(where: { $0.employee == me }) else { continue }
+                slips.append(Payslip(month: month, run: run, line: line))
+            }
+            return slips
+        }
     }
 }

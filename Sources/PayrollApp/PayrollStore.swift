@@ -202,7 +202,7 @@ extension Culise {
         var sums: [String: (pay: Int64, days: Int64)] = [:]
         for row in try await db.raw(
             """
-            SELECT l.employee, SUM(l.base_pay + l.bonuses) AS pay, SUM(l.worked_days) AS days
+            SELECT l.employee, CAST(SUM(l.base_pay + l.bonuses) AS BIGINT) AS pay, CAST(SUM(l.worked_days) AS BIGINT) AS days
             FROM payroll_lines l JOIN payroll_runs r ON r.company_id = l.company_id AND r.id = l.run_id
             WHERE l.company_id = \(bind: company.description) AND r.kind = 'regular' AND r.state IN ('posted', 'paid') AND r.month IN
             """ + " " + .list(months) + " GROUP BY l.employee"
@@ -211,9 +211,9 @@ extension Culise {
                 try row.decode(column: "pay", as: Int64.self), try row.decode(column: "days", as: Int64.self)
             )
         }
-        return sums.compactMapValues { sum in
+        return sums.compactMapValues { sum -> Money? in
             guard sum.days > 0 else { return nil }
-            return PayrollRounding.wholeLeu(Decimal(sum.pay) / 100 / Decimal(sum.days)).map { Money.ron($0) }
+            return PayrollRounding.wholeLeu(numerator: sum.pay, denominator: sum.days).map { Money.ron($0) }
         }
     }
 

@@ -130,6 +130,29 @@ extension Culise {
         }
     }
 
+    /// Approves every draft timesheet of the month at once (one statement; one audit row per timesheet); returns how
+    /// many were approved.
+    public func approveTimesheets(company: CompanyID, month: YearMonth, actor: Actor) async throws -> Int {
+        try actor.require(.hr, .write, in: company)
+        return try await transaction { db in
+            let approved = try await db.raw(
+                """
+                UPDATE timesheets SET state = 'approved', approved_by = \(bind: actor.auditName), approved_at = \(bind: self.nowText),
+                    updated_at = \(bind: self.nowText)
+                WHERE company_id = \(bind: company.description) AND month = \(bind: month.description) AND state = 'draft' RETURNING employee
+                """
+            ).all().map { try $0.decode(column: "employee", as: String.self) }
+            try await AuditLog.appendMany(
+                db,
+                approved.sorted().map {
+                    AuditEvent(
+                        actor: actor, company: company, action: "timesheet.approve", entity: "timesheet", entityID: "\($0)/\(month)",
+                        changes: [FieldChange("state", before: "draft", after: "approved")])
+                }, now: self.now)
+            return approved.count
+        }
+    }
+
     static func requireTimesheet(
         _ db: any SQLDatabase, company: CompanyID, employee: String, month: YearMonth
     ) async throws

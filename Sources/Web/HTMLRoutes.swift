@@ -52,6 +52,7 @@ struct HTMLRoutes: Sendable {
         RecruitmentPages(culise: culise, views: views, html: self).register(protect: protect)
         SelfServicePages(culise: culise, views: views, html: self).register(protect: protect)
         EmployeeChangePages(culise: culise, views: views, html: self).register(protect: protect)
+        PayrollPages(culise: culise, views: views, html: self).register(protect: protect)
         TrainingPages(culise: culise, views: views, html: self).register(protect: protect)
         JobPages(culise: culise, html: self).register(protect: protect)
         NotificationPages(culise: culise, html: self).register(protect: protect)

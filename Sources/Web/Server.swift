@@ -99,6 +99,7 @@ public struct WebServer: @unchecked Sendable {
         RecruitmentAPI(culise: culise).register(protect: protect)
         SelfServiceAPI(culise: culise).register(protect: protect)
         EmployeeChangeAPI(culise: culise).register(protect: protect)
+        PayrollAPI(culise: culise).register(protect: protect)
         TrainingAPI(culise: culise).register(protect: protect)
         ProductAPI(culise: culise).register(protect: protect)
         InvoiceAPI(culise: culise, anaf: anaf).register(protect: protect)

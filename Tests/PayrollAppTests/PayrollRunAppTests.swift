@@ -21,7 +21,7 @@ import Testing
         try await culise.database.read { db in
             try await db.raw(
                 """
-                SELECT account, SUM(debit) AS d, SUM(credit) AS c FROM entry_lines WHERE company_id = \(bind: company.description)
+                SELECT account, CAST(SUM(debit) AS BIGINT) AS d, CAST(SUM(credit) AS BIGINT) AS c FROM entry_lines WHERE company_id = \(bind: company.description)
                 GROUP BY account ORDER BY account
                 """
             ).all().flatMap { row -> [String] in
@@ -61,9 +61,8 @@ import Testing
                 try await culise.computePayroll(company: company, month: march, actor: actor)
             }
             _ = try await culise.generateTimesheets(company: company, month: march, employee: nil, actor: actor)
-            for code in ["E1", "E2", "E3"] {
-                _ = try await culise.decideTimesheet(company: company, employee: code, month: march, .approve, actor: actor)
-            }
+            #expect(try await culise.approveTimesheets(company: company, month: march, actor: actor) == 3)
+            #expect(try await culise.approveTimesheets(company: company, month: march, actor: actor) == 0)
             try await culise.setPayrollItems(
                 company: company, month: march, employee: "E2", PayrollItems(advance: Self.lei(1_000), garnishments: Self.lei(300)),
                 actor: actor)

@@ -218,6 +218,13 @@ import Testing
         await expectRefusal("payroll.net_target", field: "net") {
             try NetToGross.gross(forNet: .ron(0), template: Self.input(), parameters)
         }
+        var odd = parameters
+        odd.casPercent = Decimal(string: "25.125") ?? 25
+        await expectRefusal("payroll.parameters", field: "parameters") { try GrossToNet.prepare(odd) }
+        #expect([2_500, 225, 1_950, 5, 0].map(PayrollRounding.percentText) == ["25", "2.25", "19.5", "0.05", "0"])
+        // Half up to the whole leu: 937.50 → 938, 937.49 → 937.
+        #expect(PayrollRounding.percentOf(375_000, basisPoints: 2_500) == 93_800)
+        #expect(PayrollRounding.wholeLeu(numerator: 93_749, denominator: 1) == 93_700)
         await expectRefusal("payroll.no_parameters", field: "month") {
             try PayrollParameterTable.inForce(try YearMonth(year: 2024, month: 12))
         }

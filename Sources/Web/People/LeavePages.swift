@@ -152,10 +152,7 @@ struct LeavePages: Sendable {
         let form = context.form
         guard let month = try? YearMonth(text: form["month"] ?? "") else { throw WebError.notFound }
         if form["action"] == "approve_all" {
-            for sheet in try await culise.timesheets(company: p.companyID, month: month, actor: .user(p)) where sheet.state == .draft {
-                _ = try await culise.decideTimesheet(
-                    company: p.companyID, employee: sheet.employee, month: month, .approve, actor: .user(p))
-            }
+            _ = try await culise.approveTimesheets(company: p.companyID, month: month, actor: .user(p))
             return redirect(to: "/people/timesheets?month=\(month)&flash=timesheets_approved")
         }
         _ = try await culise.generateTimesheets(company: p.companyID, month: month, employee: nil, actor: .user(p))

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Identity
 import Kernel
+import PayrollApp
 import People
 import PeopleApp
 
@@ -50,6 +51,7 @@ struct SelfServicePages: Sendable {
                 choices: name == "education" ? [("", "—")] + Education.allCases.map { ($0.rawValue, $0.rawValue) } : nil)
         }
         let changes = try await culise.myDataChangeRequests(company: p.companyID, page: try PageRequest(limit: 10), actor: .user(p))
+        let payslips = try await culise.myPayslips(company: p.companyID, actor: .user(p))
         let types = LeaveType.allCases.filter { $0 != .medical }.map {
             ($0.rawValue, "\($0.code) · \(t["leave_type_\($0.rawValue)"] ?? $0.rawValue)")
         }
@@ -108,6 +110,13 @@ struct SelfServicePages: Sendable {
                 ] as [String: Any]
             },
             "has_changes": !changes.items.isEmpty,
+            "payslips": payslips.map { slip in
+                [
+                    "month": slip.month.description, "href": "/me/payslips/\(slip.month)",
+                    "net_to_pay": PageFormat.money(slip.line.result.netToPay),
+                ]
+            },
+            "has_payslips": !payslips.isEmpty,
         ]
         return try await html.page("me", "title_me", data, request, context, status: problems == nil ? .ok : .unprocessableContent)
     }

@@ -1,0 +1,144 @@
+import Application
+import Foundation
+import Hummingbird
+import Identity
+import Kernel
+import Payroll
+import PayrollApp
+
+/// `/payroll`: the month's run (its register, totals and the next step), and `/payroll/{month}/{employee}`: one
+/// employee's payslip with every line explained in the reader's language.
+struct PayrollPages: Sendable {
+    let culise: Culise
+    let views: Views
+    let html: HTMLRoutes
+
+    func register(protect: (Area, Access) -> Protected) {
+        protect(.payroll, .read).get("/payroll", use: month)
+        protect(.payroll, .write).post("/payroll", use: act)
+        protect(.payroll, .read).get("/payroll/{month}/{employee}", use: payslip)
+        protect(.profile, .read).get("/me/payslips/{month}", use: myPayslip)
+    }
+
+    /// The month asked for, or the one before today's.
+    func month(_ request: Request) -> YearMonth {
+        request.uri.queryParameters["month"].flatMap { try? YearMonth(text: String($0)) }
+            ?? YearMonth(YearMonth(culise.today).firstDay.adding(days: -1))
+    }
+
+    @Sendable func month(_ request: Request, context: WebContext) async throws -> Response {
+        try await render(request, context, month: month(request))
+    }
+
+    func render(_ request: Request, _ context: WebContext, month: YearMonth, error: (any Error)? = nil) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let t = html.t(context)
+        let runs = try await culise.payrollRuns(company: p.companyID, month: month, actor: .user(p))
+        let run = runs.last
+        let canEdit = Policy.allows(p.role, .payroll, .write)
+        let state = run?.state
+        let actions: [(String, String)] = [
+            ("compute", "payroll_compute", state == nil || state == .draft || state == .computed),
+            ("approve", "payroll_approve", state == .computed), ("reject", "payroll_reject", state == .computed),
+            ("post", "payroll_post", state == .approved), ("correct", "payroll_correct", state == .posted || state == .paid),
+        ].filter { canEdit && $0.2 }.map { ($0.0, t[$0.1] ?? $0.0) }
+        let money = { (amount: Money) in PageFormat.money(amount) }
+        let rows: [[String: Any]] = (run?.lines ?? []).map { line in
+            let r = line.result
+            return [
+                "employee": line.employee, "name": line.name, "href": "/payroll/\(month)/\(line.employee)", "days": String(line.workedDays),
+                "gross": money(r.gross), "cas": money(r.cas), "cass": money(r.cass), "deduction": money(r.deduction), "tax": money(r.tax),
+                "net": money(r.net), "to_pay": money(r.netToPay), "cam": money(r.cam), "cost": money(r.employerCost),
+            ]
+        }
+        let problems = error.flatMap { html.errors($0, context) }
+        var data: [String: Any] = [
+            "month": month.description, "rows": rows, "has_rows": !rows.isEmpty, "has_run": run != nil,
+            "actions": actions.map { ["action": $0.0, "label": $0.1] }, "has_actions": !actions.isEmpty,
+            "can_pay": canEdit && state == .posted, "pay_date": PageFormat.inputDate(culise.today),
+            "runs": runs.map { item in
+                [
+                    "kind": t["payroll_kind_\(item.kind)"] ?? item.kind,
+                    "state": t["payroll_state_\(item.state.rawValue)"] ?? item.state.rawValue,
+                    "computed_by": item.computedBy ?? "", "decided_by": item.decidedBy ?? "", "has_decider": item.decidedBy != nil,
+                ] as [String: Any]
+            },
+            "form_errors": problems?.summary ?? [], "has_errors": !(problems?.summary ?? []).isEmpty,
+        ]
+        if let run {
+            data["totals"] = [
+                "gross": money(run.total(\.gross)), "cas": money(run.total(\.cas)), "cass": money(run.total(\.cass)),
+                "deduction": money(run.total(\.deduction)), "tax": money(run.total(\.tax)), "net": money(run.total(\.net)),
+                "to_pay": money(run.total(\.netToPay)), "cam": money(run.total(\.cam)), "cost": money(run.total(\.employerCost)),
+            ]
+        }
+        return try await html.page(
+            "payroll", "title_payroll", data, request, context, status: problems == nil ? .ok : .unprocessableContent)
+    }
+
+    @Sendable func act(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let form = context.form
+        guard let month = form["month"].flatMap({ try? YearMonth(text: $0) }) else { throw WebError.notFound }
+        let actor = Actor.user(p)
+        let company = p.companyID
+        do {
+            switch form["action"] ?? "" {
+            case "compute": _ = try await culise.computePayroll(company: company, month: month, actor: actor)
+            case "correct": _ = try await culise.correctPayroll(company: company, month: month, actor: actor)
+            case "approve", "reject":
+                _ = try await culise.decidePayroll(
+                    company: company, month: month, approve: form["action"] == "approve",
+                    comment: form["comment"].flatMap { $0.isEmpty ? nil : $0 }, actor: actor)
+            case "post": _ = try await culise.postPayroll(company: company, month: month, actor: actor)
+            case "pay":
+                let date = try LocalDate(iso: form["date"] ?? "", field: "date")
+                _ = try await culise.payPayroll(company: company, month: month, date: date, actor: actor)
+            default: throw WebError.notFound
+            }
+            return redirect(to: "/payroll?month=\(month)&flash=payroll_done")
+        } catch let error as ValidationErrors {
+            return try await render(request, context, month: month, error: error)
+        } catch let error as DomainError where [.invalid, .conflict, .forbidden, .notFound].contains(error.kind) {
+            return try await render(request, context, month: month, error: error)
+        }
+    }
+
+    @Sendable func payslip(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        guard let month = context.parameters.get("month").flatMap({ try? YearMonth(text: $0) }),
+            let employee = context.parameters.get("employee")
+        else { throw WebError.notFound }
+        let runs = try await culise.payrollRuns(company: p.companyID, month: month, actor: .user(p))
+        guard let run = runs.last, let line = run.lines.first(where: { $0.employee == employee.uppercased() }) else {
+            throw WebError.notFound
+        }
+        return try await html.page("payslip", "title_payslip", Self.payslipData(line, run: run, t: html.t(context)), request, context)
+    }
+
+    /// The signed-in employee's own payslip of a posted month; anything else is "not found".
+    @Sendable func myPayslip(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        guard let month = context.parameters.get("month").flatMap({ try? YearMonth(text: $0) }),
+            let slip = try await culise.myPayslips(company: p.companyID, actor: .user(p)).first(where: { $0.month == month })
+        else { throw WebError.notFound }
+        return try await html.page(
+            "payslip", "title_payslip", Self.payslipData(slip.line, run: slip.run, t: html.t(context)), request, context)
+    }
+
+    /// A payslip's page data: each line with its explanation in the reader's language.
+    static func payslipData(_ line: PayrollLineRecord, run: PayrollRunRecord, t: [String: String]) -> [String: Any] {
+        let english = PageFormat.locale == .en
+        return [
+            "month": run.month.description, "employee": line.employee, "name": line.name,
+            "state": t["payroll_state_\(run.state.rawValue)"] ?? run.state.rawValue,
+            "lines": line.result.lines.map {
+                [
+                    "label": t["payslip_\($0.code)"] ?? $0.code, "amount": PageFormat.money($0.amount),
+                    "explanation": english ? $0.explanation : $0.explanationRO,
+                    "strong": ["gross", "net", "net_to_pay", "cost"].contains($0.code),
+                ] as [String: Any]
+            },
+        ]
+    }
+}
