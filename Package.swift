@@ -154,7 +154,8 @@ let package = Package(
         .target(
             name: "PayrollApp",
             dependencies: [
-                "Kernel", "Companies", "Identity", "Ledger", "People", "Payroll", "Posting", "Approvals", "Storage", "Application",
+                "Kernel", "Companies", "Identity", "Ledger", "People", "Payroll", "Posting", "Approvals", "Banking", "Storage",
+                "Application",
                 "PeopleApp",
             ],
             swiftSettings: swiftSettings

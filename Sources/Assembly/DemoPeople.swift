@@ -9,6 +9,22 @@ extension Culise {
     /// The demo's people: 12 employees in 3 departments under the management, with contracts, a raise, a part-time
     /// change, a suspension, a resignation and a hire that starts next week (its REGES-ONLINE entry is due). Dates follow
     /// the app's clock. Runs once (skipped when the company has employees).
+    /// The demo employees' salary accounts (fictitious accounts, valid check digits).
+    static let demoIBANs = [
+        "RO24BTRLRONCRT0000000001",
+        "RO28RNCBRONCRT0000000002",
+        "RO90BRDERONCRT0000000003",
+        "RO20INGBRONCRT0000000004",
+        "RO70BACXRONCRT0000000005",
+        "RO25CECERONCRT0000000006",
+        "RO56BTRLRONCRT0000000007",
+        "RO60RNCBRONCRT0000000008",
+        "RO25BRDERONCRT0000000009",
+        "RO52INGBRONCRT0000000010",
+        "RO05BACXRONCRT0000000011",
+        "RO57CECERONCRT0000000012",
+    ]
+
     public func seedPeopleDemo(company: CompanyID) async throws {
         let actor = Actor.system("demo")
         if try await employees(company: company, department: nil, page: try PageRequest(limit: 1), actor: actor).total > 0 {
@@ -66,7 +82,8 @@ extension Culise {
                 EmployeeInput(
                     code: code, lastName: last, firstName: first, cnp: cnp, city: index % 2 == 0 ? "București" : "Cluj-Napoca",
                     county: index % 2 == 0 ? "RO-B" : "RO-CJ", phone: "07\(String(format: "%08d", 21_345_670 + index))",
-                    email: "\(first.lowercased()).\(last.lowercased())@exemplu.ro", department: department, position: position,
+                    email: "\(first.lowercased()).\(last.lowercased())@exemplu.ro", iban: Self.demoIBANs[index], department: department,
+                    position: position,
                     manager: manager, declaredDependants: index % 4 == 1 ? 2 : (index % 4 == 3 ? 1 : 0)),
                 contract: ContractTerms(
                     number: "CIM-\(String(format: "%03d", index + 1))", signed: start.adding(days: -5), start: start, duration: .indefinite,

@@ -196,4 +196,80 @@ import Testing
             #expect(payable.count == 2 && payable[0].dropFirst(6) == payable[1].dropFirst(6), "\(payable)")
         }
     }
+
+    /// The salary payment file (issue 15 item 6): ISO 20022 pain.001.001.03 with one transfer per employee to pay, its
+    /// counts and sums right, valid against the XSD of the conformance kit (and in CI, with every file the tests write).
+    @Test(arguments: Engine.available)
+    func salaryPaymentFile(_ engine: Engine) async throws {
+        try await TestDatabase.withCulise(engine) { culise, _ in
+            let (company, _, admin) = try await Fixtures.companyWithAdmin(culise)
+            let actor = Actor.user(admin)
+            let march = try YearMonth(year: 2026, month: 3)
+            for (code, cnp, salary, iban) in [
+                ("E1", PeopleSamples.cnp(2, 80, 1, 10), Int64(4_050), "RO44BTRLRONCRT0589314702"),
+                ("E2", PeopleSamples.cnp(1, 85, 3, 2), 5_000, "RO80RNCB0091735402618001"),
+                ("E3", PeopleSamples.cnp(1, 88, 7, 9), 6_000, ""),
+            ] {
+                _ = try await culise.addEmployee(
+                    company: company, EmployeeInput(code: code, lastName: "Șerban\(code)", firstName: "Ana", cnp: cnp, iban: iban),
+                    contract: ContractTerms(
+                        number: "CIM-\(code)", signed: try LocalDate(iso: "2026-01-02"), start: try LocalDate(iso: "2026-01-05"),
+                        duration: .indefinite, normHours: 8, baseSalary: Self.lei(salary), position: "AGENT", corCode: "332202"),
+                    actor: actor)
+            }
+            _ = try await culise.generateTimesheets(company: company, month: march, employee: nil, actor: actor)
+            _ = try await culise.approveTimesheets(company: company, month: march, actor: actor)
+            _ = try await culise.computePayroll(company: company, month: march, actor: actor)
+            let today = culise.today
+            await expectRefusal("payroll.not_posted", field: "month") {
+                try await culise.salaryPaymentFile(
+                    company: company, month: march, debtorIBAN: "RO49AAAA1B31007593840000", executionDate: today, actor: actor)
+            }
+            _ = try await culise.decidePayroll(company: company, month: march, approve: true, actor: .system("test approve"))
+            _ = try await culise.postPayroll(company: company, month: march, actor: actor)
+            await expectRefusal("payroll.iban_missing", field: "E3.iban") {
+                try await culise.salaryPaymentFile(
+                    company: company, month: march, debtorIBAN: "RO49AAAA1B31007593840000", executionDate: today, actor: actor)
+            }
+            await expectRefusals(["partner.iban_check", "payroll.execution_date"]) {
+                try await culise.salaryPaymentFile(
+                    company: company, month: march, debtorIBAN: "RO49AAAA1B31007593840001", executionDate: today.adding(days: -1),
+                    actor: actor)
+            }
+            var e3 = try await culise.employee(company: company, code: "E3", actor: actor).employee
+            e3.iban = "RO81BRDE441SV72635018440"
+            _ = try await culise.updateEmployee(
+                company: company, code: "E3",
+                EmployeeInput(code: "E3", lastName: e3.lastName, firstName: e3.firstName, cnp: e3.cnp, iban: e3.iban), actor: actor)
+            let xml = try await culise.salaryPaymentFile(
+                company: company, month: march, debtorIBAN: "RO49 AAAA 1B31 0075 9384 0000", debtorBIC: "AAAAROBU", executionDate: today,
+                actor: actor)
+            // Nets: 2,574 (the minimum wage), 2,967 (5,000) and 6,000's 3,512: 9,053 in three transfers, names in ASCII.
+            #expect(xml.components(separatedBy: "<CdtTrfTxInf>").count == 4)
+            #expect(xml.contains("<NbOfTxs>3</NbOfTxs>") && xml.contains("<CtrlSum>9053.00</CtrlSum>"))
+            #expect(xml.contains("<Nm>SerbanE1 Ana</Nm>") && xml.contains("<EndToEndId>SAL202603-E2</EndToEndId>"))
+            #expect(xml.contains("<IBAN>RO49AAAA1B31007593840000</IBAN>") && xml.contains("<ReqdExctnDt>\(today.iso)</ReqdExctnDt>"))
+            let csv = try await culise.salaryPaymentCSV(company: company, month: march, actor: actor)
+            #expect(csv.split(separator: "\n").count == 4 && csv.contains("E3,SerbanE3 Ana,RO81BRDE441SV72635018440,3512.00") == false)
+            #expect(csv.contains("E3,Șerban") && csv.contains("3512.00"))
+            // Written for CI's validation of every document, and validated here when the kit is installed.
+            if let root = ProcessInfo.processInfo.environment["CULISE_TEST_OUTPUT"], !root.isEmpty {
+                let folder = URL(fileURLWithPath: root).appendingPathComponent("pain001")
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                try Data(xml.utf8).write(to: folder.appendingPathComponent("salaries-2026-03-\(engine).xml"))
+            }
+            let validator = InvoicingFixtures.conformanceKit.appendingPathComponent("validate-declaration")
+            if FileManager.default.isExecutableFile(atPath: validator.path) {
+                let file = FileManager.default.temporaryDirectory.appendingPathComponent("pain001-\(UUID().uuidString).xml")
+                try Data(xml.utf8).write(to: file)
+                let process = Process()
+                process.executableURL = validator
+                process.arguments = ["--form", "pain001", "-q", file.path]
+                try process.run()
+                process.waitUntilExit()
+                #expect(process.terminationStatus == 0, "validate-declaration refused the salary file")
+                try? FileManager.default.removeItem(at: file)
+            }
+        }
+    }
 }

@@ -11,7 +11,7 @@ import PayrollApp
 struct PayrollCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "payroll", abstract: "Romanian payroll: runs from approved timesheets, approval, posting, payment, corrections.",
-        subcommands: [Run.self, Report.self, Items.self, Settings.self, NetToGrossCommand.self])
+        subcommands: [Run.self, Report.self, Items.self, Settings.self, PayFile.self, NetToGrossCommand.self])
 
     typealias Month = TimesheetCommand.Month
 
@@ -136,6 +136,38 @@ struct PayrollCommand: AsyncParsableCommand {
                 try await culise.setMealVoucherValue(company: company.id, value, actor: .system("payroll settings"))
             }
             print("meal voucher: \(value.decimalString) lei per day worked")
+        }
+    }
+
+    struct PayFile: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "pay-file",
+            abstract: "The posted month's salary transfers for the bank: ISO 20022 pain.001.001.03, or CSV.")
+        @OptionGroup var month: Month
+        @Option(help: "pain001 or csv.") var format = "pain001"
+        @Option(help: "The company's account to pay from (IBAN); pain001 only.") var account: String?
+        @Option(help: "Its bank's BIC (optional).") var bic: String?
+        @Option(help: "The day the bank should pay (default today).") var date: String?
+        @Option(help: "Write here instead of standard output.") var out: String?
+
+        func run() async throws {
+            let parsed = try month.parsed()
+            let day = try parseDate(date, field: "date")
+            guard ["pain001", "csv"].contains(format) else { throw CLIError(message: "--format: use pain001 or csv") }
+            if format == "pain001", account == nil { throw CLIError(message: "--account: the IBAN to pay from is needed for pain001") }
+            let content = try await CLI.inCompany(month.global, month.target) { culise, company -> String in
+                let actor = Actor.system("payroll pay-file")
+                if format == "csv" { return try await culise.salaryPaymentCSV(company: company.id, month: parsed, actor: actor) }
+                return try await culise.salaryPaymentFile(
+                    company: company.id, month: parsed, debtorIBAN: account ?? "", debtorBIC: bic, executionDate: day ?? culise.today,
+                    actor: actor)
+            }
+            if let out {
+                try Data(content.utf8).write(to: URL(fileURLWithPath: out))
+                print("wrote \(out)")
+            } else {
+                print(content, terminator: "")
+            }
         }
     }
 
