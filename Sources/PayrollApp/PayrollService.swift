@@ -66,7 +66,7 @@ extension Culise {
         try actor.require(.payroll, .write, in: company)
         let work = try await monthOfWork(company: company, month: month, actor: actor)
         return try await transaction { db in
-            let runs = try await Self.loadRuns(db, company: company, month: month)
+            let runs = try await Self.loadRuns(db, company: company, month: month, lines: false)
             if let latest = runs.last, [.posted, .paid].contains(latest.state) { _ = try latest.state.apply(.compute) }
             let run = try await self.openRun(db, company: company, month: month, kind: runs.last?.kind ?? "regular", existing: runs.last)
             return try await self.compute(db, company: company, run: run, work: work, actor: actor)
@@ -79,7 +79,7 @@ extension Culise {
         try actor.require(.payroll, .write, in: company)
         let work = try await monthOfWork(company: company, month: month, actor: actor)
         return try await transaction { db in
-            let runs = try await Self.loadRuns(db, company: company, month: month)
+            let runs = try await Self.loadRuns(db, company: company, month: month, lines: false)
             guard let latest = runs.last else { throw Self.noRun(month) }
             let open = latest.kind == "correction" && [.draft, .computed].contains(latest.state)
             guard open || [.posted, .paid].contains(latest.state) else {

@@ -84,7 +84,10 @@ extension DomainError {
 }
 
 extension Culise {
-    static func loadRuns(_ db: any SQLDatabase, company: CompanyID, month: YearMonth) async throws -> [PayrollRunRecord] {
+    /// The month's runs, oldest first; `lines: false` leaves their lines out (a step that needs only the states).
+    static func loadRuns(
+        _ db: any SQLDatabase, company: CompanyID, month: YearMonth, lines: Bool = true
+    ) async throws -> [PayrollRunRecord] {
         let rows = try await db.raw(
             """
             SELECT id, kind, state, computed_by, computed_at, decided_by, entry_id, payment_entry_id FROM payroll_runs
@@ -103,13 +106,14 @@ extension Culise {
                     decidedBy: try row.decode(column: "decided_by", as: String?.self),
                     entry: try row.decode(column: "entry_id", as: String?.self),
                     paymentEntry: try row.decode(column: "payment_entry_id", as: String?.self),
-                    lines: try await loadLines(db, company: company, run: id, month: month)))
+                    lines: lines ? try await loadLines(db, company: company, run: id, month: month) : []))
         }
         return runs
     }
 
     static func requireLatest(_ db: any SQLDatabase, company: CompanyID, month: YearMonth) async throws -> PayrollRunRecord {
-        guard let run = try await loadRuns(db, company: company, month: month).last else { throw noRun(month) }
+        guard var run = try await loadRuns(db, company: company, month: month, lines: false).last else { throw noRun(month) }
+        run.lines = try await loadLines(db, company: company, run: run.id, month: month)
         return run
     }
 
