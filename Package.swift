@@ -51,6 +51,7 @@ let package = Package(
         .target(name: "People", dependencies: ["Kernel", "Companies"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // Pure domain: Romanian gross-to-net with its effective-dated parameters (issue 15).
         .target(name: "Payroll", dependencies: ["Kernel"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(name: "Filings", dependencies: ["Kernel"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // Pure domain: VAT categories, effective-dated rates, rounding rules.
         .target(name: "Tax", dependencies: ["Kernel"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // Pure domain: products, invoices, bills, payments, e-Factura (issue 4; products so far).
@@ -109,7 +110,7 @@ let package = Package(
             name: "Application",
             dependencies: [
                 "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "Jobs", "Approvals", "Documents",
-                "Posting",
+                "Posting", "Filings",
                 "PDF",
                 "Mail", "EFactura", "Storage",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -154,7 +155,7 @@ let package = Package(
         .target(
             name: "PayrollApp",
             dependencies: [
-                "Kernel", "Companies", "Identity", "Ledger", "People", "Payroll", "Posting", "Approvals", "Banking", "Storage",
+                "Kernel", "Companies", "Identity", "Ledger", "People", "Payroll", "Posting", "Approvals", "Banking", "Filings", "Storage",
                 "Application",
                 "PeopleApp",
             ],
@@ -171,7 +172,7 @@ let package = Package(
             dependencies: [
                 "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "Jobs", "Approvals", "Documents",
                 "EFactura", "Mail", "Storage", "Application", "LedgerApp", "PartnersApp", "InvoicingApp", "BankingApp", "People",
-                "PeopleApp", "PayrollApp", "Payroll",
+                "PeopleApp", "PayrollApp", "Payroll", "Filings",
             ],
             swiftSettings: swiftSettings
         ),
@@ -182,7 +183,7 @@ let package = Package(
                 "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "Jobs", "Approvals", "Documents",
                 "EFactura", "Storage",
                 "Application", "LedgerApp", "PartnersApp", "InvoicingApp", "BankingApp", "Assembly", "People", "PeopleApp", "Payroll",
-                "PayrollApp",
+                "PayrollApp", "Filings",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -201,7 +202,7 @@ let package = Package(
             dependencies: [
                 "Kernel", "Companies", "Identity", "Ledger", "Partners", "Invoicing", "Banking", "Jobs", "EFactura", "Storage",
                 "Application", "LedgerApp", "PartnersApp", "InvoicingApp", "BankingApp", "Assembly", "People", "PeopleApp", "Payroll",
-                "PayrollApp",
+                "PayrollApp", "Filings",
                 "Web",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -240,10 +241,12 @@ let package = Package(
         .testTarget(name: "MailTests", dependencies: ["Mail", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "PeopleTests", dependencies: ["Kernel", "Companies", "People", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "PayrollTests", dependencies: ["Kernel", "Payroll", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "FilingsTests", dependencies: ["Kernel", "Filings"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PayrollAppTests",
             dependencies: [
-                "Kernel", "Identity", "Ledger", "People", "Payroll", "Storage", "Application", "PeopleApp", "PayrollApp", "Assembly",
+                "Kernel", "Identity", "Ledger", "People", "Payroll", "Filings", "Storage", "Application", "PeopleApp", "PayrollApp",
+                "Assembly",
                 "TestSupport",
             ],
             swiftSettings: swiftSettings),

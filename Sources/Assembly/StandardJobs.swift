@@ -39,6 +39,7 @@ public enum StandardJobs {
         ("dunning", "dunning.remind", "0 9 * * 1-5"),
         ("follow-ups", "partners.followups", "30 8 * * *"),
         ("people-reminders", "people.reminders", "0 8 * * 1"),
+        ("filing-reminders", "filings.reminders", "15 8 * * *"),
         ("backup", "backup.sqlite", "30 2 * * *"),
     ]
 
@@ -49,6 +50,7 @@ public enum StandardJobs {
         handlers.register("dunning.remind") { culise, job in try await culise.remindOverdue(job) }
         handlers.register("partners.followups") { culise, job in try await culise.followUpsDue(job) }
         handlers.register("people.reminders") { culise, job in try await culise.peopleReminders(job) }
+        handlers.register("filings.reminders") { culise, job in try await culise.filingReminders(job) }
         handlers.register("backup.sqlite") { culise, _ in try await culise.nightlyBackup(environment) }
         handlers.register("mail.send") { culise, job in try await culise.sendQueuedMail(job, smtp: environment.smtp) }
         return handlers
@@ -128,6 +130,15 @@ extension Culise {
             unreachable += run.withoutEmail.count
         }
         return "\(training) training reminders, \(policies) policy reminders queued; \(unreachable) employees without an e-mail address"
+    }
+
+    /// Each morning: declarations due within five days, or overdue, and not filed (D112 so far).
+    func filingReminders(_ job: JobRecord) async throws -> String {
+        var months = 0
+        for company in try await jobCompanies(job) {
+            months += try await remindPayrollDeclarations(company: company.id, actor: .system("job filings.reminders"))
+        }
+        return "\(months) declarations due or overdue reminded"
     }
 
     /// A consistent copy of the SQLite database, keeping the newest `backupKeep` copies. PostgreSQL is backed up with

@@ -92,6 +92,8 @@ public enum Limits {
     public static let documentBytes = 20 << 20
     public static let documentsPerOwner = 100
     public static let documentNameLength = 200
+    /// Filings: the bytes of one declaration's XML as kept (a D112 of 10,000 employees is about 10 MB).
+    public static let filingBytes = 64 << 20
     /// People: how deep departments nest, dependants per employee, rows of an employee import (and its bytes),
     /// events of one contract, and employees a company may hold.
     public static let departmentDepth = 12

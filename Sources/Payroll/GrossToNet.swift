@@ -7,7 +7,9 @@ public enum GrossToNet {
     /// The parameters with their percents as basis points and as text, made once for a whole run.
     public struct Prepared: Sendable {
         public let parameters: PayrollParameters
-        let cas, cass, tax, cam, young, premium, step: Int64
+        /// The rates in basis points (25 % = 2,500).
+        public let cas, cass, tax, cam: Int64
+        let young, premium, step: Int64
         let deductions: [Int64]
         let casText, cassText, taxText, camText, youngText, premiumText: String
     }

@@ -175,6 +175,19 @@ public enum PayrollRounding {
         return overflow ? nil : wholeLeu(numerator: product, denominator: Int64(whole))
     }
 
+    /// The employer's CAM for a month: owed once on the total base (D112 section C4: `C4_ct` = round(`C4_baza` ×
+    /// 2.25 %), with each person's base in whole lei, kit README §8), so it can differ by a leu from the sum of the
+    /// per-person CAM on the payslips. The run posts this amount to 436, and D112 declares it.
+    public static func employerCAM(_ results: [PayResult], basisPoints: Int64) -> Int64 {
+        let base = results.reduce(Int64(0)) { total, result in
+            let minor = result.gross.minorUnits - result.untaxed.minorUnits
+            return total + (minor >= 0 ? (minor + 50) / 100 : -((-minor + 50) / 100))
+        }
+        let (product, overflow) = base.multipliedReportingOverflow(by: basisPoints)
+        guard !overflow, base >= 0 else { return results.reduce(0) { $0 + $1.cam.minorUnits } }
+        return (product + 5_000) / 10_000 * 100
+    }
+
     /// A percent in basis points as people write it: 2,500 → "25", 225 → "2.25", 1,950 → "19.5".
     public static func percentText(_ basisPoints: Int64) -> String {
         let whole = basisPoints / 100

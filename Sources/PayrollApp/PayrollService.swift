@@ -228,8 +228,13 @@ extension Culise {
             guard var run = runs.last else { throw Self.noRun(month) }
             let next = try run.state.apply(.post)
             let earlier = runs.dropLast().filter { [.posted, .paid].contains($0.state) }
+            // CAM is owed on the month's total base: the run posts what D112 declares (a correction, the difference).
+            let rate = try GrossToNet.prepare(try PayrollParameterTable.inForce(month)).cam
+            let cam =
+                PayrollRounding.employerCAM(run.lines.map(\.result), basisPoints: rate)
+                - (earlier.last.map { PayrollRounding.employerCAM($0.lines.map(\.result), basisPoints: rate) } ?? 0)
             let draft = PayrollPosting.entry(
-                run: run.id.description, month: month, date: month.lastDay, results: Self.toPost(run, earlier: Array(earlier)))
+                run: run.id.description, month: month, date: month.lastDay, results: Self.toPost(run, earlier: Array(earlier)), cam: cam)
             let rules = try await LedgerEngine.rules(db, company: company, only: Set(draft.lines.map(\.account)))
             let problems = EntryValidator.problems(draft, rules: rules)
             if !problems.isEmpty { throw ValidationErrors(problems) }

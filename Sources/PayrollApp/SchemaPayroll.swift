@@ -73,4 +73,14 @@ extension Schema {
             """,
         ]
     }
+
+    /// What D112 needs besides the run: the employer's CAEN code and who signs the declaration.
+    package static let payrollFilingSettings = Migration(24, "payroll filing settings") { _ in
+        [
+            "ALTER TABLE payroll_settings ADD COLUMN caen TEXT",
+            "ALTER TABLE payroll_settings ADD COLUMN declarant_last_name TEXT",
+            "ALTER TABLE payroll_settings ADD COLUMN declarant_first_name TEXT",
+            "ALTER TABLE payroll_settings ADD COLUMN declarant_function TEXT",
+        ]
+    }
 }

@@ -34,7 +34,9 @@ public enum PayrollAccounts {
 /// withholdings above); `421 = 425` advances; `421 = 427` withholdings for third parties. What stays on 421 is the
 /// net to pay; the payment posts `421 = 5121`.
 public enum PayrollPosting {
-    public static func entry(run id: String, month: YearMonth, date: LocalDate, results: [PayResult]) -> EntryDraft {
+    /// `cam`: the employer's CAM to post (`PayrollRounding.employerCAM`, what D112 declares); nil posts the sum of
+    /// the payslips' CAM.
+    public static func entry(run id: String, month: YearMonth, date: LocalDate, results: [PayResult], cam: Int64? = nil) -> EntryDraft {
         func total(_ amount: (PayResult) -> Money) -> Int64 { results.reduce(0) { $0 + amount($1).minorUnits } }
         let source = SourceReference(type: "payroll_run", id: id)
         var lines: [EntryLine] = []
@@ -48,7 +50,7 @@ public enum PayrollPosting {
         pair(A.salariesPayable, A.cas, total(\.cas), "CAS \(month)")
         pair(A.salariesPayable, A.cass, total(\.cass), "CASS \(month)")
         pair(A.salariesPayable, A.incomeTax, total(\.tax), "Impozit pe salarii \(month)")
-        pair(A.workInsuranceExpense, A.cam, total(\.cam), "CAM \(month)")
+        pair(A.workInsuranceExpense, A.cam, cam ?? total(\.cam), "CAM \(month)")
         pair(A.mealVoucherExpense, A.mealVouchers, total(\.mealVouchers), "Tichete de masă \(month)")
         pair(A.salariesPayable, A.advances, total(\.advance), "Avansuri reținute \(month)")
         pair(A.salariesPayable, A.thirdParties, total(\.garnishments), "Rețineri terți \(month)")

@@ -9,6 +9,7 @@ import InvoicingApp
 import Kernel
 import LedgerApp
 import PartnersApp
+import PayrollApp
 
 /// Browser pages. Each handler decodes the form or query, calls the app layer and renders.
 struct HTMLRoutes: Sendable {
@@ -53,6 +54,7 @@ struct HTMLRoutes: Sendable {
         SelfServicePages(culise: culise, views: views, html: self).register(protect: protect)
         EmployeeChangePages(culise: culise, views: views, html: self).register(protect: protect)
         PayrollPages(culise: culise, views: views, html: self).register(protect: protect)
+        FilingPages(culise: culise, html: self).register(protect: protect)
         TrainingPages(culise: culise, views: views, html: self).register(protect: protect)
         JobPages(culise: culise, html: self).register(protect: protect)
         NotificationPages(culise: culise, html: self).register(protect: protect)
@@ -235,6 +237,20 @@ struct HTMLRoutes: Sendable {
                 ] as [String: Any]
             }
             data["has_bank_status"] = !status.isEmpty
+        }
+        // Declarations not yet filed (D112 so far), with their due dates: overdue first.
+        if Policy.allows(principal.role, .payroll, .read) {
+            let open = try await culise.payrollDeclarations(company: principal.companyID, actor: .user(principal))
+                .filter { $0.open && $0.runState != .draft }.sorted { $0.due < $1.due }
+            data["filings_due"] = open.map { status -> [String: Any] in
+                [
+                    "form": "D112", "period": status.month.description, "href": "/payroll?month=\(status.month)",
+                    "due": PageFormat.date(status.due), "late": status.due < culise.today,
+                    "state": status.filing.map { t["filing_state_\($0.state.rawValue)"] ?? $0.state.rawValue }
+                        ?? (t["filing_not_generated"] ?? ""),
+                ]
+            }
+            data["has_filings_due"] = !open.isEmpty
         }
         return try await page("home", "title_home", data, request, context)
     }

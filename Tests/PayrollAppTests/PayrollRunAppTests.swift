@@ -194,6 +194,12 @@ import Testing
             #expect(states == [[], [.computed], [.paid], [.paid], []])
             let payable = try await Self.ledger(culise, demo.company.id).filter { $0.hasPrefix("421 ") }
             #expect(payable.count == 2 && payable[0].dropFirst(6) == payable[1].dropFirst(6), "\(payable)")
+            // The two posted months are declared: the older D112 accepted, the newer filed and awaiting ANAF; the
+            // computed month's D112 is still open (a draft).
+            let filings = try await culise.filings(company: demo.company.id, actor: .system("test"))
+            #expect(filings.map(\.state) == [.filed, .accepted] && filings.allSatisfy { $0.problems.isEmpty })
+            let open = try await culise.payrollDeclarations(company: demo.company.id, actor: .system("test")).filter(\.open)
+            #expect(open.map(\.runState) == [.computed])
         }
     }
 

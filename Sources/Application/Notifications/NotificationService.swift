@@ -57,6 +57,12 @@ public enum MessageTemplates {
             "ro": ("E-mailul către {to} nu a putut fi trimis", "{subject}: {error}"),
             "en": ("The e-mail to {to} could not be sent", "{subject}: {error}"),
         ],
+        "filing.due": [
+            "ro": (
+                "{form} pentru {period}: termen {due}", "Declarația {form} pentru {period} nu este depusă ({state}); termenul este {due}."
+            ),
+            "en": ("{form} for {period}: due {due}", "The {form} for {period} is not filed ({state}); it is due on {due}."),
+        ],
         "approval.requested": [
             "ro": ("Aprobare cerută: {kind} {document}", "{requester} cere aprobarea pentru {kind} {document} ({amount})."),
             "en": ("Approval requested: {kind} {document}", "{requester} asks you to approve {kind} {document} ({amount})."),

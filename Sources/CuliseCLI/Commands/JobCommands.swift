@@ -142,7 +142,10 @@ struct JobsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add or change a schedule (cron: minute hour day month weekday).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Schedule name (backup, dunning, …).") var name: String
-        @Option(help: "Job kind (backup.sqlite, dunning.remind, efactura.poll, efactura.fetch, partners.followups, people.reminders).")
+        @Option(
+            help:
+                "Job kind (backup.sqlite, dunning.remind, efactura.poll, efactura.fetch, partners.followups, people.reminders, filings.reminders)."
+        )
         var kind: String
         @Option(help: "Cron expression, read in Europe/Bucharest: \"30 2 * * *\" is 02:30 every day.") var cron: String
         @Flag(help: "Keep the schedule but stop firing it.") var inactive = false

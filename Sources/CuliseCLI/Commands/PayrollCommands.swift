@@ -11,7 +11,7 @@ import PayrollApp
 struct PayrollCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "payroll", abstract: "Romanian payroll: runs from approved timesheets, approval, posting, payment, corrections.",
-        subcommands: [Run.self, Report.self, Items.self, Settings.self, PayFile.self, NetToGrossCommand.self])
+        subcommands: [Run.self, Report.self, Items.self, Settings.self, PayFile.self, D112Command.self, NetToGrossCommand.self])
 
     typealias Month = TimesheetCommand.Month
 
@@ -125,17 +125,74 @@ struct PayrollCommand: AsyncParsableCommand {
     }
 
     struct Settings: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The value of the meal voucher granted per day worked (0: none).")
+        static let configuration = CommandConfiguration(
+            abstract: "Payroll settings: the meal voucher per day worked, and for D112 the CAEN code and the declarant.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var target: CompanyOption
-        @Option(name: .customLong("meal-voucher"), help: "Lei, at most the legal maximum (45).") var mealVoucher: String
+        @Option(name: .customLong("meal-voucher"), help: "Lei, at most the legal maximum (45); 0: none.") var mealVoucher: String?
+        @Option(help: "The company's main activity (CAEN, four digits), for D112.") var caen: String?
+        @Option(name: .customLong("declarant-last-name"), help: "Who signs D112: last name.") var declarantLastName: String?
+        @Option(name: .customLong("declarant-first-name"), help: "First name.") var declarantFirstName: String?
+        @Option(name: .customLong("declarant-function"), help: "Function (e.g. Administrator).") var declarantFunction: String?
 
         func run() async throws {
-            let value = try PayrollCommand.lei(mealVoucher, field: "meal-voucher")
-            try await CLI.inCompany(global, target) { culise, company in
-                try await culise.setMealVoucherValue(company: company.id, value, actor: .system("payroll settings"))
+            let value = try mealVoucher.map { try PayrollCommand.lei($0, field: "meal-voucher") }
+            let filing = [caen, declarantLastName, declarantFirstName, declarantFunction].contains { $0 != nil }
+            let settings = try await CLI.inCompany(global, target) { culise, company -> PayrollFilingSettings in
+                let actor = Actor.system("payroll settings")
+                if let value { try await culise.setMealVoucherValue(company: company.id, value, actor: actor) }
+                if filing {
+                    let before = try await culise.payrollFilingSettings(company: company.id, actor: actor)
+                    try await culise.setPayrollFilingSettings(
+                        company: company.id,
+                        PayrollFilingSettings(
+                            caen: caen ?? before.caen, declarantLastName: declarantLastName ?? before.declarantLastName,
+                            declarantFirstName: declarantFirstName ?? before.declarantFirstName,
+                            declarantFunction: declarantFunction ?? before.declarantFunction), actor: actor)
+                }
+                return try await culise.payrollFilingSettings(company: company.id, actor: actor)
             }
-            print("meal voucher: \(value.decimalString) lei per day worked")
+            if let value { print("meal voucher: \(value.decimalString) lei per day worked") }
+            print(
+                "D112: CAEN \(settings.caen ?? "-"), declarant \([settings.declarantLastName, settings.declarantFirstName].compactMap { $0 }.joined(separator: " ")) (\(settings.declarantFunction ?? "-"))"
+            )
+        }
+    }
+
+    struct D112Command: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "d112",
+            abstract:
+                "The month's D112 (declarația unică): kept as a filing once the run is posted (rectifying after an answered one); a draft, not kept, before."
+        )
+        @OptionGroup var month: Month
+        @Option(help: "Write the XML here instead of standard output.") var out: String?
+
+        func run() async throws {
+            let parsed = try month.parsed()
+            let (xml, summary) = try await CLI.inCompany(month.global, month.target) { culise, company -> (String, String) in
+                let actor = Actor.system("payroll d112")
+                let state = try await culise.payrollRuns(company: company.id, month: parsed, actor: actor).last?.state
+                if let state, [.posted, .paid].contains(state) {
+                    let filing = try await culise.generateD112(company: company.id, month: parsed, actor: actor)
+                    let problems = filing.problems.map { "\n  \($0.check): \($0.message)" }.joined()
+                    return (
+                        filing.xml,
+                        "D112 \(parsed) filing \(filing.id): \(filing.state.rawValue)\(filing.rectifying ? " (rectifying)" : ""), due \(filing.due.iso), sha256 \(filing.sha256)\(problems)"
+                    )
+                }
+                let draft = try await culise.d112Draft(company: company.id, month: parsed, actor: actor)
+                let problems = draft.problems.map { "\n  \($0.check): \($0.message)" }.joined()
+                return (draft.xml, "D112 \(parsed): draft of a \(state?.rawValue ?? "missing") run, not kept\(problems)")
+            }
+            if let out {
+                try Data(xml.utf8).write(to: URL(fileURLWithPath: out))
+                print("wrote \(out)")
+                print(summary)
+            } else {
+                print(xml, terminator: "")
+                FileHandle.standardError.write(Data((summary + "\n").utf8))
+            }
         }
     }
 

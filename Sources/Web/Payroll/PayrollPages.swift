@@ -1,4 +1,5 @@
 import Application
+import Filings
 import Foundation
 import Hummingbird
 import Identity
@@ -65,6 +66,21 @@ struct PayrollPages: Sendable {
             },
             "form_errors": problems?.summary ?? [], "has_errors": !(problems?.summary ?? []).isEmpty,
         ]
+        // D112: the month's declaration (a draft while the run is computed; kept once posted) and its settings.
+        let declaration = try await culise.payrollDeclarations(company: p.companyID, actor: .user(p)).first { $0.month == month }
+        let filing = declaration?.filing
+        let settings = try await culise.payrollFilingSettings(company: p.companyID, actor: .user(p))
+        let posted = state == .posted || state == .paid
+        data["d112"] =
+            [
+                "due": PageFormat.inputDate(FilingForm.d112.due(month)), "has_draft": state != nil && state != .draft,
+                "has_filing": filing != nil, "filing_href": filing.map { "/filings/\($0.id)" } ?? "",
+                "filing_state": filing.map { t["filing_state_\($0.state.rawValue)"] ?? $0.state.rawValue }
+                    ?? (t["filing_not_generated"] ?? ""),
+                "can_generate": canEdit && posted && filing?.state != .filed,
+                "caen": settings.caen ?? "", "last": settings.declarantLastName ?? "", "first": settings.declarantFirstName ?? "",
+                "function": settings.declarantFunction ?? "", "can_edit": canEdit,
+            ] as [String: Any]
         if let run {
             data["totals"] = [
                 "gross": money(run.total(\.gross)), "cas": money(run.total(\.cas)), "cass": money(run.total(\.cass)),
@@ -91,6 +107,16 @@ struct PayrollPages: Sendable {
                     company: company, month: month, approve: form["action"] == "approve",
                     comment: form["comment"].flatMap { $0.isEmpty ? nil : $0 }, actor: actor)
             case "post": _ = try await culise.postPayroll(company: company, month: month, actor: actor)
+            case "d112":
+                let filing = try await culise.generateD112(company: company, month: month, actor: actor)
+                return redirect(to: "/filings/\(filing.id)?flash=filing_done")
+            case "settings":
+                try await culise.setPayrollFilingSettings(
+                    company: company,
+                    PayrollFilingSettings(
+                        caen: form["caen"], declarantLastName: form["declarant_last_name"],
+                        declarantFirstName: form["declarant_first_name"],
+                        declarantFunction: form["declarant_function"]), actor: actor)
             case "pay":
                 let date = try LocalDate(iso: form["date"] ?? "", field: "date")
                 _ = try await culise.payPayroll(company: company, month: month, date: date, actor: actor)

@@ -80,6 +80,9 @@ import Testing
             // The pages: the register, a payslip in Romanian, the employee's own payslip.
             try await browser.login(admin.email, Fixtures.password)
             let register = try await browser.get("/payroll?month=2026-03")
+            // The home page lists the month's D112, not generated yet and overdue (April 2026).
+            let home = try await browser.get("/home")
+            #expect(home.text.contains("href=\"/payroll?month=2026-03\">D112") && home.text.contains("întârziată"))
             #expect(register.status == .ok && register.text.contains("NumeE2") && register.text.contains("plătit"))
             let payslip = try await browser.get("/payroll/2026-03/E1")
             #expect(payslip.status == .ok)
@@ -91,6 +94,55 @@ import Testing
             #expect(try await browser.get("/me/payslips/2026-03").status == .ok)
             #expect(try await browser.get("/me/payslips/2026-02").status == .notFound)
             #expect(try await browser.get("/payroll/2026-03/E2").status == .forbidden)
+
+            // D112 through the API: the settings (refused, then set), the draft, the declaration kept, its XML, and the
+            // lifecycle's steps; an unknown step names the field.
+            let clerk = tokens["salarii@alfa.ro"]
+            let badSettings = try await browser.api(.put, "/api/v1/payroll/settings", token: clerk, json: #"{"caen":"46A"}"#)
+            #expect(badSettings.status == .unprocessableContent && Self.ids(badSettings) == ["payroll.caen"], "\(badSettings.text)")
+            let settings = try await browser.api(
+                .put, "/api/v1/payroll/settings", token: clerk,
+                json:
+                    #"{"caen":"4690","declarant_last_name":"Popescu","declarant_first_name":"Maria","declarant_function":"Administrator"}"#)
+            #expect(settings.status == .ok && settings.json["caen"] as? String == "4690", "\(settings.text)")
+            let draft = try await browser.api(.get, "/api/v1/payroll/runs/2026-03/d112", token: clerk)
+            #expect(draft.status == .ok && (draft.json["xml"] as? String ?? "").contains("<declaratieUnica"), "\(draft.text)")
+            let generated = try await browser.api(.post, "/api/v1/payroll/runs/2026-03/d112", token: clerk, json: "{}")
+            #expect(generated.status == .created && generated.json["state"] as? String == "validated", "\(generated.text)")
+            #expect(generated.json["due"] as? String == "2026-04-27")
+            let id = generated.json["id"] as? String ?? ""
+            let xml = try await browser.api(.get, "/api/v1/filings/\(id)/xml", token: clerk)
+            #expect(xml.status == .ok && xml.text.contains("A_codOblig=\"602\""))
+            let listed = try await browser.api(.get, "/api/v1/filings?form=d112", token: adminToken)
+            #expect((listed.json["items"] as? [[String: Any]])?.count == 1, "\(listed.text)")
+            func step(_ json: String) async throws -> TestResponse {
+                try await browser.api(.post, "/api/v1/filings/\(id)/actions", token: clerk, json: json)
+            }
+            let unknown = try await step(#"{"action":"withdraw"}"#)
+            #expect(unknown.status == .unprocessableContent && Self.ids(unknown) == ["filing.action"], "\(unknown.text)")
+            let early = try await step(#"{"action":"accept"}"#)
+            #expect(early.status == .conflict && Self.ids(early) == ["filing.illegal_transition"], "\(early.text)")
+            let filed = try await step(#"{"action":"file","number":"INTERNT-42","date":"2026-04-20"}"#)
+            #expect(filed.status == .ok && filed.json["state"] as? String == "filed", "\(filed.text)")
+            #expect(try await browser.api(.get, "/api/v1/filings", token: tokens["ion@alfa.ro"]).status == .forbidden)
+
+            // The pages: the payroll page shows the declaration, the list and the filing; ANAF's answer by form.
+            browser.setCookie("culise_session", nil)
+            try await browser.login(admin.email, Fixtures.password)
+            #expect(try await browser.get("/payroll?month=2026-03").text.contains("/filings/\(id)"))
+            let list = try await browser.get("/filings")
+            #expect(list.status == .ok && list.text.contains("INTERNT-42") && list.text.contains("depusă, așteaptă ANAF"))
+            let rejected = try await browser.post("/filings/\(id)", ["action": "reject", "message": ""], from: "/filings/\(id)")
+            #expect(rejected.status == .unprocessableContent && rejected.text.contains("mesajul ANAF"), "\(rejected.text.prefix(300))")
+            let answered = try await browser.post(
+                "/filings/\(id)", ["action": "reject", "message": "Eroare: A_codBugetar"], from: "/filings/\(id)")
+            #expect(answered.status == .seeOther)
+            let page = try await browser.get("/filings/\(id)")
+            #expect(page.text.contains("respinsă") && page.text.contains("Eroare: A_codBugetar"))
+            #expect(try await browser.get("/filings/\(id)/xml").status == .ok)
+            #expect(try await browser.get("/filings/d112/2026-03/draft").text.contains("d_rec=\"1\""))
+            let again = try await browser.post("/payroll", ["month": "2026-03", "action": "d112"], from: "/payroll?month=2026-03")
+            #expect(again.status == .seeOther)
         }
     }
 }
