@@ -147,7 +147,7 @@ let package = Package(
             name: "BankingApp",
             dependencies: [
                 "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "Posting", "Storage",
-                "Application", "LedgerApp", "PartnersApp", "InvoicingApp",
+                "Application", "LedgerApp", "PartnersApp", "InvoicingApp", "PayrollApp",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -156,7 +156,7 @@ let package = Package(
             name: "PayrollApp",
             dependencies: [
                 "Kernel", "Companies", "Identity", "Ledger", "People", "Payroll", "Posting", "Approvals", "Banking", "Filings", "Storage",
-                "Application",
+                "Application", "PDF", "Mail",
                 "PeopleApp",
             ],
             swiftSettings: swiftSettings

@@ -36,9 +36,10 @@ extension Culise {
             return
         }
         for department in [
-            Department(code: "CONDUCERE", name: "Conducere"), Department(code: "VANZARI", name: "Vânzări", parent: "CONDUCERE"),
-            Department(code: "ADMIN", name: "Administrativ și contabilitate", parent: "CONDUCERE"),
-            Department(code: "IT", name: "Tehnologia informației", parent: "CONDUCERE"),
+            Department(code: "CONDUCERE", name: "Conducere", costCentre: "CC-G"),
+            Department(code: "VANZARI", name: "Vânzări", parent: "CONDUCERE", costCentre: "CC-V"),
+            Department(code: "ADMIN", name: "Administrativ și contabilitate", parent: "CONDUCERE", costCentre: "CC-G"),
+            Department(code: "IT", name: "Tehnologia informației", parent: "CONDUCERE", costCentre: "CC-IT"),
         ] {
             _ = try await addDepartment(company: company, department, actor: actor)
         }

@@ -12,6 +12,6 @@ extension Schema {
     public static let all: [Migration] = [
         platform, ledger, invoicing, exchangeRates, banking, robustness, jobs, notifications, approvals, documents, listingOrder,
         notificationFacts, rowCounts, sourceIndexPartial, people, leaveAndTimesheets, policiesAndRecruitment,
-        employeeAccounts, training, skills, employeeChanges, payroll, filings, payrollFilingSettings,
+        employeeAccounts, training, skills, employeeChanges, payroll, filings, payrollFilingSettings, payrollTransfers, payrollParameters,
     ]
 }

@@ -6,6 +6,8 @@ import Kernel
 public struct OpenItem: Hashable, Sendable, Codable {
     public enum Kind: String, Sendable, Codable {
         case invoice, bill, liability
+        /// One employee's net salary of a posted payroll run (id `run/employee`), paid from the account to their IBAN.
+        case salary
         /// An entry already posted on the bank account (a payment typed by hand) that no bank line explains yet.
         case posted
     }
@@ -24,11 +26,14 @@ public struct OpenItem: Hashable, Sendable, Codable {
     public var keywords: [String]
     /// +1 when the item is settled by money coming in, -1 by money going out.
     public var sign: Int64
+    /// The IBAN the money goes to (a salary's): the counterparty IBAN of the line that pays it.
+    public var iban: String?
 
     public init(
         kind: Kind, id: String, number: String, partner: String?, open: Int64, currency: String, dueDate: LocalDate?,
-        keywords: [String] = [], sign: Int64? = nil
+        keywords: [String] = [], sign: Int64? = nil, iban: String? = nil
     ) {
+        self.iban = iban
         self.sign = sign ?? (kind == .invoice ? 1 : -1)
         self.kind = kind
         self.id = id
@@ -270,6 +275,7 @@ public struct Matcher: Sendable {
     var byAmount: [String: [Int]] = [:]
     var byPartner: [String: [Int]] = [:]
     var liabilities: [Int] = []
+    var salaries: [Int] = []
     var partnerByIBAN: [String: String] = [:]
     var partnerByName: [String: String] = [:]
     var partnersByWord: [String: [String]] = [:]
@@ -299,10 +305,13 @@ public struct Matcher: Sendable {
             if let due = item.dueDate { dueByID[item.id] = due }
             if item.kind == .liability {
                 liabilities.append(index)
+            } else if item.kind == .salary {
+                salaries.append(index)
             } else if item.kind != .posted {
                 let digits = Self.trailingDigits(item.number)
                 if !digits.isEmpty { byDigits[digits, default: []].append(index) }
             }
+            guard item.kind != .salary else { continue }
             byAmount[Self.amountKey(item.sign * item.open, item.currency), default: []].append(index)
             if let partner = item.partner { byPartner[partner, default: []].append(index) }
         }
@@ -731,6 +740,35 @@ public struct Matcher: Sendable {
                             code: "rule", points: 90, en: "rule: text contains '\(rule.pattern)' → \(rule.account)",
                             ro: "regulă: textul conține '\(rule.pattern)' → \(rule.account)")
                     ]))
+        }
+        // A salary of a posted run: the same amount, and the transfer's end-to-end id (`SAL202603-E002`) in the line's
+        // reference or the employee's IBAN as the counterparty; the amount alone (many nets are equal) is no candidate.
+        let lineIBAN = line.counterpartyIBAN?.uppercased().filter { !$0.isWhitespace }
+        for index in salaries
+        where items[index].sign == sign && items[index].currency == line.currency && items[index].open == absolute {
+            let item = items[index]
+            var signals: [MatchSignal] = []
+            if let reference = item.keywords.first(where: { !$0.isEmpty && squashed.contains($0) }) {
+                signals.append(
+                    MatchSignal(
+                        code: "reference", points: 45, en: "the transfer's reference \(reference) is the salary's \(item.number)",
+                        ro: "referința transferului \(reference) este a salariului \(item.number)"))
+            }
+            if let iban = item.iban, !iban.isEmpty, iban == lineIBAN {
+                signals.append(
+                    MatchSignal(
+                        code: "iban", points: 30, en: "the counterparty IBAN is \(item.number)'s salary account",
+                        ro: "IBAN-ul beneficiarului este contul de salariu al \(item.number)"))
+            }
+            guard !signals.isEmpty else { continue }
+            signals.append(
+                MatchSignal(
+                    code: "amount", points: 30, en: "amount equals the net salary \(Self.money(item.open, item.currency))",
+                    ro: "suma este egală cu salariul net de \(Self.bani(item.open, item.currency))"))
+            candidates.append(
+                MatchCandidate(
+                    allocations: [.init(kind: .salary, id: item.id, number: item.number, amount: absolute)], account: nil, partner: nil,
+                    score: signals.reduce(0) { $0 + $1.points }, signals: signals))
         }
         for index in liabilities where items[index].sign == sign && items[index].currency == line.currency {
             let item = items[index]

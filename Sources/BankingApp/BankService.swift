@@ -10,6 +10,7 @@ import Ledger
 import LedgerApp
 import Partners
 import PartnersApp
+import PayrollApp
 import Posting
 import SQLKit
 import Storage
@@ -104,7 +105,8 @@ public struct BankLineRecord: Sendable, Codable, Equatable {
 /// How a person (or the automatic run) settles a line: documents, an account, or one of the proposed candidates.
 public struct BankMatchInput: Sendable, Codable, Equatable {
     public struct Allocation: Sendable, Codable, Equatable {
-        /// `invoice`, `bill`, `liability` (an account such as 421 or 4423) or `posted` (an entry id to link).
+        /// `invoice`, `bill`, `liability` (an account such as 421 or 4423), `salary` (a posted payroll run's net,
+        /// `run/employee`) or `posted` (an entry id to link).
         public var kind: String
         public var id: String
         public var amount: String?
@@ -764,10 +766,21 @@ extension Culise {
                 WHERE l.company_id = \(bind: cid) AND l.posted = \(bind: true) AND l.account IN
                 """ + .list(liabilityAccounts) + " GROUP BY l.account, a.name"
             let rows = try await db.raw(liabilityQuery).all()
+            // Each employee's net of a posted payroll run is its own item (the transfer's reference, the employee's
+            // IBAN); what 421 owes beyond them stays one liability.
+            let salaries = try await Self.openSalaryTransfers(db, company: company)
+            for salary in salaries {
+                items.append(
+                    OpenItem(
+                        kind: .salary, id: salary.id, number: "\(salary.endToEndID) \(salary.name)", partner: nil,
+                        open: salary.amount.minorUnits, currency: "RON", dueDate: nil,
+                        keywords: [salary.endToEndID.filter { $0.isLetter || $0.isNumber }.uppercased()], sign: -1, iban: salary.iban))
+            }
+            let salariesOpen = salaries.reduce(0) { $0 + $1.amount.minorUnits }
             for row in rows {
-                let balance = try row.decode(column: "balance", as: Int64?.self) ?? 0
-                guard balance > 0 else { continue }
                 let code = try row.decode(column: "account", as: String.self)
+                let balance = (try row.decode(column: "balance", as: Int64?.self) ?? 0) - (code == "421" ? salariesOpen : 0)
+                guard balance > 0 else { continue }
                 items.append(
                     OpenItem(
                         kind: .liability, id: code, number: "\(code) \(try row.decode(column: "name", as: String.self))", partner: nil,
@@ -1016,14 +1029,24 @@ extension Culise {
             }
         }
         let documents = input.allocations.filter { $0.kind == "invoice" || $0.kind == "bill" }
-        let liabilities = input.allocations.filter { $0.kind == "liability" }
+        // A salary (`run/employee`) is paid like its liability, 421, and then recorded by payroll.
+        let salaries = input.allocations.filter { $0.kind == "salary" }
+        let liabilities =
+            input.allocations.filter { $0.kind == "liability" }
+            + salaries.map { BankMatchInput.Allocation(kind: "liability", id: PayrollAccounts.salariesPayable, amount: $0.amount) }
         let postedLinks = input.allocations.filter { $0.kind == "posted" }
         for (index, allocation) in input.allocations.enumerated()
-        where !["invoice", "bill", "liability", "posted"].contains(allocation.kind) {
+        where !["invoice", "bill", "liability", "posted", "salary"].contains(allocation.kind) {
             problems.add(
                 DomainError(
                     "bank.allocation_kind", field: "allocations[\(index)].kind",
-                    "You cannot allocate to '\(allocation.kind)'; use invoice, bill, liability or posted."))
+                    "You cannot allocate to '\(allocation.kind)'; use invoice, bill, liability, salary or posted."))
+        }
+        if !salaries.isEmpty && salaries.count != input.allocations.count {
+            problems.add(
+                DomainError(
+                    "bank.salary_mixed", field: "allocations",
+                    "You cannot pay salaries and other documents with one line; a salary transfer pays one employee's net."))
         }
         problems.check(
             !(input.allocations.isEmpty && (input.account ?? "").isEmpty),
@@ -1139,6 +1162,13 @@ extension Culise {
             entryID = try await LedgerEngine.post(
                 db, company: company, entries: [EntryToWrite(draft: draft)], createdBy: actor.auditName, now: self.nowText)[0].rawValue
             documentsText = targets.map(\.account)
+            if !salaries.isEmpty {
+                try await settleSalaryTransfers(
+                    db, company: company,
+                    salaries.map { ($0.id, $0.amount.flatMap { DecimalText.parse($0, scale: 2).map(InvoiceMath.minor) } ?? absolute) },
+                    bankLine: id.description, entry: entryID, actor: actor)
+                documentsText = salaries.map(\.id)
+            }
         }
         var feeEntry: Int64?
         if fee > 0 {
@@ -1248,6 +1278,7 @@ extension Culise {
                     }
                 }
             }
+            try await self.unsettleSalaryTransfers(db, company: company, bankLine: id.description, actor: actor)
             try await db.raw(
                 """
                 UPDATE bank_lines SET payment_id = NULL, entry_id = NULL, fee_entry_id = NULL, linked = \(bind: false), match_account = NULL,

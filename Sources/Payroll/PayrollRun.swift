@@ -2,12 +2,13 @@ import Foundation
 import Kernel
 
 /// The lifecycle of a payroll run (issue 15 item 3): computed (again and again) until someone approves it; once
-/// approved it is posted, then paid. A rejected run goes back to draft to be computed again. A posted run is never
-/// computed again: a mistake is corrected by a correcting run for the same month.
+/// approved it is posted, then paid (by hand, or when the bank lines paying every net are matched). A rejected run goes
+/// back to draft to be computed again. A posted run is never computed again: a mistake is corrected by a correcting run
+/// for the same month. A run the bank statement paid is posted again (`reopen`) when one of those lines is unmatched.
 public enum PayrollRunState: String, Sendable, Codable, CaseIterable {
     case draft, computed, approved, posted, paid
 
-    public enum Event: String, Sendable, CaseIterable { case compute, approve, reject, post, pay }
+    public enum Event: String, Sendable, CaseIterable { case compute, approve, reject, post, pay, reopen }
 
     /// The transition table; every other pair is refused with the reason.
     public func apply(_ event: Event) throws(DomainError) -> PayrollRunState {
@@ -17,6 +18,7 @@ public enum PayrollRunState: String, Sendable, Codable, CaseIterable {
         case (.computed, .reject): return .draft
         case (.approved, .post): return .posted
         case (.posted, .pay): return .paid
+        case (.paid, .reopen): return .posted
         case (.approved, .compute), (.posted, .compute), (.paid, .compute):
             throw DomainError(
                 "payroll.illegal_transition", kind: .conflict, field: "action",

@@ -117,7 +117,7 @@ extension Culise {
     ) async throws -> PayrollRunRecord {
         let month = run.month
         let next = try run.state.apply(.compute)
-        let rates = try GrossToNet.prepare(try PayrollParameterTable.inForce(month))
+        let rates = try GrossToNet.prepare(try await Self.parametersInForce(db, company: company, month: month))
         guard !work.isEmpty else {
             throw DomainError(
                 "payroll.nobody", kind: .conflict, field: "month",
@@ -229,7 +229,7 @@ extension Culise {
             let next = try run.state.apply(.post)
             let earlier = runs.dropLast().filter { [.posted, .paid].contains($0.state) }
             // CAM is owed on the month's total base: the run posts what D112 declares (a correction, the difference).
-            let rate = try GrossToNet.prepare(try PayrollParameterTable.inForce(month)).cam
+            let rate = try GrossToNet.prepare(try await Self.parametersInForce(db, company: company, month: month)).cam
             let cam =
                 PayrollRounding.employerCAM(run.lines.map(\.result), basisPoints: rate)
                 - (earlier.last.map { PayrollRounding.employerCAM($0.lines.map(\.result), basisPoints: rate) } ?? 0)
@@ -263,7 +263,10 @@ extension Culise {
             guard var run = runs.last else { throw Self.noRun(month) }
             let next = try run.state.apply(.pay)
             let earlier = runs.dropLast().filter { [.posted, .paid].contains($0.state) }
-            let net = Self.toPost(run, earlier: Array(earlier)).reduce(0) { $0 + $1.netToPay.minorUnits }
+            // What the bank statement has already paid (matched salary lines) is not paid again.
+            let net =
+                Self.toPost(run, earlier: Array(earlier)).reduce(0) { $0 + $1.netToPay.minorUnits }
+                - (try await Self.transferred(db, company: company, run: run.id))
             var entry: String?
             if net != 0 {
                 let draft = PayrollPosting.payment(run: run.id.description, month: month, date: date, net: .ron(net))
@@ -344,7 +347,8 @@ extension Culise {
     /// The value of one meal voucher the company grants per day worked (0: none), at most the legal maximum in force.
     public func setMealVoucherValue(company: CompanyID, _ value: Money, actor: Actor) async throws {
         try actor.require(.payroll, .write, in: company)
-        let maximum = try PayrollParameterTable.inForce(YearMonth(today)).mealVoucherMax
+        let month = YearMonth(today)
+        let maximum = try await read { db in try await Self.parametersInForce(db, company: company, month: month) }.mealVoucherMax
         guard value.currency.isRON, value.minorUnits >= 0, value.minorUnits <= maximum.minorUnits else {
             throw ValidationErrors([
                 DomainError(

@@ -209,7 +209,7 @@ extension Culise {
             tradeRegister: register.flatMap { $0.count <= 14 ? $0 : nil },
             address: String([firm.address.line, firm.address.city].joined(separator: ", ").prefix(1000)), healthFund: fund)
         let people = Dictionary(work.map { ($0.record.employee.code, $0.record) }, uniquingKeysWith: { first, _ in first })
-        let rates = try GrossToNet.prepare(try PayrollParameterTable.inForce(month))
+        let rates = try GrossToNet.prepare(try await parametersInForce(db, company: company, month: month))
         var insured: [D112Insured] = []
         var problems: [DomainError] = []
         for line in run.lines {

@@ -200,6 +200,17 @@ import Testing
             #expect(filings.map(\.state) == [.filed, .accepted] && filings.allSatisfy { $0.problems.isEmpty })
             let open = try await culise.payrollDeclarations(company: demo.company.id, actor: .system("test")).filter(\.open)
             #expect(open.map(\.runState) == [.computed])
+            // The register summed by cost centre (the departments' own) adds up to the run.
+            let paidMonth = try #require(filings.last?.period)
+            let run = try #require(try await culise.payrollRuns(company: demo.company.id, month: paidMonth, actor: .system("test")).last)
+            let centres = try await culise.payrollSummary(
+                company: demo.company.id, month: paidMonth, by: .costCentre, actor: .system("test"))
+            #expect(centres.map(\.key) == ["CC-G", "CC-IT", "CC-V"])
+            #expect(centres.reduce(0) { $0 + $1.employees } == run.lines.count)
+            #expect(centres.reduce(0) { $0 + $1.gross.minorUnits } == run.total(\.gross).minorUnits)
+            let departments = try await culise.payrollSummary(
+                company: demo.company.id, month: paidMonth, by: .department, actor: .system("test"))
+            #expect(departments.count == 4 && departments.first { $0.key == "VANZARI" }?.name == "Vânzări")
         }
     }
 

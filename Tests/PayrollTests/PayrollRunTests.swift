@@ -10,7 +10,7 @@ import Testing
             .computed: [.compute: .computed, .approve: .approved, .reject: .draft],
             .approved: [.post: .posted],
             .posted: [.pay: .paid],
-            .paid: [:],
+            .paid: [.reopen: .posted],
         ]
         for state in PayrollRunState.allCases {
             for event in PayrollRunState.Event.allCases {

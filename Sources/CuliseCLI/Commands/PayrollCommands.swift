@@ -11,7 +11,11 @@ import PayrollApp
 struct PayrollCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "payroll", abstract: "Romanian payroll: runs from approved timesheets, approval, posting, payment, corrections.",
-        subcommands: [Run.self, Report.self, Items.self, Settings.self, PayFile.self, D112Command.self, NetToGrossCommand.self])
+        subcommands: [
+            Run.self, Report.self, Items.self, Settings.self, ParametersCommand.self, PayFile.self, D112Command.self, PayslipCommand.self,
+            EmailPayslips.self,
+            NetToGrossCommand.self,
+        ])
 
     typealias Month = TimesheetCommand.Month
 
@@ -61,21 +65,48 @@ struct PayrollCommand: AsyncParsableCommand {
 
     struct Report: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "The payroll register (stat de plată) of the month's latest run: one row per employee, amounts in lei.")
+            abstract:
+                "The payroll register (stat de plată) of the month's latest run: one row per employee (or per department or cost centre with --by), amounts in lei."
+        )
         @OptionGroup var month: Month
         @Option(help: "table, csv or json.") var format: ReportFormat = .table
+        @Option(help: "Sum by department or cost_centre instead of one row per employee.") var by: String?
 
         func run() async throws {
             let parsed = try month.parsed()
-            let runs = try await CLI.inCompany(month.global, month.target) { culise, company in
-                try await culise.payrollRuns(company: company.id, month: parsed, actor: .system("payroll report"))
+            let grouping = try by.map { text -> Culise.PayrollGrouping in
+                guard let grouping = Culise.PayrollGrouping(rawValue: text.replacingOccurrences(of: "-", with: "_")) else {
+                    throw CLIError(message: "--by: use department or cost_centre")
+                }
+                return grouping
             }
-            guard let run = runs.last else { throw CLIError(message: "no payroll run for \(parsed); compute it first") }
-            let header = ["code", "name", "gross", "cas", "cass", "deduction", "taxable", "tax", "net", "net_to_pay", "cam", "cost"]
-            let rows = run.lines.map { line -> [String] in
-                let r = line.result
-                return [line.employee, line.name]
-                    + [r.gross, r.cas, r.cass, r.deduction, r.taxable, r.tax, r.net, r.netToPay, r.cam, r.employerCost].map(\.decimalString)
+            let header: [String]
+            let rows: [[String]]
+            if let grouping {
+                let summary = try await CLI.inCompany(month.global, month.target) { culise, company in
+                    try await culise.payrollSummary(company: company.id, month: parsed, by: grouping, actor: .system("payroll report"))
+                }
+                header = [
+                    grouping.rawValue, "name", "employees", "gross", "cas", "cass", "tax", "net", "net_to_pay", "meal_vouchers", "cam",
+                    "cost",
+                ]
+                rows = summary.map { row in
+                    [row.key ?? "", row.name ?? "", String(row.employees)]
+                        + [row.gross, row.cas, row.cass, row.tax, row.net, row.netToPay, row.mealVouchers, row.cam, row.cost].map(
+                            \.decimalString)
+                }
+            } else {
+                let runs = try await CLI.inCompany(month.global, month.target) { culise, company in
+                    try await culise.payrollRuns(company: company.id, month: parsed, actor: .system("payroll report"))
+                }
+                guard let run = runs.last else { throw CLIError(message: "no payroll run for \(parsed); compute it first") }
+                header = ["code", "name", "gross", "cas", "cass", "deduction", "taxable", "tax", "net", "net_to_pay", "cam", "cost"]
+                rows = run.lines.map { line -> [String] in
+                    let r = line.result
+                    return [line.employee, line.name]
+                        + [r.gross, r.cas, r.cass, r.deduction, r.taxable, r.tax, r.net, r.netToPay, r.cam, r.employerCost].map(
+                            \.decimalString)
+                }
             }
             switch format {
             case .json: try printJSON(rows.map { Dictionary(uniqueKeysWithValues: zip(header, $0)) })
@@ -156,6 +187,89 @@ struct PayrollCommand: AsyncParsableCommand {
             print(
                 "D112: CAEN \(settings.caen ?? "-"), declarant \([settings.declarantLastName, settings.declarantFirstName].compactMap { $0 }.joined(separator: " ")) (\(settings.declarantFunction ?? "-"))"
             )
+        }
+    }
+
+    struct ParametersCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "parameters",
+            abstract: "The payroll parameter sets by date; with --from, set values from that month over the set in force (audited).")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var target: CompanyOption
+        @Option(help: "The month the new values apply from (YYYY-MM).") var from: String?
+        @Option(name: .customLong("minimum-wage")) var minimumWage: String?
+        @Option(name: .customLong("untaxed-amount")) var untaxedAmount: String?
+        @Option(name: .customLong("untaxed-ceiling")) var untaxedCeiling: String?
+        @Option var cas: String?
+        @Option var cass: String?
+        @Option(name: .customLong("income-tax")) var incomeTax: String?
+        @Option var cam: String?
+        @Option(help: "Personal deduction percents by dependants, e.g. \"20 25 30 35 45\".") var deductions: String?
+        @Option(name: .customLong("meal-voucher-max")) var mealVoucherMax: String?
+        @Option(name: .customLong("child-in-school")) var childInSchool: String?
+
+        func run() async throws {
+            let month = try from.map { try YearMonth(text: $0, field: "from") }
+            let sets = try await CLI.inCompany(global, target) { culise, company -> [PayrollParameterSet] in
+                let actor = Actor.system("payroll parameters")
+                if let month {
+                    let base = try PayrollParameterTable.inForce(
+                        month, in: try await culise.payrollParameterSets(company: company.id, actor: actor).map(\.parameters))
+                    let typed: [String: String] = [
+                        "minimum_wage": minimumWage, "untaxed_amount": untaxedAmount, "untaxed_income_ceiling": untaxedCeiling,
+                        "cas_percent": cas, "cass_percent": cass, "income_tax_percent": incomeTax, "cam_percent": cam,
+                        "deduction_percents": deductions, "meal_voucher_max": mealVoucherMax, "child_in_school": childInSchool,
+                    ].compactMapValues { $0 }
+                    _ = try await culise.setPayrollParameters(
+                        company: company.id, try PayrollParameterInput.apply(typed, to: base, from: month), actor: actor)
+                }
+                return try await culise.payrollParameterSets(company: company.id, actor: actor)
+            }
+            for set in sets {
+                let x = set.parameters
+                print(
+                    "\(x.from.iso)  minimum \(x.minimumWage.decimalString)  untaxed \(x.untaxedAmount.decimalString)/\(x.untaxedIncomeCeiling.decimalString)  CAS \(x.casPercent) CASS \(x.cassPercent) tax \(x.incomeTaxPercent) CAM \(x.camPercent)  deductions \(x.deductionPercents.map { "\($0)" }.joined(separator: " "))  vouchers ≤ \(x.mealVoucherMax.decimalString)  (\(set.source)\(set.setBy.map { " \($0)" } ?? ""))"
+                )
+            }
+        }
+    }
+
+    struct PayslipCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "payslip", abstract: "One employee's payslip of the month's latest run, as PDF or a standalone HTML page.")
+        @OptionGroup var month: Month
+        @Option(help: "The employee's code.") var employee: String
+        @Option(help: "pdf or html.") var format = "pdf"
+        @Flag(help: "In English (default Romanian).") var english = false
+        @Option(help: "Write here (default: fluturas_MONTH_EMPLOYEE.pdf|html).") var out: String?
+
+        func run() async throws {
+            let parsed = try month.parsed()
+            let data = try await CLI.inCompany(month.global, month.target) { culise, company in
+                try await culise.payslipDocument(
+                    company: company.id, month: parsed, employee: employee, format: format, english: english,
+                    actor: .system("payroll payslip"))
+            }
+            let path = out ?? "fluturas_\(parsed)_\(employee.filter { $0.isLetter || $0.isNumber }).\(format)"
+            try data.write(to: URL(fileURLWithPath: path))
+            print("wrote \(path) (\(data.count) bytes)")
+        }
+    }
+
+    struct EmailPayslips: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "email-payslips",
+            abstract:
+                "E-mail each employee of the posted month their payslip as a PDF (queued; `culise serve` or `culise jobs work` sends).")
+        @OptionGroup var month: Month
+
+        func run() async throws {
+            let parsed = try month.parsed()
+            let mailing = try await CLI.inCompany(month.global, month.target) { culise, company in
+                try await culise.emailPayslips(company: company.id, month: parsed, actor: .system("payroll email-payslips"))
+            }
+            print("\(mailing.queued) payslips queued for e-mail")
+            if !mailing.withoutEmail.isEmpty { print("without an e-mail address: \(mailing.withoutEmail.joined(separator: ", "))") }
         }
     }
 

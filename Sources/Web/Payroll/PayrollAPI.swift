@@ -16,6 +16,125 @@ struct PayrollAPI: Sendable {
         protect(.payroll, .write).post("/api/v1/payroll/runs/{month}/actions", use: act)
         protect(.payroll, .write).put("/api/v1/payroll/items/{month}/{employee}", use: items)
         protect(.profile, .read).get("/api/v1/me/payslips", use: payslips)
+        protect(.payroll, .read).get("/api/v1/payroll/payslips/{month}/{employee}", use: payslipDocument)
+        protect(.payroll, .read).get("/api/v1/payroll/runs/{month}/summary", use: summary)
+        protect(.payroll, .read).get("/api/v1/payroll/parameters", use: parameters)
+        protect(.company, .write).put("/api/v1/payroll/parameters/{month}", use: setParameters)
+        protect(.payroll, .write).post("/api/v1/payroll/runs/{month}/payslip-emails", use: emailPayslips)
+    }
+
+    /// One employee's payslip as a file: `?format=pdf` (default) or `html`; `?lang=en` for English.
+    @Sendable func payslipDocument(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let month = try Self.month(context)
+        guard let employee = context.parameters.get("employee") else { throw WebError.notFound }
+        let format = request.uri.queryParameters["format"].map(String.init) ?? "pdf"
+        let english = request.uri.queryParameters["lang"].map(String.init) == "en"
+        let data = try await culise.payslipDocument(
+            company: p.companyID, month: month, employee: employee, format: format, english: english, actor: .user(p))
+        if format == "html" {
+            return Response(
+                status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+        return PayrollPages.pdfResponse(data, name: "fluturas_\(month)_\(employee)")
+    }
+
+    struct SummaryDTO: Encodable {
+        let key: String?
+        let name: String?
+        let employees: Int
+        let gross, cas, cass, tax, net, netToPay, mealVouchers, cam, cost: String
+    }
+
+    /// The month's latest run summed by department (default) or cost centre (`?by=cost_centre`).
+    @Sendable func summary(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let month = try Self.month(context)
+        let text = request.uri.queryParameters["by"].map(String.init) ?? "department"
+        guard let grouping = Culise.PayrollGrouping(rawValue: text) else {
+            throw ValidationErrors([
+                DomainError("request.parameter", field: "by", "You cannot sum by '\(text.prefix(20))'; use department or cost_centre.")
+            ])
+        }
+        let rows = try await culise.payrollSummary(company: p.companyID, month: month, by: grouping, actor: .user(p))
+        return try JSON.response([
+            "items": rows.map {
+                SummaryDTO(
+                    key: $0.key, name: $0.name, employees: $0.employees, gross: $0.gross.decimalString, cas: $0.cas.decimalString,
+                    cass: $0.cass.decimalString, tax: $0.tax.decimalString, net: $0.net.decimalString, netToPay: $0.netToPay.decimalString,
+                    mealVouchers: $0.mealVouchers.decimalString, cam: $0.cam.decimalString, cost: $0.cost.decimalString)
+            }
+        ])
+    }
+
+    struct ParametersDTO: Encodable {
+        let from: String
+        let source: String
+        let setBy: String?
+        let minimumWage, untaxedAmount, untaxedIncomeCeiling, mealVoucherMax, childInSchool: String
+        let casPercent, cassPercent, incomeTaxPercent, camPercent: String
+        let deductionPercents: [String]
+
+        init(_ set: PayrollParameterSet) {
+            let x = set.parameters
+            from = x.from.iso
+            source = set.source
+            setBy = set.setBy
+            (minimumWage, untaxedAmount, untaxedIncomeCeiling, mealVoucherMax, childInSchool) = (
+                x.minimumWage.decimalString, x.untaxedAmount.decimalString, x.untaxedIncomeCeiling.decimalString,
+                x.mealVoucherMax.decimalString, x.childInSchool.decimalString
+            )
+            (casPercent, cassPercent, incomeTaxPercent, camPercent) = (
+                "\(x.casPercent)", "\(x.cassPercent)", "\(x.incomeTaxPercent)", "\(x.camPercent)"
+            )
+            deductionPercents = x.deductionPercents.map { "\($0)" }
+        }
+    }
+
+    @Sendable func parameters(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let sets = try await culise.payrollParameterSets(company: p.companyID, actor: .user(p))
+        return try JSON.response(["items": sets.map(ParametersDTO.init)])
+    }
+
+    struct ParametersBody: Decodable {
+        let minimumWage, untaxedAmount, untaxedIncomeCeiling, mealVoucherMax, childInSchool: String?
+        let casPercent, cassPercent, incomeTaxPercent, camPercent: String?
+        let deductionPercents: [String]?
+    }
+
+    /// Sets the parameters from the first day of `{month}`: the values given over the set in force then.
+    @Sendable func setParameters(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let month = try Self.month(context)
+        return try await APIRoutes(culise: culise).idempotentPOST(request, context) { buffer in
+            let body = try JSON.decode(ParametersBody.self, from: buffer)
+            let sets = try await culise.payrollParameterSets(company: p.companyID, actor: .user(p))
+            let base = try PayrollParameterTable.inForce(month, in: sets.map(\.parameters))
+            let typed: [String: String] = [
+                "minimum_wage": body.minimumWage, "untaxed_amount": body.untaxedAmount, "untaxed_income_ceiling": body.untaxedIncomeCeiling,
+                "meal_voucher_max": body.mealVoucherMax, "child_in_school": body.childInSchool, "cas_percent": body.casPercent,
+                "cass_percent": body.cassPercent, "income_tax_percent": body.incomeTaxPercent, "cam_percent": body.camPercent,
+                "deduction_percents": body.deductionPercents?.joined(separator: " "),
+            ].compactMapValues { $0 }
+            let set = try await culise.setPayrollParameters(
+                company: p.companyID, try PayrollParameterInput.apply(typed, to: base, from: month), actor: .user(p))
+            return try APIRoutes.encoded(ParametersDTO(set), status: .ok)
+        }
+    }
+
+    struct MailingDTO: Encodable {
+        let queued: Int
+        let withoutEmail: [String]
+    }
+
+    @Sendable func emailPayslips(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let month = try Self.month(context)
+        return try await APIRoutes(culise: culise).idempotentPOST(request, context) { _ in
+            let mailing = try await culise.emailPayslips(company: p.companyID, month: month, actor: .user(p))
+            return try APIRoutes.encoded(MailingDTO(queued: mailing.queued, withoutEmail: mailing.withoutEmail), status: .ok)
+        }
     }
 
     struct LineDTO: Encodable {

@@ -18,7 +18,9 @@ struct PayrollPages: Sendable {
         protect(.payroll, .read).get("/payroll", use: month)
         protect(.payroll, .write).post("/payroll", use: act)
         protect(.payroll, .read).get("/payroll/{month}/{employee}", use: payslip)
+        protect(.payroll, .read).get("/payroll/{month}/{employee}/pdf", use: payslipPDF)
         protect(.profile, .read).get("/me/payslips/{month}", use: myPayslip)
+        protect(.profile, .read).get("/me/payslips/{month}/pdf", use: myPayslipPDF)
     }
 
     /// The month asked for, or the one before today's.
@@ -28,7 +30,54 @@ struct PayrollPages: Sendable {
     }
 
     @Sendable func month(_ request: Request, context: WebContext) async throws -> Response {
-        try await render(request, context, month: month(request))
+        if let export = request.uri.queryParameters["export"].map(String.init) {
+            return try await self.export(export, request, context, month: month(request))
+        }
+        return try await render(request, context, month: month(request))
+    }
+
+    /// The register (one row per employee) or the summary by department or cost centre, as CSV for people.
+    func export(_ kind: String, _ request: Request, _ context: WebContext, month: YearMonth) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let t = html.t(context)
+        func cell(_ text: String, numeric: Bool = false) -> [String: Any] { ["text": text, "numeric": numeric] }
+        func column(_ key: String) -> [String: Any] { ["label": t[key] ?? key] }
+        let money = { (amount: Money) in cell(PageFormat.money(amount), numeric: true) }
+        var table: [String: Any]
+        switch kind {
+        case "register":
+            let run = try await culise.payrollRuns(company: p.companyID, month: month, actor: .user(p)).last
+            table = [
+                "columns": [
+                    "people_code", "col_name", "payroll_days", "payslip_gross", "CAS", "CASS", "payslip_deduction", "payslip_tax",
+                    "payslip_net", "payslip_net_to_pay", "CAM", "payslip_cost",
+                ].map(column),
+                "rows": (run?.lines ?? []).map { line -> [String: Any] in
+                    let r = line.result
+                    return [
+                        "cells": [cell(line.employee), cell(line.name), cell(String(line.workedDays), numeric: true)]
+                            + [r.gross, r.cas, r.cass, r.deduction, r.tax, r.net, r.netToPay, r.cam, r.employerCost].map(money)
+                    ]
+                },
+            ]
+        case "department", "cost_centre":
+            let grouping: Culise.PayrollGrouping = kind == "department" ? .department : .costCentre
+            let summary = try await culise.payrollSummary(company: p.companyID, month: month, by: grouping, actor: .user(p))
+            table = [
+                "columns": [
+                    kind == "department" ? "payroll_department" : "payroll_cost_centre", "col_name", "payroll_employees", "payslip_gross",
+                    "CAS", "CASS", "payslip_tax", "payslip_net", "payslip_net_to_pay", "CAM", "payslip_cost",
+                ].map(column),
+                "rows": summary.map { row -> [String: Any] in
+                    [
+                        "cells": [cell(row.key ?? ""), cell(row.name ?? ""), cell(String(row.employees), numeric: true)]
+                            + [row.gross, row.cas, row.cass, row.tax, row.net, row.netToPay, row.cam, row.cost].map(money)
+                    ]
+                },
+            ]
+        default: throw WebError.notFound
+        }
+        return PeopleCSV.response(table, name: "salarii_\(month)_\(kind)", locale: context.locale)
     }
 
     func render(_ request: Request, _ context: WebContext, month: YearMonth, error: (any Error)? = nil) async throws -> Response {
@@ -57,6 +106,7 @@ struct PayrollPages: Sendable {
             "month": month.description, "rows": rows, "has_rows": !rows.isEmpty, "has_run": run != nil,
             "actions": actions.map { ["action": $0.0, "label": $0.1] }, "has_actions": !actions.isEmpty,
             "can_pay": canEdit && state == .posted, "pay_date": PageFormat.inputDate(culise.today),
+            "can_email": canEdit && (state == .posted || state == .paid),
             "runs": runs.map { item in
                 [
                     "kind": t["payroll_kind_\(item.kind)"] ?? item.kind,
@@ -66,6 +116,17 @@ struct PayrollPages: Sendable {
             },
             "form_errors": problems?.summary ?? [], "has_errors": !(problems?.summary ?? []).isEmpty,
         ]
+        // The month by department (with cost centres), when the run has lines.
+        if run.map({ !$0.lines.isEmpty }) ?? false {
+            let departments = try await culise.payrollSummary(company: p.companyID, month: month, by: .department, actor: .user(p))
+            data["by_department"] = departments.map { row -> [String: Any] in
+                [
+                    "key": row.key ?? "—", "name": row.name ?? "", "employees": String(row.employees), "gross": money(row.gross),
+                    "net": money(row.net), "to_pay": money(row.netToPay), "cost": money(row.cost),
+                ]
+            }
+            data["has_by_department"] = !departments.isEmpty
+        }
         // D112: the month's declaration (a draft while the run is computed; kept once posted) and its settings.
         let declaration = try await culise.payrollDeclarations(company: p.companyID, actor: .user(p)).first { $0.month == month }
         let filing = declaration?.filing
@@ -117,6 +178,9 @@ struct PayrollPages: Sendable {
                         caen: form["caen"], declarantLastName: form["declarant_last_name"],
                         declarantFirstName: form["declarant_first_name"],
                         declarantFunction: form["declarant_function"]), actor: actor)
+            case "email":
+                let mailing = try await culise.emailPayslips(company: company, month: month, actor: actor)
+                return redirect(to: "/payroll?month=\(month)&flash=payroll_mailed&queued=\(mailing.queued)")
             case "pay":
                 let date = try LocalDate(iso: form["date"] ?? "", field: "date")
                 _ = try await culise.payPayroll(company: company, month: month, date: date, actor: actor)
@@ -142,14 +206,41 @@ struct PayrollPages: Sendable {
         return try await html.page("payslip", "title_payslip", Self.payslipData(line, run: run, t: html.t(context)), request, context)
     }
 
+    static func pdfResponse(_ data: Data, name: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/pdf"
+        headers[.contentDisposition] =
+            "attachment; filename=\"\(name.filter { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }).pdf\""
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    @Sendable func payslipPDF(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        guard let month = context.parameters.get("month").flatMap({ try? YearMonth(text: $0) }),
+            let employee = context.parameters.get("employee")?.uppercased()
+        else { throw WebError.notFound }
+        let data = try await culise.payslipDocument(
+            company: p.companyID, month: month, employee: employee, format: "pdf", english: context.locale == "en", actor: .user(p))
+        return Self.pdfResponse(data, name: "fluturas_\(month)_\(employee)")
+    }
+
+    @Sendable func myPayslipPDF(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        guard let month = context.parameters.get("month").flatMap({ try? YearMonth(text: $0) }) else { throw WebError.notFound }
+        let data = try await culise.myPayslipDocument(
+            company: p.companyID, month: month, format: "pdf", english: context.locale == "en", actor: .user(p))
+        return Self.pdfResponse(data, name: "fluturas_\(month)")
+    }
+
     /// The signed-in employee's own payslip of a posted month; anything else is "not found".
     @Sendable func myPayslip(_ request: Request, context: WebContext) async throws -> Response {
         let p = try context.requirePrincipal()
         guard let month = context.parameters.get("month").flatMap({ try? YearMonth(text: $0) }),
             let slip = try await culise.myPayslips(company: p.companyID, actor: .user(p)).first(where: { $0.month == month })
         else { throw WebError.notFound }
-        return try await html.page(
-            "payslip", "title_payslip", Self.payslipData(slip.line, run: slip.run, t: html.t(context)), request, context)
+        var data = Self.payslipData(slip.line, run: slip.run, t: html.t(context))
+        data["pdf_href"] = "/me/payslips/\(month)/pdf"
+        return try await html.page("payslip", "title_payslip", data, request, context)
     }
 
     /// A payslip's page data: each line with its explanation in the reader's language.
@@ -157,6 +248,7 @@ struct PayrollPages: Sendable {
         let english = PageFormat.locale == .en
         return [
             "month": run.month.description, "employee": line.employee, "name": line.name,
+            "pdf_href": "/payroll/\(run.month)/\(line.employee)/pdf",
             "state": t["payroll_state_\(run.state.rawValue)"] ?? run.state.rawValue,
             "lines": line.result.lines.map {
                 [

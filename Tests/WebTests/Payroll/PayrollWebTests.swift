@@ -72,6 +72,30 @@ import Testing
             #expect(employees.compactMap { $0["net"] as? String } == ["2574.00", "3103.00"], "\(runs.text)")
             #expect(employees.compactMap { $0["net_to_pay"] as? String } == ["2574.00", "2603.00"])
             #expect(try await browser.api(.get, "/api/v1/payroll/runs/2026-03", token: tokens["ion@alfa.ro"]).status == .forbidden)
+            // Parameters: everyone in payroll reads them, only an administrator sets them (after the posted March).
+            let parameters = try await browser.api(.get, "/api/v1/payroll/parameters", token: tokens["salarii@alfa.ro"])
+            #expect((parameters.json["items"] as? [[String: Any]])?.first?["minimum_wage"] as? String == "4050.00", "\(parameters.text)")
+            let clerkSets = try await browser.api(
+                .put, "/api/v1/payroll/parameters/2026-05", token: tokens["salarii@alfa.ro"], json: #"{"cam_percent":"3"}"#)
+            #expect(clerkSets.status == .forbidden)
+            let adminSets = try await browser.api(
+                .put, "/api/v1/payroll/parameters/2026-05", token: adminToken, json: #"{"cam_percent":"3"}"#)
+            #expect(adminSets.status == .ok && adminSets.json["cam_percent"] as? String == "3", "\(adminSets.text)")
+            let tooEarly = try await browser.api(
+                .put, "/api/v1/payroll/parameters/2026-03", token: adminToken, json: #"{"cam_percent":"3"}"#)
+            #expect(tooEarly.status == .conflict && Self.ids(tooEarly) == ["payroll.parameters_posted"], "\(tooEarly.text)")
+            let summary = try await browser.api(.get, "/api/v1/payroll/runs/2026-03/summary", token: tokens["salarii@alfa.ro"])
+            #expect((summary.json["items"] as? [[String: Any]])?.first?["employees"] as? Int == 2, "\(summary.text)")
+            let badSummary = try await browser.api(.get, "/api/v1/payroll/runs/2026-03/summary?by=team", token: tokens["salarii@alfa.ro"])
+            #expect(badSummary.status == .unprocessableContent)
+            // Payslips as files, and by e-mail (nobody here has an address on record: each is named).
+            let htmlSlip = try await browser.api(
+                .get, "/api/v1/payroll/payslips/2026-03/E2?format=html&lang=en", token: tokens["salarii@alfa.ro"])
+            #expect(htmlSlip.status == .ok && htmlSlip.text.contains("PAYSLIP · March 2026"), "\(htmlSlip.text.prefix(200))")
+            let mailed = try await browser.api(
+                .post, "/api/v1/payroll/runs/2026-03/payslip-emails", token: tokens["salarii@alfa.ro"], json: "{}")
+            #expect(mailed.status == .ok && mailed.json["queued"] as? Int == 0, "\(mailed.text)")
+            #expect(mailed.json["without_email"] as? [String] == ["E1", "E2"])
             // The employee's own payslips, and nobody else's.
             let mine = try await browser.api(.get, "/api/v1/me/payslips", token: tokens["ion@alfa.ro"])
             let slips = (mine.json["items"] as? [[String: Any]]) ?? []
@@ -85,13 +109,26 @@ import Testing
             #expect(home.text.contains("href=\"/payroll?month=2026-03\">D112") && home.text.contains("întârziată"))
             #expect(register.status == .ok && register.text.contains("NumeE2") && register.text.contains("plătit"))
             let payslip = try await browser.get("/payroll/2026-03/E1")
-            #expect(payslip.status == .ok)
+            #expect(payslip.status == .ok && payslip.text.contains("/payroll/2026-03/E1/pdf"))
+            let parameterPage = try await browser.get("/payroll/parameters")
+            #expect(parameterPage.status == .ok && parameterPage.text.contains("4325.00") && parameterPage.text.contains("companie"))
+            let badParameters = try await browser.post(
+                "/payroll/parameters", ["from": "2026-06", "cam_percent": "abc"], from: "/payroll/parameters")
+            #expect(badParameters.status == .unprocessableContent)
+            let csv = try await browser.get("/payroll?month=2026-03&export=register")
+            #expect(csv.status == .ok && csv.text.contains("NumeE2") && csv.text.contains(";"))
+            #expect(try await browser.get("/payroll?month=2026-03&export=cost_centre").status == .ok)
+            #expect(try await browser.get("/payroll?month=2026-03&export=bogus").status == .notFound)
+            let pdf = try await browser.get("/payroll/2026-03/E1/pdf")
+            #expect(pdf.status == .ok && pdf.text.hasPrefix("%PDF-"))
             #expect(payslip.text.contains("Deducere personală") && payslip.text.contains("suma netaxabilă"))
             browser.setCookie("culise_session", nil)
             try await browser.login("ion@alfa.ro", Fixtures.password)
             let me = try await browser.get("/me")
             #expect(me.text.contains("/me/payslips/2026-03"))
             #expect(try await browser.get("/me/payslips/2026-03").status == .ok)
+            #expect(try await browser.get("/me/payslips/2026-03/pdf").text.hasPrefix("%PDF-"))
+            #expect(try await browser.get("/me/payslips/2026-02/pdf").status == .notFound)
             #expect(try await browser.get("/me/payslips/2026-02").status == .notFound)
             #expect(try await browser.get("/payroll/2026-03/E2").status == .forbidden)
 
