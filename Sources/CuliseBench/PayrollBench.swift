@@ -79,6 +79,39 @@ extension BenchCommand {
             let postSeconds = seconds(clock.now - start)
             print(String(format: "approved and posted (entry %@): %.2f s", posted.entry ?? "-", postSeconds))
             print(String(format: "compute + approve + post: %.2f s for %d employees", computeSeconds + postSeconds, run.lines.count))
+
+            // The declaration and the payment: D112 written, checked and kept; the salary file; the payslips as PDFs.
+            try await culise.setPayrollFilingSettings(
+                company: company,
+                PayrollFilingSettings(
+                    caen: "4690", declarantLastName: "Popescu", declarantFirstName: "Maria", declarantFunction: "Administrator"),
+                actor: actor)
+            start = clock.now
+            let filing = try await culise.generateD112(company: company, month: march, actor: actor)
+            print(
+                String(
+                    format: "D112 generated, cross-checked and kept: %d insured, %d bytes, %d problems, %.2f s", run.lines.count,
+                    filing.xml.utf8.count, filing.problems.count, seconds(clock.now - start)))
+            if let out = ProcessInfo.processInfo.environment["CULISE_BENCH_D112"] {
+                try Data(filing.xml.utf8).write(to: URL(fileURLWithPath: out))
+                print("D112 written to \(out)")
+            }
+            start = clock.now
+            do {
+                let pain = try await culise.salaryPaymentFile(
+                    company: company, month: march, debtorIBAN: "RO49AAAA1B31007593840000", executionDate: culise.today, actor: actor)
+                print(String(format: "pain.001 salary file: %d bytes in %.2f s", pain.utf8.count, seconds(clock.now - start)))
+            } catch let problems as ValidationErrors {
+                print("pain.001 salary file: refused, \(problems.problems.count) generated employees have no salary IBAN")
+            }
+            start = clock.now
+            var bytes = 0
+            for line in run.lines.prefix(1_000) {
+                bytes += try await culise.payslipDocument(
+                    company: company, month: march, employee: line.employee, format: "pdf", english: false, actor: actor
+                ).count
+            }
+            print(String(format: "1,000 payslip PDFs (%d bytes): %.2f s, each reading the run", bytes, seconds(clock.now - start)))
             await culise.close()
         }
     }

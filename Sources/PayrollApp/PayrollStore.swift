@@ -111,9 +111,12 @@ extension Culise {
         return runs
     }
 
-    static func requireLatest(_ db: any SQLDatabase, company: CompanyID, month: YearMonth) async throws -> PayrollRunRecord {
+    /// The month's latest run with its lines (only `employee`'s when one is named: a payslip reads one row).
+    static func requireLatest(
+        _ db: any SQLDatabase, company: CompanyID, month: YearMonth, employee: String? = nil
+    ) async throws -> PayrollRunRecord {
         guard var run = try await loadRuns(db, company: company, month: month, lines: false).last else { throw noRun(month) }
-        run.lines = try await loadLines(db, company: company, run: run.id, month: month)
+        run.lines = try await loadLines(db, company: company, run: run.id, month: month, employee: employee)
         return run
     }
 
@@ -123,13 +126,12 @@ extension Culise {
     ]
 
     static func loadLines(
-        _ db: any SQLDatabase, company: CompanyID, run: PayrollRunID, month: YearMonth
+        _ db: any SQLDatabase, company: CompanyID, run: PayrollRunID, month: YearMonth, employee: String? = nil
     ) async throws -> [PayrollLineRecord] {
-        try await db.raw(
-            """
-            SELECT * FROM payroll_lines WHERE company_id = \(bind: company.description) AND run_id = \(bind: run.description) ORDER BY employee
-            """
-        ).all().map { row in
+        var query: SQLQueryString =
+            "SELECT * FROM payroll_lines WHERE company_id = \(bind: company.description) AND run_id = \(bind: run.description)"
+        if let employee { query = query + " AND employee = \(bind: employee)" }
+        return try await db.raw(query + " ORDER BY employee").all().map { row in
             func money(_ column: String) throws -> Money { .ron(try row.decode(column: column, as: Int64.self)) }
             let explanation = try row.decode(column: "explanation", as: String.self)
             let lines = ((try? JSONDecoder().decode([[String]].self, from: Data(explanation.utf8))) ?? []).compactMap { item -> PayLine? in

@@ -147,7 +147,7 @@ extension Culise {
     ) async throws -> Data {
         try actor.require(.payroll, .read, in: company)
         let (firm, run, line) = try await read { db -> (Company, PayrollRunRecord, PayrollLineRecord) in
-            let run = try await Self.requireLatest(db, company: company, month: month)
+            let run = try await Self.requireLatest(db, company: company, month: month, employee: employee)
             guard let line = run.lines.first(where: { $0.employee == employee }) else {
                 throw DomainError(
                     "payroll.payslip_not_found", kind: .notFound, field: "employee",
