@@ -1,5 +1,7 @@
 import Application
 import Banking
+import Companies
+import Filings
 import Foundation
 import Kernel
 import Ledger
@@ -90,5 +92,60 @@ extension Culise {
                 .joined(separator: ",") + "\n"
         }
         return out
+    }
+}
+
+extension Culise {
+    /// The month's contributions and income tax paid to the State Treasury (issue 15 item 6): one ISO 20022 pain.001.001.03
+    /// transfer of what the month's D112 declares (`totalPlata_A`, the kept declaration's own figure) from `debtorIBAN`
+    /// to the company's Treasury account `treasuryIBAN` (the *cont unic*; a Treasury IBAN has `TREZ` as its bank code, which
+    /// is how banks route it as a budget payment, conformance README §8). The beneficiary's name, the remittance text and
+    /// where a bank wants the payment reference are not verified (docs/payroll.md); the end-to-end id is `D112-<month>`.
+    public func treasuryPaymentFile(
+        company: CompanyID, month: YearMonth, debtorIBAN: String, treasuryIBAN: String, debtorBIC: String? = nil,
+        executionDate: LocalDate, actor: Actor
+    ) async throws -> String {
+        try actor.require(.payroll, .read, in: company)
+        var problems = ProblemCollector()
+        let account = problems.collect { () throws(DomainError) in try IBAN(debtorIBAN, field: "account").value }
+        let treasury = problems.collect { () throws(DomainError) in try IBAN(treasuryIBAN, field: "treasury").value }
+        if let treasury, !(treasury.count >= 8 && treasury.dropFirst(4).prefix(4) == "TREZ") {
+            problems.add(
+                DomainError(
+                    "payroll.treasury_iban", field: "treasury",
+                    "You cannot pay taxes to \(treasury) because a State Treasury account has TREZ as its bank code (RO..TREZ...)."))
+        }
+        problems.check(
+            executionDate >= today,
+            DomainError(
+                "payroll.execution_date", field: "date",
+                "You cannot ask the bank to pay on \(executionDate.iso) because that day has passed; use today or a later banking day."))
+        try problems.throwIfAny()
+        let (filing, firm) = try await read { db -> (FilingRecord?, Company) in
+            let latest = try await Self.loadFilings(db, company: company, form: .d112, period: month, withXML: false)
+                .last { ![.discarded, .invalid, .generated, .rejected, .rectified].contains($0.state) }
+            let filing: FilingRecord? = if let latest { try await Self.loadFiling(db, company: company, id: latest.id) } else { nil }
+            return (filing, try await Self.loadCompany(db, company))
+        }
+        guard let filing,
+            let range = filing.xml.range(of: " totalPlata_A=\""),
+            let total = Int64(filing.xml[range.upperBound...].prefix { $0 != "\"" })
+        else {
+            throw DomainError(
+                "payroll.d112_missing", kind: .conflict, field: "month",
+                "You cannot pay the taxes of \(month) before its D112 is generated without problems; the payment is what the declaration declares."
+            )
+        }
+        let compact = month.description.replacingOccurrences(of: "-", with: "")
+        return Pain001.document(
+            CreditTransferBatch(
+                messageID: "TAX-\(compact)-\(Timestamp.format(now).filter(\.isNumber).prefix(14))",
+                created: String(Timestamp.format(now).prefix(19)), debtorName: firm.legalName, debtorTaxID: firm.cui.digits,
+                debtorIBAN: account ?? debtorIBAN, debtorBIC: debtorBIC, executionDate: executionDate, categoryPurpose: "TAXS",
+                transfers: [
+                    CreditTransferBatch.Transfer(
+                        endToEndID: "D112-\(compact)", amount: .ron(total * 100), creditorName: "Trezoreria Statului",
+                        creditorIBAN: treasury ?? treasuryIBAN, remittance: "D112 \(month) CIF \(firm.cui.digits)")
+                ]))
     }
 }

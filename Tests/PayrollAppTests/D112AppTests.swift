@@ -96,6 +96,24 @@ import Testing
             #expect(books.contains("444 C \(totals.incomeTax).00") && books.contains("436 C \(totals.cam).00"))
             #expect(run.total(\.cas) == Self.lei(totals.cas) && run.total(\.tax) == Self.lei(totals.incomeTax))
 
+            // The taxes paid to the Treasury: one transfer of what the D112 declares, to a TREZ account, valid pain.001.
+            await expectRefusals(["payroll.treasury_iban", "payroll.execution_date"]) {
+                try await culise.treasuryPaymentFile(
+                    company: company, month: march, debtorIBAN: "RO49AAAA1B31007593840000", treasuryIBAN: "RO80RNCB0091735402618001",
+                    executionDate: culise.today.adding(days: -1), actor: actor)
+            }
+            await expectRefusal("payroll.d112_missing", field: "month") {
+                try await culise.treasuryPaymentFile(
+                    company: company, month: try YearMonth(year: 2026, month: 2), debtorIBAN: "RO49AAAA1B31007593840000",
+                    treasuryIBAN: "RO14TREZ2165503XXXXXXXXX", executionDate: culise.today, actor: actor)
+            }
+            let taxes = try await culise.treasuryPaymentFile(
+                company: company, month: march, debtorIBAN: "RO49AAAA1B31007593840000", treasuryIBAN: "RO14 TREZ 2165 503X XXXX XXXX",
+                executionDate: culise.today, actor: actor)
+            #expect(taxes.contains("<NbOfTxs>1</NbOfTxs>") && taxes.contains("<CtrlSum>\(totals.total).00</CtrlSum>"))
+            #expect(taxes.contains("<IBAN>RO14TREZ2165503XXXXXXXXX</IBAN>") && taxes.contains("<EndToEndId>D112-202603</EndToEndId>"))
+            try Self.validate(taxes, name: "treasury-2026-03-\(engine)", form: "pain001")
+
             // Filed, rejected, then rectified: the new declaration carries d_rec="1"; the rejected one is kept.
             await expectRefusal("filing.illegal_transition", field: "action") {
                 try await culise.recordFilingAnswer(company: company, id: filing.id, accepted: true, message: nil, actor: actor)
@@ -183,9 +201,9 @@ import Testing
     }
 
     /// Written for CI's validation of every document, and checked here when the conformance kit is installed.
-    static func validate(_ xml: String, name: String) throws {
+    static func validate(_ xml: String, name: String, form: String = "d112") throws {
         if let root = ProcessInfo.processInfo.environment["CULISE_TEST_OUTPUT"], !root.isEmpty {
-            let folder = URL(fileURLWithPath: root).appendingPathComponent("declarations")
+            let folder = URL(fileURLWithPath: root).appendingPathComponent(form == "d112" ? "declarations" : "pain001")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             try Data(xml.utf8).write(to: folder.appendingPathComponent("\(name).xml"))
         }
@@ -196,7 +214,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: file) }
         let process = Process()
         process.executableURL = validator
-        process.arguments = ["--form", "d112", "-q", file.path]
+        process.arguments = ["--form", form, "-q", file.path]
         try process.run()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "validate-declaration refused \(name)")

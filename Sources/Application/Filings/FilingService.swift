@@ -232,7 +232,7 @@ extension Culise {
     static let filingColumns =
         "company_id, id, form, period, state, rectifies, sha256, problems, registration_number, filed_on, answer, created_by, created_at, updated_at"
 
-    static func loadFiling(_ db: any SQLDatabase, company: CompanyID, id: FilingID) async throws -> FilingRecord {
+    package static func loadFiling(_ db: any SQLDatabase, company: CompanyID, id: FilingID) async throws -> FilingRecord {
         guard
             let row = try await db.raw(
                 "SELECT * FROM filings WHERE company_id = \(bind: company.description) AND id = \(bind: id.description)"

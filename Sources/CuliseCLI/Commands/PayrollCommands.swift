@@ -12,7 +12,8 @@ struct PayrollCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "payroll", abstract: "Romanian payroll: runs from approved timesheets, approval, posting, payment, corrections.",
         subcommands: [
-            Run.self, Report.self, Items.self, Settings.self, ParametersCommand.self, PayFile.self, D112Command.self, PayslipCommand.self,
+            Run.self, Report.self, Items.self, Settings.self, ParametersCommand.self, PayFile.self, TaxFile.self, D112Command.self,
+            PayslipCommand.self,
             EmailPayslips.self,
             NetToGrossCommand.self,
         ])
@@ -230,6 +231,35 @@ struct PayrollCommand: AsyncParsableCommand {
                 print(
                     "\(x.from.iso)  minimum \(x.minimumWage.decimalString)  untaxed \(x.untaxedAmount.decimalString)/\(x.untaxedIncomeCeiling.decimalString)  CAS \(x.casPercent) CASS \(x.cassPercent) tax \(x.incomeTaxPercent) CAM \(x.camPercent)  deductions \(x.deductionPercents.map { "\($0)" }.joined(separator: " "))  vouchers ≤ \(x.mealVoucherMax.decimalString)  (\(set.source)\(set.setBy.map { " \($0)" } ?? ""))"
                 )
+            }
+        }
+    }
+
+    struct TaxFile: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "tax-file",
+            abstract: "The month's contributions and income tax as one pain.001.001.03 transfer of what its D112 declares, to the Treasury."
+        )
+        @OptionGroup var month: Month
+        @Option(help: "The company's account to pay from (IBAN).") var account: String
+        @Option(help: "The company's Treasury account (cont unic, RO..TREZ...).") var treasury: String
+        @Option(help: "Its bank's BIC (optional).") var bic: String?
+        @Option(help: "The day the bank should pay (default today).") var date: String?
+        @Option(help: "Write here instead of standard output.") var out: String?
+
+        func run() async throws {
+            let parsed = try month.parsed()
+            let day = try parseDate(date, field: "date")
+            let xml = try await CLI.inCompany(month.global, month.target) { culise, company in
+                try await culise.treasuryPaymentFile(
+                    company: company.id, month: parsed, debtorIBAN: account, treasuryIBAN: treasury, debtorBIC: bic,
+                    executionDate: day ?? culise.today, actor: .system("payroll tax-file"))
+            }
+            if let out {
+                try Data(xml.utf8).write(to: URL(fileURLWithPath: out))
+                print("wrote \(out)")
+            } else {
+                print(xml, terminator: "")
             }
         }
     }

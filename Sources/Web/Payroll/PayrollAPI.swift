@@ -19,6 +19,8 @@ struct PayrollAPI: Sendable {
         protect(.payroll, .read).get("/api/v1/payroll/payslips/{month}/{employee}", use: payslipDocument)
         protect(.payroll, .read).get("/api/v1/payroll/runs/{month}/summary", use: summary)
         protect(.payroll, .read).get("/api/v1/payroll/parameters", use: parameters)
+        protect(.payroll, .read).get("/api/v1/payroll/runs/{month}/payment-file", use: paymentFile)
+        protect(.payroll, .read).get("/api/v1/payroll/runs/{month}/tax-file", use: taxFile)
         protect(.company, .write).put("/api/v1/payroll/parameters/{month}", use: setParameters)
         protect(.payroll, .write).post("/api/v1/payroll/runs/{month}/payslip-emails", use: emailPayslips)
     }
@@ -121,6 +123,40 @@ struct PayrollAPI: Sendable {
                 company: p.companyID, try PayrollParameterInput.apply(typed, to: base, from: month), actor: .user(p))
             return try APIRoutes.encoded(ParametersDTO(set), status: .ok)
         }
+    }
+
+    static func query(_ request: Request, _ name: String) -> String? {
+        request.uri.queryParameters[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The posted month's salary transfers: `?format=pain001` (default, with `account`, optional `bic` and `date`) or `csv`.
+    @Sendable func paymentFile(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let month = try Self.month(context)
+        let date = try Self.query(request, "date").map { try LocalDate(iso: $0, field: "date") } ?? culise.today
+        if Self.query(request, "format") == "csv" {
+            let csv = try await culise.salaryPaymentCSV(company: p.companyID, month: month, actor: .user(p))
+            return Response(
+                status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: csv)))
+        }
+        let xml = try await culise.salaryPaymentFile(
+            company: p.companyID, month: month, debtorIBAN: Self.query(request, "account") ?? "", debtorBIC: Self.query(request, "bic"),
+            executionDate: date, actor: .user(p))
+        return Response(
+            status: .ok, headers: [.contentType: "application/xml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: xml)))
+    }
+
+    /// The month's taxes per its D112 to the Treasury account `treasury`, from `account`, as pain.001.
+    @Sendable func taxFile(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let month = try Self.month(context)
+        let date = try Self.query(request, "date").map { try LocalDate(iso: $0, field: "date") } ?? culise.today
+        let xml = try await culise.treasuryPaymentFile(
+            company: p.companyID, month: month, debtorIBAN: Self.query(request, "account") ?? "",
+            treasuryIBAN: Self.query(request, "treasury") ?? "", debtorBIC: Self.query(request, "bic"), executionDate: date,
+            actor: .user(p))
+        return Response(
+            status: .ok, headers: [.contentType: "application/xml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: xml)))
     }
 
     struct MailingDTO: Encodable {

@@ -31,9 +31,48 @@ struct PayrollPages: Sendable {
 
     @Sendable func month(_ request: Request, context: WebContext) async throws -> Response {
         if let export = request.uri.queryParameters["export"].map(String.init) {
+            if ["pain001", "salaries_csv", "treasury"].contains(export) {
+                do {
+                    return try await paymentFile(export, request, context, month: month(request))
+                } catch let error as ValidationErrors {
+                    return try await render(request, context, month: month(request), error: error)
+                } catch let error as DomainError where [.invalid, .conflict].contains(error.kind) {
+                    return try await render(request, context, month: month(request), error: error)
+                }
+            }
             return try await self.export(export, request, context, month: month(request))
         }
         return try await render(request, context, month: month(request))
+    }
+
+    /// The month's payment files to download: the salaries as pain.001 or CSV, the taxes to the Treasury as pain.001
+    /// (read-only: making a file changes nothing; the bank executes it).
+    func paymentFile(_ kind: String, _ request: Request, _ context: WebContext, month: YearMonth) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let query = request.uri.queryParameters
+        func text(_ name: String) -> String { query[Substring(name)].map(String.init)?.trimmingCharacters(in: .whitespaces) ?? "" }
+        let bic = text("bic").isEmpty ? nil : text("bic")
+        let date = text("date").isEmpty ? culise.today : try LocalDate(iso: text("date"), field: "date")
+        var headers = HTTPFields()
+        let body: String
+        switch kind {
+        case "salaries_csv":
+            body = try await culise.salaryPaymentCSV(company: p.companyID, month: month, actor: .user(p))
+            headers[.contentType] = "text/csv; charset=utf-8"
+            headers[.contentDisposition] = "attachment; filename=\"salarii_\(month).csv\""
+        case "treasury":
+            body = try await culise.treasuryPaymentFile(
+                company: p.companyID, month: month, debtorIBAN: text("account"), treasuryIBAN: text("treasury"), debtorBIC: bic,
+                executionDate: date, actor: .user(p))
+            headers[.contentType] = "application/xml; charset=utf-8"
+            headers[.contentDisposition] = "attachment; filename=\"impozite_\(month).xml\""
+        default:
+            body = try await culise.salaryPaymentFile(
+                company: p.companyID, month: month, debtorIBAN: text("account"), debtorBIC: bic, executionDate: date, actor: .user(p))
+            headers[.contentType] = "application/xml; charset=utf-8"
+            headers[.contentDisposition] = "attachment; filename=\"salarii_\(month).xml\""
+        }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
     /// The register (one row per employee) or the summary by department or cost centre, as CSV for people.
@@ -107,6 +146,7 @@ struct PayrollPages: Sendable {
             "actions": actions.map { ["action": $0.0, "label": $0.1] }, "has_actions": !actions.isEmpty,
             "can_pay": canEdit && state == .posted, "pay_date": PageFormat.inputDate(culise.today),
             "can_email": canEdit && (state == .posted || state == .paid),
+            "can_files": state == .posted || state == .paid, "file_account": request.uri.queryParameters["account"].map(String.init) ?? "",
             "runs": runs.map { item in
                 [
                     "kind": t["payroll_kind_\(item.kind)"] ?? item.kind,

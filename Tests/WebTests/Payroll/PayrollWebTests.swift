@@ -180,6 +180,20 @@ import Testing
             #expect(try await browser.get("/filings/d112/2026-03/draft").text.contains("d_rec=\"1\""))
             let again = try await browser.post("/payroll", ["month": "2026-03", "action": "d112"], from: "/payroll?month=2026-03")
             #expect(again.status == .seeOther)
+
+            // Payment files: the salaries need every IBAN (named), the taxes go where the rectifying D112 says.
+            let salaries = try await browser.api(
+                .get, "/api/v1/payroll/runs/2026-03/payment-file?account=RO49AAAA1B31007593840000", token: clerk)
+            #expect(salaries.status == .conflict && Set(Self.ids(salaries)) == ["payroll.iban_missing"], "\(salaries.text)")
+            let taxes = try await browser.api(
+                .get, "/api/v1/payroll/runs/2026-03/tax-file?account=RO49AAAA1B31007593840000&treasury=RO14TREZ2165503XXXXXXXXX",
+                token: clerk)
+            #expect(taxes.status == .ok && taxes.text.contains("<CtgyPurp><Cd>TAXS</Cd></CtgyPurp>"), "\(taxes.text.prefix(300))")
+            let taxPage = try await browser.get(
+                "/payroll?month=2026-03&export=treasury&account=RO49AAAA1B31007593840000&treasury=RO14TREZ2165503XXXXXXXXX")
+            #expect(taxPage.status == .ok && taxPage.text.contains("D112-202603"))
+            let refusedPage = try await browser.get("/payroll?month=2026-03&export=pain001&account=RO49AAAA1B31007593840000")
+            #expect(refusedPage.status == .unprocessableContent && refusedPage.text.contains("IBAN"))
         }
     }
 }
