@@ -57,11 +57,7 @@ extension Culise {
     ) async throws -> String {
         var problems = ProblemCollector()
         let account = problems.collect { () throws(DomainError) in try IBAN(debtorIBAN, field: "account").value }
-        problems.check(
-            executionDate >= today,
-            DomainError(
-                "payroll.execution_date", field: "date",
-                "You cannot ask the bank to pay on \(executionDate.iso) because that day has passed; use today or a later banking day."))
+        problems.check(executionDate >= today, Self.executionDateProblem(executionDate))
         try problems.throwIfAny()
         let transfers = try await salaryTransfers(company: company, month: month, actor: actor)
         let firm = try await self.company(company, actor: actor)
@@ -77,6 +73,13 @@ extension Culise {
                         endToEndID: "SAL\(compact)-\($0.employee)", amount: $0.amount, creditorName: $0.name, creditorIBAN: $0.iban,
                         remittance: "Salariu \(month)")
                 }))
+    }
+
+    /// A payment file asked for a day that has passed.
+    static func executionDateProblem(_ day: LocalDate) -> DomainError {
+        DomainError(
+            "payroll.execution_date", field: "date",
+            "You cannot ask the bank to pay on \(day.iso) because that day has passed; use today or a later banking day.")
     }
 
     /// The same transfers as CSV for banks that take one: `employee,name,iban,amount,details` (amounts in lei with a dot).
@@ -115,11 +118,7 @@ extension Culise {
                     "payroll.treasury_iban", field: "treasury",
                     "You cannot pay taxes to \(treasury) because a State Treasury account has TREZ as its bank code (RO..TREZ...)."))
         }
-        problems.check(
-            executionDate >= today,
-            DomainError(
-                "payroll.execution_date", field: "date",
-                "You cannot ask the bank to pay on \(executionDate.iso) because that day has passed; use today or a later banking day."))
+        problems.check(executionDate >= today, Self.executionDateProblem(executionDate))
         try problems.throwIfAny()
         let (filing, firm) = try await read { db -> (FilingRecord?, Company) in
             let latest = try await Self.loadFilings(db, company: company, form: .d112, period: month, withXML: false)

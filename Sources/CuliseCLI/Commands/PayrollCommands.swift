@@ -20,6 +20,16 @@ struct PayrollCommand: AsyncParsableCommand {
 
     typealias Month = TimesheetCommand.Month
 
+    /// A file's text to `out`, or to standard output.
+    static func write(_ text: String, to out: String?) throws {
+        guard let out else {
+            print(text, terminator: "")
+            return
+        }
+        try Data(text.utf8).write(to: URL(fileURLWithPath: out))
+        print("wrote \(out)")
+    }
+
     static func lei(_ text: String?, field: String) throws -> Money {
         guard let text else { return .zero(.ron) }
         do { return .ron(try Money.parseMinorUnits(text, digits: 2, field: field)) } catch {
@@ -255,12 +265,7 @@ struct PayrollCommand: AsyncParsableCommand {
                     company: company.id, month: parsed, debtorIBAN: account, treasuryIBAN: treasury, debtorBIC: bic,
                     executionDate: day ?? culise.today, actor: .system("payroll tax-file"))
             }
-            if let out {
-                try Data(xml.utf8).write(to: URL(fileURLWithPath: out))
-                print("wrote \(out)")
-            } else {
-                print(xml, terminator: "")
-            }
+            try PayrollCommand.write(xml, to: out)
         }
     }
 
@@ -363,12 +368,7 @@ struct PayrollCommand: AsyncParsableCommand {
                     company: company.id, month: parsed, debtorIBAN: account ?? "", debtorBIC: bic, executionDate: day ?? culise.today,
                     actor: actor)
             }
-            if let out {
-                try Data(content.utf8).write(to: URL(fileURLWithPath: out))
-                print("wrote \(out)")
-            } else {
-                print(content, terminator: "")
-            }
+            try PayrollCommand.write(content, to: out)
         }
     }
 
