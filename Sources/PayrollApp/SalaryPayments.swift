@@ -70,7 +70,8 @@ extension Culise {
                 executionDate: executionDate, categoryPurpose: "SALA",
                 transfers: transfers.map {
                     CreditTransferBatch.Transfer(
-                        endToEndID: "SAL\(compact)-\($0.employee)", amount: $0.amount, creditorName: $0.name, creditorIBAN: $0.iban,
+                        endToEndID: Self.salaryEndToEndID(month: month, employee: $0.employee), amount: $0.amount, creditorName: $0.name,
+                        creditorIBAN: $0.iban,
                         remittance: "Salariu \(month)")
                 }))
     }

@@ -87,8 +87,11 @@ extension Culise {
         _ db: any SQLDatabase, company: CompanyID, _ allocations: [(id: String, amount: Int64)], bankLine: String, entry: Int64?,
         actor: Actor
     ) async throws {
-        let open = Dictionary(
-            try await Self.openSalaryTransfers(db, company: company).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        // Each allocation reads only its own run's line (an automatic run confirms a statement's salary lines one by one).
+        var open: [String: OpenSalaryTransfer] = [:]
+        for allocation in allocations where open[allocation.id] == nil {
+            open[allocation.id] = try await Self.openSalaryTransfer(db, company: company, id: allocation.id)
+        }
         var problems: [DomainError] = []
         for (index, allocation) in allocations.enumerated() {
             guard let transfer = open[allocation.id] else {
@@ -120,8 +123,7 @@ extension Culise {
             ).run()
             runs.insert(transfer.run)
         }
-        let stillOpen = Set(try await Self.openSalaryTransfers(db, company: company).map(\.run))
-        for run in runs where !stillOpen.contains(run) {
+        for run in runs where try await Self.fullyTransferred(db, company: company, run: run) {
             let next = try PayrollRunState.posted.apply(.pay)
             try await db.raw(
                 """
@@ -133,6 +135,62 @@ extension Culise {
                 db, actor: actor, company: company, action: "payroll.pay", entity: "payroll_run", entityID: run.description,
                 changes: [FieldChange("paid_by", before: nil, after: "bank statement")], now: now)
         }
+    }
+
+    /// One employee's open salary (`run/employee`) of the month's latest posted run, reading only that employee's lines;
+    /// nil when it is not one (unknown, not posted, nothing to pay, already paid).
+    static func openSalaryTransfer(_ db: any SQLDatabase, company: CompanyID, id: String) async throws -> OpenSalaryTransfer? {
+        let parts = id.split(separator: "/", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let runID = PayrollRunID(string: parts[0]) else { return nil }
+        let employee = parts[1]
+        let cid = company.description
+        guard
+            let row = try await db.raw(
+                "SELECT month, state FROM payroll_runs WHERE company_id = \(bind: cid) AND id = \(bind: runID.description)"
+            ).first(), try row.decode(column: "state", as: String.self) == PayrollRunState.posted.rawValue,
+            try await db.raw(
+                """
+                SELECT 1 AS paid FROM payroll_transfers
+                WHERE company_id = \(bind: cid) AND run_id = \(bind: runID.description) AND employee = \(bind: employee)
+                """
+            ).first() == nil
+        else { return nil }
+        let month = try YearMonth(text: try row.decode(column: "month", as: String.self))
+        var runs = try await loadRuns(db, company: company, month: month, lines: false)
+        guard runs.last?.id == runID else { return nil }
+        for index in runs.indices {
+            runs[index].lines = try await loadLines(db, company: company, run: runs[index].id, month: month, employee: employee)
+        }
+        guard let run = runs.last, let name = run.lines.first?.name,
+            let result = toPost(run, earlier: runs.dropLast().filter { [.posted, .paid].contains($0.state) }).first(where: {
+                $0.employee == employee
+            }), result.netToPay.minorUnits > 0
+        else { return nil }
+        return OpenSalaryTransfer(
+            id: id, run: runID, month: month, employee: employee, name: name, iban: nil,
+            endToEndID: salaryEndToEndID(month: month, employee: employee), amount: result.netToPay)
+    }
+
+    /// Whether every net of a posted run is paid by a matched line: two counts for a monthly run, the whole list of
+    /// open salaries for a correcting one (its nets are differences from the earlier run).
+    static func fullyTransferred(_ db: any SQLDatabase, company: CompanyID, run: PayrollRunID) async throws -> Bool {
+        let cid = company.description
+        guard
+            let row = try await db.raw("SELECT kind FROM payroll_runs WHERE company_id = \(bind: cid) AND id = \(bind: run.description)")
+                .first()
+        else { return false }
+        guard try row.decode(column: "kind", as: String.self) == "regular" else {
+            return try await !openSalaryTransfers(db, company: company).contains { $0.run == run }
+        }
+        func count(_ query: SQLQueryString) async throws -> Int64 {
+            try await db.raw(query).first()?.decode(column: "n", as: Int64.self) ?? 0
+        }
+        let toPay = try await count(
+            "SELECT COUNT(*) AS n FROM payroll_lines WHERE company_id = \(bind: cid) AND run_id = \(bind: run.description) AND net_to_pay > 0"
+        )
+        let paid = try await count(
+            "SELECT COUNT(*) AS n FROM payroll_transfers WHERE company_id = \(bind: cid) AND run_id = \(bind: run.description)")
+        return paid >= toPay
     }
 
     /// Undoes what `bankLine` paid when its match is undone: the transfers are forgotten and a run they had made paid is
