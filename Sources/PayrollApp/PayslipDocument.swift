@@ -141,6 +141,15 @@ public struct PayslipMailing: Sendable, Equatable {
 }
 
 extension Culise {
+    /// One employee's line of the month's latest run (the run without its other lines), or nil when the run has none.
+    public func payslip(company: CompanyID, month: YearMonth, employee: String, actor: Actor) async throws -> Payslip? {
+        try actor.require(.payroll, .read, in: company)
+        return try await read { db in
+            let run = try await Self.requireLatest(db, company: company, month: month, employee: employee)
+            return run.lines.first.map { Payslip(month: month, run: run, line: $0) }
+        }
+    }
+
     /// One employee's payslip of the month's latest run (computed runs too, for review), as PDF or HTML.
     public func payslipDocument(
         company: CompanyID, month: YearMonth, employee: String, format: String, english: Bool, actor: Actor

@@ -119,6 +119,8 @@ import Testing
             #expect(csv.status == .ok && csv.text.contains("NumeE2") && csv.text.contains(";"))
             #expect(try await browser.get("/payroll?month=2026-03&export=cost_centre").status == .ok)
             #expect(try await browser.get("/payroll?month=2026-03&export=bogus").status == .notFound)
+            #expect(try await browser.get("/payroll/2026-02/E1").status == .notFound)
+            #expect(try await browser.get("/payroll/2026-03/E9").status == .notFound)
             let pdf = try await browser.get("/payroll/2026-03/E1/pdf")
             #expect(pdf.status == .ok && pdf.text.hasPrefix("%PDF-"))
             #expect(payslip.text.contains("Deducere personală") && payslip.text.contains("suma netaxabilă"))
