@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "People", dependencies: ["Kernel", "Companies"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // Pure domain: Romanian gross-to-net with its effective-dated parameters (issue 15).
         .target(name: "Payroll", dependencies: ["Kernel"], exclude: ["README.md"], swiftSettings: swiftSettings),
-        .target(name: "Filings", dependencies: ["Kernel"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(name: "Filings", dependencies: ["Kernel", "Tax"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // Pure domain: VAT categories, effective-dated rates, rounding rules.
         .target(name: "Tax", dependencies: ["Kernel"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // Pure domain: products, invoices, bills, payments, e-Factura (issue 4; products so far).
@@ -162,6 +162,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "FilingsApp",
+            dependencies: [
+                "Kernel", "Companies", "Identity", "Ledger", "Tax", "Invoicing", "Posting", "Filings", "Storage", "Application",
+                "LedgerApp",
+                "InvoicingApp",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "PeopleApp",
             dependencies: ["Kernel", "Companies", "Identity", "People", "Approvals", "Storage", "Application"],
             swiftSettings: swiftSettings
@@ -172,7 +181,7 @@ let package = Package(
             dependencies: [
                 "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "Jobs", "Approvals", "Documents",
                 "EFactura", "Mail", "Storage", "Application", "LedgerApp", "PartnersApp", "InvoicingApp", "BankingApp", "People",
-                "PeopleApp", "PayrollApp", "Payroll", "Filings",
+                "PeopleApp", "PayrollApp", "Payroll", "Filings", "FilingsApp",
             ],
             swiftSettings: swiftSettings
         ),
@@ -183,7 +192,7 @@ let package = Package(
                 "Kernel", "Companies", "Identity", "Ledger", "Partners", "Tax", "Invoicing", "Banking", "Jobs", "Approvals", "Documents",
                 "EFactura", "Storage",
                 "Application", "LedgerApp", "PartnersApp", "InvoicingApp", "BankingApp", "Assembly", "People", "PeopleApp", "Payroll",
-                "PayrollApp", "Filings",
+                "PayrollApp", "Filings", "FilingsApp",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -202,7 +211,7 @@ let package = Package(
             dependencies: [
                 "Kernel", "Companies", "Identity", "Ledger", "Partners", "Invoicing", "Banking", "Jobs", "EFactura", "Storage",
                 "Application", "LedgerApp", "PartnersApp", "InvoicingApp", "BankingApp", "Assembly", "People", "PeopleApp", "Payroll",
-                "PayrollApp", "Filings",
+                "PayrollApp", "Filings", "FilingsApp",
                 "Web",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -241,7 +250,14 @@ let package = Package(
         .testTarget(name: "MailTests", dependencies: ["Mail", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "PeopleTests", dependencies: ["Kernel", "Companies", "People", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "PayrollTests", dependencies: ["Kernel", "Payroll", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "FilingsTests", dependencies: ["Kernel", "Filings"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FilingsAppTests",
+            dependencies: [
+                "Kernel", "Companies", "Identity", "Ledger", "Partners", "Invoicing", "Filings", "Storage", "Application", "LedgerApp",
+                "PartnersApp", "InvoicingApp", "FilingsApp", "Assembly", "TestSupport",
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(name: "FilingsTests", dependencies: ["Kernel", "Filings", "Tax"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PayrollAppTests",
             dependencies: [

@@ -37,6 +37,7 @@ extension Culise {
             try await seedPlatformDemo(company: existing.id)
             try await seedPeopleDemo(company: existing.id)
             try await seedPayrollDemo(company: existing.id)
+            try await seedTaxDemo(company: existing.id)
             return DemoInfo(company: existing, email: Culise.demoEmail, password: Culise.demoPassword, created: false)
         }
         let company = try await createCompany(input, actor: actor)
@@ -66,6 +67,7 @@ extension Culise {
         try await seedPlatformDemo(company: company.id)
         try await seedPeopleDemo(company: company.id)
         try await seedPayrollDemo(company: company.id)
+        try await seedTaxDemo(company: company.id)
         return DemoInfo(company: company, email: Culise.demoEmail, password: Culise.demoPassword, created: true)
     }
 }

@@ -23,8 +23,8 @@ public struct D112Employer: Sendable, Equatable {
     }
 }
 
-/// Who signs the declaration.
-public struct D112Declarant: Sendable, Equatable {
+/// Who signs a declaration (D112, D300, D394, D390).
+public struct Declarant: Sendable, Equatable {
     public var lastName: String
     public var firstName: String
     public var function: String
@@ -106,7 +106,7 @@ public struct D112Declaration: Sendable, Equatable {
     /// A rectifying declaration (`d_rec="1"`), filed after an earlier one for the same month.
     public var rectifying: Bool
     public var employer: D112Employer
-    public var declarant: D112Declarant
+    public var declarant: Declarant
     public var insured: [D112Insured]
     /// The rates in force, in basis points (25 % = 2,500), for the cross-checks.
     public var casRate: Int64
@@ -115,7 +115,7 @@ public struct D112Declaration: Sendable, Equatable {
     public var camRate: Int64
 
     public init(
-        period: YearMonth, rectifying: Bool = false, employer: D112Employer, declarant: D112Declarant, insured: [D112Insured],
+        period: YearMonth, rectifying: Bool = false, employer: D112Employer, declarant: Declarant, insured: [D112Insured],
         casRate: Int64, cassRate: Int64, taxRate: Int64, camRate: Int64
     ) {
         self.period = period
@@ -148,9 +148,7 @@ public enum D112 {
     }
 
     /// Whole lei for the declaration: minor units rounded half up (the form takes whole lei, kit README §8).
-    public static func lei(_ minorUnits: Int64) -> Int64 {
-        minorUnits >= 0 ? (minorUnits + 50) / 100 : -((-minorUnits + 50) / 100)
-    }
+    public static func lei(_ minorUnits: Int64) -> Int64 { FilingMath.lei(minorUnits) }
 
     /// `basisPoints` of whole lei `base`, rounded half up to the leu: how the form's own checks recompute a
     /// contribution from its base (CAS = round(A_13 × 25 %)).

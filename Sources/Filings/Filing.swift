@@ -103,7 +103,7 @@ public enum FilingState: String, Sendable, Codable, CaseIterable {
 
 /// A problem a cross-check found in a declaration, named so the accountant can look it up (`D112-412`: the CAS owed
 /// must equal the insured persons' CAS).
-public struct FilingProblem: Sendable, Equatable, Codable {
+public struct FilingProblem: Sendable, Equatable, Codable, Error {
     public var check: String
     public var message: String
     public var messageRO: String
@@ -112,5 +112,15 @@ public struct FilingProblem: Sendable, Equatable, Codable {
         self.check = check
         self.message = message
         self.messageRO = messageRO
+    }
+}
+
+/// The arithmetic the declarations share.
+public enum FilingMath {
+    /// Whole lei for a declaration: minor units rounded half away from zero (the forms take whole lei, kit README §8;
+    /// the rule that 50 bani and more round up follows ANAF's forms as other generators apply it: not verified).
+    public static func lei(_ minorUnits: Int64) -> Int64 {
+        if minorUnits == Int64.min { return -(Int64.max / 100) }
+        return minorUnits >= 0 ? minorUnits / 100 + (minorUnits % 100 >= 50 ? 1 : 0) : -FilingMath.lei(-minorUnits)
     }
 }

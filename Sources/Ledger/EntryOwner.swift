@@ -10,6 +10,7 @@ public struct EntryOwner: Sendable, Equatable {
         case bankFee = "bank_fee"
         case revaluation = "fx_revaluation"
         case yearEnd = "year_end"
+        case vatClosing = "vat_closing"
     }
 
     public let kind: Kind
@@ -42,6 +43,7 @@ public struct EntryOwner: Sendable, Equatable {
         case .revaluation: "reverse the revaluation from the exchange-rate page"
         case .merge: "partner merges are final; post a reclassification by hand"
         case .yearEnd: "reopen the fiscal year"
+        case .vatClosing: "reopen the period's VAT closing"
         }
     }
 

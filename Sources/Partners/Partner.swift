@@ -72,12 +72,16 @@ public struct PartnerInput: Sendable, Codable, Equatable {
     public var paymentTermDays: Int?
     public var isCustomer: Bool
     public var isSupplier: Bool
+    /// A company of another country: its VAT number with the country prefix (`DE123456789`, `EL…` for Greece), as
+    /// intra-Community invoices, D390 and D394 name it.
+    public var vatNumber: String?
 
     public init(
         code: String, kind: Partner.Kind, name: String, cui: String? = nil, vatPayer: Bool = false, tradeRegister: String? = nil,
         cnp: String? = nil, address: Address? = nil, ibans: [String] = [], email: String? = nil, phone: String? = nil,
-        paymentTermDays: Int? = nil, isCustomer: Bool = true, isSupplier: Bool = false
+        paymentTermDays: Int? = nil, isCustomer: Bool = true, isSupplier: Bool = false, vatNumber: String? = nil
     ) {
+        self.vatNumber = vatNumber
         self.code = code
         self.kind = kind
         self.name = name
@@ -111,6 +115,7 @@ public struct PartnerInput: Sendable, Codable, Equatable {
             DomainError(
                 "partner.name", field: "name", "To save a partner, you must give a name of at most \(Limits.nameLength) characters."))
         var cui: CUI?
+        var taxID: String?
         var cnp: CNP?
         var register: TradeRegisterNumber?
         switch kind {
@@ -119,6 +124,27 @@ public struct PartnerInput: Sendable, Codable, Equatable {
                 cui = problems.collect { () throws(DomainError) in try CUI(text) }
             } else if address?.country ?? "RO" == "RO" {
                 problems.add(DomainError("partner.cui_required", field: "cui", "To save a Romanian company, you must give its CUI."))
+            }
+            if let text = vatNumber?.uppercased().filter({ !$0.isWhitespace }), !text.isEmpty {
+                let country = (address?.country ?? "RO").uppercased()
+                let prefix = String(text.prefix(2))
+                let body = text.dropFirst(2)
+                if country == "RO" {
+                    problems.add(
+                        DomainError(
+                            "partner.vat_number", field: "vat_number",
+                            "You cannot give a foreign VAT number to a Romanian company because its CUI identifies it."))
+                } else if prefix != (country == "GR" ? "EL" : country) || !(2...13).contains(body.count)
+                    || !body.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) })
+                {
+                    problems.add(
+                        DomainError(
+                            "partner.vat_number", field: "vat_number",
+                            "You cannot use '\(text.prefix(20))' as the VAT number because it must be the country's prefix (\(country == "GR" ? "EL" : country)) followed by 2 to 13 letters or digits."
+                        ))
+                } else {
+                    taxID = text
+                }
             }
             if let text = tradeRegister, !text.trimmingCharacters(in: .whitespaces).isEmpty {
                 register = problems.collect { () throws(DomainError) in try TradeRegisterNumber(text) }
@@ -160,9 +186,11 @@ public struct PartnerInput: Sendable, Codable, Equatable {
             isCustomer || isSupplier,
             DomainError("partner.role", field: "is_customer", "To save a partner, you must mark it a customer, a supplier or both."))
         try problems.throwIfAny()
-        return Partner(
+        var partner = Partner(
             code: code, kind: kind, name: name, cui: cui, vatPayer: kind == .company && vatPayer, tradeRegister: register, cnp: cnp,
             address: address, ibans: accounts, email: email, phone: phone?.trimmingCharacters(in: .whitespaces), paymentTermDays: term,
             isCustomer: isCustomer, isSupplier: isSupplier)
+        partner.taxID = taxID
+        return partner
     }
 }

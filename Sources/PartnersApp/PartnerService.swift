@@ -20,12 +20,13 @@ extension Culise {
             try await Self.requireUniqueCUI(db, company: company, partner: partner)
             let inserted = try await db.raw(
                 """
-                INSERT INTO partners (company_id, \(unsafeRaw: Self.partnerColumns), created_at)
+                INSERT INTO partners (company_id, \(unsafeRaw: Self.partnerColumns), created_at, tax_id)
                 VALUES (\(bind: company.description), \(bind: partner.code), \(bind: partner.kind.rawValue), \(bind: partner.name),
                     \(bind: partner.cui?.digits), \(bind: partner.vatPayer), \(bind: partner.tradeRegister?.value), \(bind: partner.cnp?.value),
                     \(bind: partner.address?.line), \(bind: partner.address?.city), \(bind: partner.address?.county),
                     \(bind: partner.address?.postalCode), \(bind: partner.address?.country), \(bind: partner.email), \(bind: partner.phone),
-                    \(bind: Int64(partner.paymentTermDays)), \(bind: partner.isCustomer), \(bind: partner.isSupplier), \(bind: false), \(bind: self.nowText))
+                    \(bind: Int64(partner.paymentTermDays)), \(bind: partner.isCustomer), \(bind: partner.isSupplier), \(bind: false), \(bind: self.nowText),
+                    \(bind: partner.taxID))
                 ON CONFLICT (company_id, code) DO NOTHING RETURNING code
                 """
             ).first()
@@ -63,7 +64,8 @@ extension Culise {
                     address_line = \(bind: partner.address?.line), city = \(bind: partner.address?.city), county = \(bind: partner.address?.county),
                     postal_code = \(bind: partner.address?.postalCode), country = \(bind: partner.address?.country), email = \(bind: partner.email),
                     phone = \(bind: partner.phone), payment_term_days = \(bind: Int64(partner.paymentTermDays)),
-                    is_customer = \(bind: partner.isCustomer), is_supplier = \(bind: partner.isSupplier)
+                    is_customer = \(bind: partner.isCustomer), is_supplier = \(bind: partner.isSupplier),
+                    tax_id = \(bind: partner.taxID ?? before.taxID)
                 WHERE company_id = \(bind: company.description) AND code = \(bind: code)
                 """
             ).run()

@@ -255,7 +255,7 @@ extension Culise {
         return D112Declaration(
             period: month, rectifying: rectifying,
             employer: employer,
-            declarant: D112Declarant(
+            declarant: Declarant(
                 lastName: settings.declarantLastName ?? "", firstName: settings.declarantFirstName ?? "",
                 function: settings.declarantFunction ?? ""),
             insured: insured, casRate: rates.cas, cassRate: rates.cass, taxRate: rates.tax, camRate: rates.cam)

@@ -73,9 +73,26 @@ public enum SalesPosting {
 }
 
 /// The entry a supplier bill posts: `371/6xx/2xx + 4426 = 401` (a supplier credit note in red). Non-deductible VAT
-/// goes into the line's account; reverse charge self-assesses the VAT at the standard rate of the supply date,
-/// deductible and collected at once (`4426 = 4427`), without changing what is owed to the supplier.
+/// goes into the line's account; reverse charge (`AE`) and an intra-Community acquisition of goods (`K` on the
+/// supplier's invoice) self-assess the VAT at the standard rate of the supply date, deductible and collected at once
+/// (`4426 = 4427`), without changing what is owed to the supplier.
 public enum PurchasePosting {
+    /// The VAT the buyer self-assesses, per category (`AE`, then `K`): the base and the VAT in RON minor units (unsigned
+    /// by a credit note), at the standard rate of the supply date. The D300 reads the same figures (rows 5, 7, 12).
+    public static func selfAssessed(_ document: CommercialDocument) -> [(category: VATCategory, base: Int64, vat: Int64, percent: Decimal)]
+    {
+        let percent = (try? VATRateTable.romania.rate(.standard, supplyDate: document.supplyDate)) ?? 21
+        return [VATCategory.reverseCharge, .intraCommunity].compactMap { category in
+            let base = document.lines.filter { $0.vat.category == category }.reduce(Int64(0)) { $0 + $1.net }
+            guard base != 0 else { return nil }
+            let rate = document.exchangeRate
+            return (
+                category, PostingMath.ron(base, rate), PostingMath.ron(InvoiceMath.categoryVAT(taxable: base, percent: percent), rate),
+                percent
+            )
+        }
+    }
+
     public static func entry(_ document: CommercialDocument, id: BillID, isCreditNote: Bool, partner: String) -> EntryDraft {
         let sign: Int64 = isCreditNote ? -1 : 1
         let rate = document.exchangeRate
@@ -106,18 +123,11 @@ public enum PurchasePosting {
                 EntryLine(account: InvoicingAccounts.vatDeductible, debit: sign * deductible, description: document.number, source: source))
             totalRON += deductible
         }
-        let reverseCharged = document.lines.filter { $0.vat.category == .reverseCharge }.reduce(Int64(0)) { $0 + $1.net }
-        if reverseCharged != 0 {
-            let percent = (try? VATRateTable.romania.rate(.standard, supplyDate: document.supplyDate)) ?? 21
-            let selfAssessed = PostingMath.ron(InvoiceMath.categoryVAT(taxable: reverseCharged, percent: percent), rate)
-            lines.append(
-                EntryLine(
-                    account: InvoicingAccounts.vatDeductible, debit: sign * selfAssessed, description: "Taxare inversă \(document.number)",
-                    source: source))
-            lines.append(
-                EntryLine(
-                    account: InvoicingAccounts.vatCollected, credit: sign * selfAssessed, description: "Taxare inversă \(document.number)",
-                    source: source))
+        for assessed in selfAssessed(document) where assessed.vat != 0 {
+            let text =
+                assessed.category == .reverseCharge ? "Taxare inversă \(document.number)" : "Achiziție intracomunitară \(document.number)"
+            lines.append(EntryLine(account: InvoicingAccounts.vatDeductible, debit: sign * assessed.vat, description: text, source: source))
+            lines.append(EntryLine(account: InvoicingAccounts.vatCollected, credit: sign * assessed.vat, description: text, source: source))
         }
         lines.append(
             EntryLine(

@@ -55,6 +55,7 @@ struct HTMLRoutes: Sendable {
         EmployeeChangePages(culise: culise, views: views, html: self).register(protect: protect)
         PayrollPages(culise: culise, views: views, html: self).register(protect: protect)
         FilingPages(culise: culise, html: self).register(protect: protect)
+        VATPages(culise: culise, html: self).register(protect: protect)
         PayrollParameterPages(culise: culise, html: self).register(protect: protect)
         TrainingPages(culise: culise, views: views, html: self).register(protect: protect)
         JobPages(culise: culise, html: self).register(protect: protect)

@@ -101,6 +101,7 @@ public struct WebServer: @unchecked Sendable {
         EmployeeChangeAPI(culise: culise).register(protect: protect)
         PayrollAPI(culise: culise).register(protect: protect)
         FilingAPI(culise: culise).register(protect: protect)
+        VATAPI(culise: culise).register(protect: protect)
         TrainingAPI(culise: culise).register(protect: protect)
         ProductAPI(culise: culise).register(protect: protect)
         InvoiceAPI(culise: culise, anaf: anaf).register(protect: protect)

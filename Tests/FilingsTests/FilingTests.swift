@@ -71,7 +71,7 @@ struct FilingTests {
         D112Declaration(
             period: try YearMonth(year: 2026, month: 3),
             employer: D112Employer(cif: "18547290", name: "Exemplu <Distributie> & Co", caen: "4690", healthFund: "CJ"),
-            declarant: D112Declarant(lastName: "Popescu", firstName: "Maria", function: "Administrator"), insured: insured,
+            declarant: Declarant(lastName: "Popescu", firstName: "Maria", function: "Administrator"), insured: insured,
             casRate: 2_500, cassRate: 1_000, taxRate: 1_000, camRate: 225)
     }
 

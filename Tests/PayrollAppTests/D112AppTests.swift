@@ -87,7 +87,7 @@ import Testing
                 try Data(filing.xml.utf8).write(to: Self.golden)
             }
             #expect(filing.xml == (try String(contentsOf: Self.golden, encoding: .utf8)), "D112 differs from Tests/Golden")
-            try Self.validate(filing.xml, name: "d112-2026-03-\(engine)")
+            try DeclarationFiles.validate(filing.xml, name: "d112-2026-03-\(engine)", form: "d112")
 
             // The declaration's totals equal the posted amounts account by account.
             let totals = D112.totals(try Self.declaration(filing.xml))
@@ -112,7 +112,7 @@ import Testing
                 executionDate: culise.today, actor: actor)
             #expect(taxes.contains("<NbOfTxs>1</NbOfTxs>") && taxes.contains("<CtrlSum>\(totals.total).00</CtrlSum>"))
             #expect(taxes.contains("<IBAN>RO14TREZ2165503XXXXXXXXX</IBAN>") && taxes.contains("<EndToEndId>D112-202603</EndToEndId>"))
-            try Self.validate(taxes, name: "treasury-2026-03-\(engine)", form: "pain001")
+            try DeclarationFiles.validate(taxes, name: "treasury-2026-03-\(engine)", form: "pain001")
 
             // Filed, rejected, then rectified: the new declaration carries d_rec="1"; the rejected one is kept.
             await expectRefusal("filing.illegal_transition", field: "action") {
@@ -135,7 +135,7 @@ import Testing
             #expect(filing.state == .rejected)
             let rectifying = try await culise.generateD112(company: company, month: march, actor: actor)
             #expect(rectifying.rectifies == filing.id && rectifying.xml.contains("d_rec=\"1\"") && rectifying.state == .validated)
-            try Self.validate(rectifying.xml, name: "d112-2026-03-rectifying-\(engine)")
+            try DeclarationFiles.validate(rectifying.xml, name: "d112-2026-03-rectifying-\(engine)", form: "d112")
             let all = try await culise.filings(company: company, actor: actor)
             #expect(all.map(\.state) == [.validated, .rectified] || all.map(\.state) == [.rectified, .validated])
             #expect(try await culise.payrollDeclarations(company: company, actor: actor).first?.filing?.id == rectifying.id)
@@ -190,7 +190,7 @@ import Testing
         return D112Declaration(
             period: try YearMonth(year: 2026, month: 3),
             employer: D112Employer(cif: "1", name: "", caen: "", healthFund: ""),
-            declarant: D112Declarant(lastName: "", firstName: "", function: ""),
+            declarant: Declarant(lastName: "", firstName: "", function: ""),
             insured: try people.map { p in
                 D112Insured(
                     cnp: "", lastName: "", firstName: "", hired: try LocalDate(iso: "2026-01-01"), healthFund: "", normHours: 8,
@@ -198,25 +198,5 @@ import Testing
                     cass: attribute("A_12", in: p) * 100, basicDeduction: 0, taxable: 0, tax: attribute("E3_15", in: p) * 100, net: 0)
             },
             casRate: 2_500, cassRate: 1_000, taxRate: 1_000, camRate: 225)
-    }
-
-    /// Written for CI's validation of every document, and checked here when the conformance kit is installed.
-    static func validate(_ xml: String, name: String, form: String = "d112") throws {
-        if let root = ProcessInfo.processInfo.environment["CULISE_TEST_OUTPUT"], !root.isEmpty {
-            let folder = URL(fileURLWithPath: root).appendingPathComponent(form == "d112" ? "declarations" : "pain001")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try Data(xml.utf8).write(to: folder.appendingPathComponent("\(name).xml"))
-        }
-        let validator = InvoicingFixtures.conformanceKit.appendingPathComponent("validate-declaration")
-        guard FileManager.default.isExecutableFile(atPath: validator.path) else { return }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString).xml")
-        try Data(xml.utf8).write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let process = Process()
-        process.executableURL = validator
-        process.arguments = ["--form", form, "-q", file.path]
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "validate-declaration refused \(name)")
     }
 }

@@ -196,7 +196,7 @@ import Testing
             #expect(payable.count == 2 && payable[0].dropFirst(6) == payable[1].dropFirst(6), "\(payable)")
             // The two posted months are declared: the older D112 accepted, the newer filed and awaiting ANAF; the
             // computed month's D112 is still open (a draft).
-            let filings = try await culise.filings(company: demo.company.id, actor: .system("test"))
+            let filings = try await culise.filings(company: demo.company.id, form: .d112, actor: .system("test"))
             #expect(filings.map(\.state) == [.filed, .accepted] && filings.allSatisfy { $0.problems.isEmpty })
             let open = try await culise.payrollDeclarations(company: demo.company.id, actor: .system("test")).filter(\.open)
             #expect(open.map(\.runState) == [.computed])

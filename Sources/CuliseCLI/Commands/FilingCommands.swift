@@ -4,11 +4,11 @@ import Filings
 import Foundation
 import Kernel
 
-/// `culise filing …`: the declarations kept for ANAF and their lifecycle (D112 so far; issue 16 adds the tax returns).
+/// `culise filing …`: the declarations kept for ANAF and their lifecycle (D112, D300).
 struct FilingCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "filing", abstract: "Declarations for ANAF: list, show, mark filed, record ANAF's answer.",
-        subcommands: [List.self, Show.self, MarkFiled.self, Answer.self])
+        commandName: "filing", abstract: "Declarations for ANAF: generate, list, show, mark filed, record ANAF's answer.",
+        subcommands: [FilingGenerate.self, List.self, Show.self, MarkFiled.self, Answer.self])
 
     static func id(_ text: String) throws -> FilingID {
         guard let id = FilingID(string: text) else { throw CLIError(message: "ID: '\(text)' is not a filing id (culise filing list)") }

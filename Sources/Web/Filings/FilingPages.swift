@@ -85,6 +85,8 @@ struct FilingPages: Sendable {
         data["created_by"] = filing.createdBy
         data["created_at"] = filing.createdAt
         data["can_file"] = canEdit && filing.state == .validated
+        // The form posts to the route of the form's area: a D300's to `/vat/filings`, which accountants may write.
+        data["action_path"] = filing.form.area == .accounting ? "/vat/filings/\(filing.id)" : "/filings/\(filing.id)"
         data["can_answer"] = canEdit && filing.state == .filed
         data["today"] = PageFormat.inputDate(culise.today)
         data["form_errors"] = problems?.summary ?? []

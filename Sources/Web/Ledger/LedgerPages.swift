@@ -359,6 +359,7 @@ struct LedgerPages: Sendable {
                 case .revaluation: "/fx"
                 case .merge: "/partners"
                 case .yearEnd: nil
+                case .vatClosing: "/vat?period=\(owner.id)"
                 }
             let named = await documentLabel(type: owner.kind.rawValue, id: owner.id, p, t)
             var fact: [String: Any] = ["label": t["fact_source_document"] ?? "", "value": named.label]

@@ -62,6 +62,7 @@ struct PartnerBody: Decodable {
     let paymentTermDays: Int?
     let isCustomer: Bool?
     let isSupplier: Bool?
+    let vatNumber: String?
 
     func input(code override: String? = nil) throws -> PartnerInput {
         guard let kind = Partner.Kind(rawValue: kind) else {
@@ -74,7 +75,7 @@ struct PartnerBody: Decodable {
             cnp: cnp,
             address: address, ibans: ibans ?? [], email: email, phone: phone, paymentTermDays: paymentTermDays,
             isCustomer: isCustomer ?? true,
-            isSupplier: isSupplier ?? false)
+            isSupplier: isSupplier ?? false, vatNumber: vatNumber)
     }
 }
 

@@ -30,7 +30,8 @@ struct PartnerPages: Sendable {
 
     static func values(_ partner: Partner) -> [String: String] {
         [
-            "code": partner.code, "kind": partner.kind.rawValue, "name": partner.name, "cui": partner.cui?.digits ?? partner.taxID ?? "",
+            "code": partner.code, "kind": partner.kind.rawValue, "name": partner.name, "cui": partner.cui?.digits ?? "",
+            "vat_number": partner.cui == nil ? partner.taxID ?? "" : "",
             "vat_payer": partner.vatPayer ? "true" : "false", "cnp": partner.cnp?.value ?? "", "address.line": partner.address?.line ?? "",
             "address.city": partner.address?.city ?? "", "address.county": partner.address?.county ?? "",
             "address.country": partner.address?.country ?? "RO", "ibans[0]": partner.ibans.first?.value ?? "", "email": partner.email ?? "",
@@ -127,7 +128,7 @@ struct PartnerPages: Sendable {
             code: code, kind: Partner.Kind(rawValue: form["kind"] ?? "") ?? .company, name: form["name"] ?? "", cui: text("cui"),
             vatPayer: form["vat_payer"] == "true", cnp: text("cnp"), address: address, ibans: text("ibans[0]").map { [$0] } ?? [],
             email: text("email"), phone: text("phone"), paymentTermDays: text("payment_term_days").flatMap { Int($0) },
-            isCustomer: form["is_customer"] == "true", isSupplier: form["is_supplier"] == "true")
+            isCustomer: form["is_customer"] == "true", isSupplier: form["is_supplier"] == "true", vatNumber: text("vat_number"))
     }
 
     @Sendable func update(_ request: Request, context: WebContext) async throws -> Response {
@@ -209,7 +210,8 @@ struct PartnerPages: Sendable {
                 choices: Partner.Kind.allCases.map { ($0.rawValue, t["kind_\($0.rawValue)"] ?? $0.rawValue) }),
             field("name", "field_name"), field("cui", "field_cui"),
             Field(name: "vat_payer", label: t["field_vat_payer_partner"]!, type: "checkbox", checked: values["vat_payer"] == "true"),
-            field("cnp", "field_cnp"), field("address.line", "field_address_line"), field("address.city", "field_city"),
+            field("vat_number", "field_vat_number"), field("cnp", "field_cnp"), field("address.line", "field_address_line"),
+            field("address.city", "field_city"),
             Field(
                 name: "address.county", label: t["field_county"] ?? "", value: values["address.county"]?.uppercased() ?? "",
                 error: errors["address.county"], choices: PageFormat.countyChoices(selected: values["address.county"])),

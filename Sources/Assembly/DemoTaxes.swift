@@ -1,0 +1,45 @@
+import Application
+import Filings
+import FilingsApp
+import Foundation
+import Kernel
+
+extension Culise {
+    /// The demo's VAT (issue 16): the tax returns' settings, and a D300 for each month of the invoicing demo that has
+    /// ended. The older months are filed, accepted and closed (4427 = 4426, the result in 4423); the newest is
+    /// generated and checked, waiting to be filed. Runs once: a company with a D300 is left as it is.
+    public func seedTaxDemo(company: CompanyID) async throws {
+        let actor = Actor.system("demo taxes")
+        guard try await filings(company: company, form: .d300, actor: actor).isEmpty else { return }
+        try await setTaxFilingSettings(
+            company: company,
+            TaxFilingSettings(
+                vatPeriod: .monthly, caen: "4690", declarantLastName: "Popescu", declarantFirstName: "Maria",
+                declarantFunction: "Administrator", bankName: "Banca Exemplu", iban: "RO49AAAA1B31007593840000", phone: "0212000000",
+                email: "contabilitate@exemplu.ro"),
+            actor: actor)
+        let today = LocalDate.today(now: clock())
+        // The invoicing demo starts 120 days ago: its first whole month on, up to the last month ended.
+        var month = YearMonth(today.adding(days: -120).lastDayOfMonthNext)
+        let last = YearMonth(today.adding(days: -today.day))
+        var months: [YearMonth] = []
+        while month <= last {
+            months.append(month)
+            month = YearMonth(month.lastDay.adding(days: 1))
+        }
+        for (index, period) in months.enumerated() {
+            let filing = try await generateD300(company: company, period: period, actor: actor)
+            guard filing.state == .validated, index < months.count - 1 else { continue }
+            _ = try await markFiled(
+                company: company, id: filing.id, number: "INTERNT-D300-\(period.year)\(period.month < 10 ? "0" : "")\(period.month)",
+                date: min(FilingForm.d300.due(period).adding(days: -2), today), actor: actor)
+            _ = try await recordFilingAnswer(company: company, id: filing.id, accepted: true, message: nil, actor: actor)
+            _ = try await closeVAT(company: company, period: period, actor: actor)
+        }
+    }
+}
+
+extension LocalDate {
+    /// The first day of the next month: where a period that starts mid-month becomes whole.
+    fileprivate var lastDayOfMonthNext: LocalDate { YearMonth(self).lastDay.adding(days: 1) }
+}

@@ -1,0 +1,158 @@
+import Application
+import ArgumentParser
+import Filings
+import FilingsApp
+import Foundation
+import Kernel
+
+/// A tax return's period: the month, or the quarter's last month.
+struct PeriodOptions: ParsableArguments {
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var target: CompanyOption
+    @Option(help: "The period: YYYY-MM (the quarter's last month when the company files quarterly).") var period: String
+
+    func parsed() throws -> YearMonth {
+        do { return try YearMonth(text: period, field: "period") } catch { throw CLIError(message: "--period: \(error.message)") }
+    }
+}
+
+/// `culise filing generate d300 …`: generates and keeps a tax return (issue 16 item 7).
+struct FilingGenerate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Generate and keep a tax return for a period (d300 so far): validated, or invalid with every problem listed.")
+    @Argument(help: "The form: d300.") var form: String
+    @OptionGroup var period: PeriodOptions
+    @Option(help: "Also write the XML here.") var out: String?
+
+    func run() async throws {
+        guard form.lowercased() == "d300" else {
+            throw CLIError(
+                message: "FORM: Culise generates d300 here (d112 with `culise payroll d112`); d394, d390 and d406 are not built yet")
+        }
+        let parsed = try period.parsed()
+        let filing = try await CLI.inCompany(period.global, period.target) { culise, company in
+            try await culise.generateD300(company: company.id, period: parsed, actor: .system("filing generate d300"))
+        }
+        if let out {
+            try Data(filing.xml.utf8).write(to: URL(fileURLWithPath: out))
+            print("wrote \(out)")
+        }
+        print(
+            "D300 \(parsed) filing \(filing.id): \(filing.state.rawValue)\(filing.rectifying ? " (rectifying)" : ""), due \(filing.due.iso), sha256 \(filing.sha256)"
+        )
+        for problem in filing.problems { print("  \(problem.check): \(problem.message)") }
+    }
+}
+
+/// `culise vat …`: the period's VAT return, its closing, and the tax returns' settings.
+struct VATCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vat", abstract: "VAT: the period's return (D300 rows and checks), the closing 4427 = 4426, the settings.",
+        subcommands: [Show.self, Close.self, Reopen.self, Settings.self])
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The period's D300 rows, its checks against 4426/4427, its state.")
+        @OptionGroup var period: PeriodOptions
+        @Flag(help: "Print the XML (not kept) instead.") var xml = false
+
+        func run() async throws {
+            let parsed = try period.parsed()
+            let actor = Actor.system("vat show")
+            if xml {
+                let draft = try await CLI.inCompany(period.global, period.target) { culise, company in
+                    try await culise.d300Draft(company: company.id, period: parsed, actor: actor)
+                }
+                print(draft.xml, terminator: "")
+                return
+            }
+            let view = try await CLI.inCompany(period.global, period.target) { culise, company in
+                try await culise.vatReturn(company: company.id, period: parsed, actor: actor)
+            }
+            let r = view.d300
+            print(
+                "D300 \(parsed) (\(view.from.iso) … \(view.to.iso)\(r.quarterly ? ", quarterly" : "")): \(view.documents) documents, due \(FilingForm.d300.due(parsed).iso)"
+            )
+            for row in D300.rows where r.rows[row.attribute] != nil {
+                print(
+                    "  \(row.attribute.padding(toLength: 9, withPad: " ", startingAt: 0)) \(String(r.value(row.attribute)).leftPadded(12))  \(row.en)"
+                )
+            }
+            print(
+                "VAT collected \(Money.ron(r.collected).decimalString) (4427 \(Money.ron(view.account4427).decimalString)), deducted \(Money.ron(r.deducted).decimalString) (4426 \(Money.ron(view.account4426).decimalString))"
+            )
+            print(r.recoverable > 0 ? "to recover: \(r.recoverable) lei" : "to pay: \(r.payable) lei")
+            print(
+                "filing: \(view.filing.map { "\($0.id) \($0.state.rawValue)" } ?? "not generated"); closing: \(view.closingEntry.map { "entry \($0)" } ?? "not closed")"
+            )
+            for problem in view.problems { print("  \(problem.check): \(problem.message)") }
+            for blocker in view.blockers { print("  before the XML: \(blocker.message)") }
+        }
+    }
+
+    struct Close: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Post the period's VAT closing from its kept D300: 4427 = 4426, the result to 4423 or 4424.")
+        @OptionGroup var period: PeriodOptions
+
+        func run() async throws {
+            let parsed = try period.parsed()
+            let id = try await CLI.inCompany(period.global, period.target) { culise, company in
+                try await culise.closeVAT(company: company.id, period: parsed, actor: .system("vat close"))
+            }
+            print("closed the VAT of \(parsed): entry \(id)")
+        }
+    }
+
+    struct Reopen: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Reverse the period's VAT closing.")
+        @OptionGroup var period: PeriodOptions
+
+        func run() async throws {
+            let parsed = try period.parsed()
+            let id = try await CLI.inCompany(period.global, period.target) { culise, company in
+                try await culise.reopenVAT(company: company.id, period: parsed, actor: .system("vat reopen"))
+            }
+            print("reopened the VAT of \(parsed): reversal entry \(id)")
+        }
+    }
+
+    struct Settings: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show or set what the tax returns need: VAT period, CAEN code, declarant, bank and IBAN.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var target: CompanyOption
+        @Option(help: "monthly or quarterly.") var vatPeriod: String?
+        @Option(help: "The main activity's CAEN code (four digits).") var caen: String?
+        @Option(help: "Declarant's last name.") var declarantLastName: String?
+        @Option(help: "Declarant's first name.") var declarantFirstName: String?
+        @Option(help: "Declarant's function.") var declarantFunction: String?
+        @Option(help: "The bank's name.") var bankName: String?
+        @Option(help: "The IBAN the D300 names.") var iban: String?
+
+        func run() async throws {
+            let settings = try await CLI.inCompany(global, target) { culise, company -> TaxFilingSettings in
+                let actor = Actor.system("vat settings")
+                var s = try await culise.taxFilingSettings(company: company.id, actor: actor)
+                let changes = [vatPeriod, caen, declarantLastName, declarantFirstName, declarantFunction, bankName, iban].contains {
+                    $0 != nil
+                }
+                guard changes else { return s }
+                if let vatPeriod { s.vatPeriod = try VATPeriod(parsing: vatPeriod) }
+                s.caen = caen ?? s.caen
+                s.declarantLastName = declarantLastName ?? s.declarantLastName
+                s.declarantFirstName = declarantFirstName ?? s.declarantFirstName
+                s.declarantFunction = declarantFunction ?? s.declarantFunction
+                s.bankName = bankName ?? s.bankName
+                s.iban = iban ?? s.iban
+                try await culise.setTaxFilingSettings(company: company.id, s, actor: actor)
+                return try await culise.taxFilingSettings(company: company.id, actor: actor)
+            }
+            print("VAT period: \(settings.vatPeriod.rawValue)")
+            print(
+                "CAEN: \(settings.caen ?? "-"); declarant: \(settings.declarant.map { "\($0.lastName) \($0.firstName), \($0.function)" } ?? "-")"
+            )
+            print("bank: \(settings.bankName ?? "-") \(settings.iban ?? "")")
+        }
+    }
+}
