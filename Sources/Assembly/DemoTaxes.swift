@@ -1,13 +1,19 @@
 import Application
+import Companies
 import Filings
 import FilingsApp
 import Foundation
+import Invoicing
+import InvoicingApp
 import Kernel
+import Partners
+import PartnersApp
 
 extension Culise {
     /// The demo's VAT (issue 16): the tax returns' settings, and a D300 for each month of the invoicing demo that has
     /// ended. The older months are filed, accepted and closed (4427 = 4426, the result in 4423); the newest is
-    /// generated and checked, waiting to be filed. Runs once: a company with a D300 is left as it is.
+    /// generated and checked, waiting to be filed; its D390 declares a supply of goods to Vienna and a cloud service
+    /// bought in Dublin. Runs once: a company with a D300 is left as it is.
     public func seedTaxDemo(company: CompanyID) async throws {
         let actor = Actor.system("demo taxes")
         guard try await filings(company: company, form: .d300, actor: actor).isEmpty else { return }
@@ -27,8 +33,46 @@ extension Culise {
             months.append(month)
             month = YearMonth(month.lastDay.adding(days: 1))
         }
+        // The newest month trades with two partners in other member states.
+        if let newest = months.last {
+            _ = try await createPartner(
+                company: company,
+                PartnerInput(
+                    code: "WIEN", kind: .company, name: "Wiener Bürotechnik GmbH",
+                    address: Address(line: "Mariahilfer Straße 10", city: "Wien", county: nil, country: "AT"), email: "einkauf@wbt.example",
+                    paymentTermDays: 30, isCustomer: true, vatNumber: "ATU12345675"),
+                actor: actor)
+            _ = try await createPartner(
+                company: company,
+                PartnerInput(
+                    code: "CLOUDIE", kind: .company, name: "Cloud Hosting Ireland Ltd",
+                    address: Address(line: "1 Grand Canal Square", city: "Dublin", county: nil, country: "IE"), paymentTermDays: 0,
+                    isCustomer: false, isSupplier: true, vatNumber: "IE9825613N"),
+                actor: actor)
+            _ = try await issueInvoice(
+                company: company,
+                DocumentInput(
+                    partner: "WIEN", issueDate: newest.firstDay.adding(days: 11).iso,
+                    lines: [
+                        LineInput(
+                            product: "LAPTOP", quantity: "4", vatCategory: "K",
+                            exemptionReason: "Livrare intracomunitară scutită conform art. 294 alin. (2) lit. a) Cod fiscal")
+                    ]), actor: actor)
+            let bill = try await createBill(
+                company: company,
+                DocumentInput(
+                    partner: "CLOUDIE", number: "IE-\(newest.year)\(newest.month)", issueDate: newest.firstDay.adding(days: 2).iso,
+                    lines: [
+                        LineInput(
+                            description: "Găzduire cloud", quantity: "1", unitPrice: "640", vatCategory: "AE",
+                            exemptionReason: "Reverse charge",
+                            account: "628")
+                    ]), actor: actor)
+            _ = try await postBill(company: company, id: bill.id, actor: actor)
+        }
         for (index, period) in months.enumerated() {
             let filing = try await generateD300(company: company, period: period, actor: actor)
+            if index == months.count - 1 { _ = try await generateD390(company: company, period: period, actor: actor) }
             guard filing.state == .validated, index < months.count - 1 else { continue }
             _ = try await markFiled(
                 company: company, id: filing.id, number: "INTERNT-D300-\(period.year)\(period.month < 10 ? "0" : "")\(period.month)",

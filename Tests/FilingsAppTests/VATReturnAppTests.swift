@@ -22,6 +22,8 @@ import Testing
 @Suite struct VATReturnAppTests {
     static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Golden/d300-2026-03.xml")
+    static let goldenD390 = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Golden/d390-2026-03.xml")
 
     static let settings = TaxFilingSettings(
         vatPeriod: .monthly, caen: "6201", declarantLastName: "Popescu", declarantFirstName: "Maria", declarantFunction: "Administrator",
@@ -157,6 +159,20 @@ import Testing
             #expect(filing.xml == (try String(contentsOf: Self.golden, encoding: .utf8)), "D300 differs from Tests/Golden")
             try DeclarationFiles.validate(filing.xml, name: "d300-2026-03-\(engine)", form: "d300")
 
+            // The D390 of the month: the supply of goods to Munich (L) and the service bought in Dublin (S).
+            let vies = try await culise.viesReturn(company: setup.company, period: march, actor: actor)
+            #expect(vies.problems.isEmpty && vies.blockers.isEmpty)
+            #expect(
+                vies.declaration.operations.map { "\($0.kind.rawValue) \($0.country)\($0.code) \($0.base)" } == [
+                    "L DE123456789 5000", "S IE1234567T 500",
+                ])
+            let d390 = try await culise.generateD390(company: setup.company, period: march, actor: actor)
+            #expect(d390.state == .validated && d390.form == .d390 && d390.due.iso == "2026-04-27")
+            if ProcessInfo.processInfo.environment["CULISE_UPDATE_GOLDEN"] == "1" { try Data(d390.xml.utf8).write(to: Self.goldenD390) }
+            #expect(d390.xml == (try String(contentsOf: Self.goldenD390, encoding: .utf8)), "D390 differs from Tests/Golden")
+            try DeclarationFiles.validate(d390.xml, name: "d390-2026-03-\(engine)", form: "d390")
+            #expect(try await culise.d390Draft(company: setup.company, period: march, actor: actor).xml == d390.xml)
+
             // The closing: 4426 and 4427 at zero, the return's 1,348 lei to pay in 4423.
             let payable = r.payable
             #expect(payable == 2_083 - 735)
@@ -214,6 +230,9 @@ import Testing
             await expectRefusal("vat.closing_empty", field: "period") {
                 try await culise.closeVAT(company: setup.company, period: february, actor: actor)
             }
+            await expectRefusal("filing.d390_empty", field: "period") {
+                try await culise.generateD390(company: setup.company, period: february, actor: actor)
+            }
 
             // Filed and rejected, the return is followed by a rectifying one.
             _ = try await culise.markFiled(
@@ -267,6 +286,9 @@ import Testing
                 #expect(view.problems.isEmpty && view.account4427 == view.d300.collected && view.d300.payable > 0)
                 #expect((view.closingEntry != nil) == (filing.state == .accepted), "\(filing.period)")
             }
+            // The newest month's D390: the supply to Vienna and the service from Dublin, agreeing with its D300.
+            let vies = try await culise.viesReturn(company: demo.company.id, period: filings[0].period, actor: actor)
+            #expect(vies.declaration.operations.map(\.kind) == [.L, .S] && vies.problems.isEmpty && vies.filing?.state == .validated)
             // Seeding again changes nothing.
             _ = try await culise.seedDemo()
             #expect(try await culise.filings(company: demo.company.id, form: .d300, actor: actor).count == filings.count)

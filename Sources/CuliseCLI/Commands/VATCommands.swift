@@ -20,26 +20,29 @@ struct PeriodOptions: ParsableArguments {
 struct FilingGenerate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Generate and keep a tax return for a period (d300 so far): validated, or invalid with every problem listed.")
-    @Argument(help: "The form: d300.") var form: String
+        abstract: "Generate and keep a tax return for a period (d300, d390): validated, or invalid with every problem listed.")
+    @Argument(help: "The form: d300 or d390.") var form: String
     @OptionGroup var period: PeriodOptions
     @Option(help: "Also write the XML here.") var out: String?
 
     func run() async throws {
-        guard form.lowercased() == "d300" else {
+        let kind = form.lowercased()
+        guard kind == "d300" || kind == "d390" else {
             throw CLIError(
-                message: "FORM: Culise generates d300 here (d112 with `culise payroll d112`); d394, d390 and d406 are not built yet")
+                message: "FORM: Culise generates d300 and d390 here (d112 with `culise payroll d112`); d394 and d406 are not built yet")
         }
         let parsed = try period.parsed()
         let filing = try await CLI.inCompany(period.global, period.target) { culise, company in
-            try await culise.generateD300(company: company.id, period: parsed, actor: .system("filing generate d300"))
+            kind == "d300"
+                ? try await culise.generateD300(company: company.id, period: parsed, actor: .system("filing generate d300"))
+                : try await culise.generateD390(company: company.id, period: parsed, actor: .system("filing generate d390"))
         }
         if let out {
             try Data(filing.xml.utf8).write(to: URL(fileURLWithPath: out))
             print("wrote \(out)")
         }
         print(
-            "D300 \(parsed) filing \(filing.id): \(filing.state.rawValue)\(filing.rectifying ? " (rectifying)" : ""), due \(filing.due.iso), sha256 \(filing.sha256)"
+            "\(kind.uppercased()) \(parsed) filing \(filing.id): \(filing.state.rawValue)\(filing.rectifying ? " (rectifying)" : ""), due \(filing.due.iso), sha256 \(filing.sha256)"
         )
         for problem in filing.problems { print("  \(problem.check): \(problem.message)") }
     }
@@ -49,7 +52,38 @@ struct FilingGenerate: AsyncParsableCommand {
 struct VATCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vat", abstract: "VAT: the period's return (D300 rows and checks), the closing 4427 = 4426, the settings.",
-        subcommands: [Show.self, Close.self, Reopen.self, Settings.self])
+        subcommands: [Show.self, Vies.self, Close.self, Reopen.self, Settings.self])
+
+    struct Vies: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The month's D390 VIES lines (per type and partner) and its checks; --xml prints the XML, not kept.")
+        @OptionGroup var period: PeriodOptions
+        @Flag(help: "Print the XML (not kept) instead.") var xml = false
+
+        func run() async throws {
+            let parsed = try period.parsed()
+            let actor = Actor.system("vat vies")
+            if xml {
+                let draft = try await CLI.inCompany(period.global, period.target) { culise, company in
+                    try await culise.d390Draft(company: company.id, period: parsed, actor: actor)
+                }
+                print(draft.xml, terminator: "")
+                return
+            }
+            let view = try await CLI.inCompany(period.global, period.target) { culise, company in
+                try await culise.viesReturn(company: company.id, period: parsed, actor: actor)
+            }
+            print("D390 \(parsed): \(view.declaration.operations.count) lines, due \(FilingForm.d390.due(parsed).iso)")
+            for operation in view.declaration.operations {
+                print(
+                    "  \(operation.kind.rawValue) \(operation.country)\(operation.code)  \(String(operation.base).leftPadded(12))  \(operation.name)"
+                )
+            }
+            print("filing: \(view.filing.map { "\($0.id) \($0.state.rawValue)" } ?? "not generated")")
+            for problem in view.problems { print("  \(problem.check): \(problem.message)") }
+            for blocker in view.blockers { print("  before the XML: \(blocker.message)") }
+        }
+    }
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The period's D300 rows, its checks against 4426/4427, its state.")

@@ -16,6 +16,8 @@ struct VATAPI: Sendable {
         protect(.accounting, .read).get("/api/v1/vat/returns/{period}", use: show)
         protect(.accounting, .read).get("/api/v1/vat/returns/{period}/d300", use: draft)
         protect(.accounting, .write).post("/api/v1/vat/returns/{period}/d300", use: generate)
+        protect(.accounting, .read).get("/api/v1/vat/returns/{period}/d390", use: vies)
+        protect(.accounting, .write).post("/api/v1/vat/returns/{period}/d390", use: generateD390)
         protect(.accounting, .write).post("/api/v1/vat/returns/{period}/close", use: close)
         protect(.accounting, .write).post("/api/v1/vat/returns/{period}/reopen", use: reopen)
         protect(.accounting, .read).get("/api/v1/vat/settings", use: settings)
@@ -92,6 +94,49 @@ struct VATAPI: Sendable {
         return try await APIRoutes(culise: culise).idempotentPOST(request, context) { _ in
             try APIRoutes.encoded(
                 FilingAPI.FilingDTO(try await culise.generateD300(company: p.companyID, period: period, actor: .user(p))), status: .created)
+        }
+    }
+
+    struct OperationDTO: Encodable {
+        let type: String
+        let country: String
+        let code: String
+        let name: String
+        let base: Int64
+    }
+
+    struct ViesDTO: Encodable {
+        let period: String
+        let operations: [OperationDTO]
+        let problems: [FilingAPI.ProblemDTO]
+        let blockers: [BlockerDTO]
+        let filing: FilingAPI.FilingDTO?
+        /// The XML when nothing keeps it from being written.
+        let xml: String?
+    }
+
+    @Sendable func vies(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let period = try Self.period(context)
+        let view = try await culise.viesReturn(company: p.companyID, period: period, actor: .user(p))
+        let xml = view.blockers.isEmpty ? try await culise.d390Draft(company: p.companyID, period: period, actor: .user(p)).xml : nil
+        return try JSON.response(
+            ViesDTO(
+                period: period.description,
+                operations: view.declaration.operations.map {
+                    OperationDTO(type: $0.kind.rawValue, country: $0.country, code: $0.code, name: $0.name, base: $0.base)
+                },
+                problems: view.problems.map { FilingAPI.ProblemDTO(check: $0.check, message: $0.message, messageRo: $0.messageRO) },
+                blockers: view.blockers.map { BlockerDTO(id: $0.id, field: $0.field, message: $0.message) },
+                filing: view.filing.map(FilingAPI.FilingDTO.init), xml: xml))
+    }
+
+    @Sendable func generateD390(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let period = try Self.period(context)
+        return try await APIRoutes(culise: culise).idempotentPOST(request, context) { _ in
+            try APIRoutes.encoded(
+                FilingAPI.FilingDTO(try await culise.generateD390(company: p.companyID, period: period, actor: .user(p))), status: .created)
         }
     }
 

@@ -16,6 +16,7 @@ struct VATPages: Sendable {
     func register(protect: (Area, Access) -> Protected) {
         protect(.accounting, .read).get("/vat", use: show)
         protect(.accounting, .read).get("/vat/{period}/d300.xml", use: draft)
+        protect(.accounting, .read).get("/vat/{period}/d390.xml", use: draftD390)
         protect(.accounting, .write).post("/vat/{period}/actions", use: act)
         protect(.accounting, .read).get("/vat/settings", use: settings)
         protect(.accounting, .write).post("/vat/settings", use: saveSettings)
@@ -78,6 +79,25 @@ struct VATPages: Sendable {
                     && view.filing.map { [.validated, .filed, .accepted].contains($0.state) } == true,
                 "can_reopen": canWrite && view.closingEntry != nil, "can_settings": canWrite,
             ]) { $1 }
+            // The month's D390 (always monthly): shown when the month has intra-Community operations or a kept D390.
+            let vies = try await culise.viesReturn(company: p.companyID, period: period, actor: .user(p))
+            let operations: [[String: Any]] = vies.declaration.operations.map {
+                [
+                    "kind": $0.kind.rawValue, "partner": "\($0.country)\($0.code)", "name": $0.name,
+                    "base": MoneyFormat.amount($0.base, digits: 0, locale: locale),
+                ]
+            }
+            let viesBlockers = vies.blockers.filter { $0.id != "filing.d390_empty" }.map { views(message: $0, context) }
+            data.merge([
+                "has_vies": !operations.isEmpty || vies.filing != nil || !vies.problems.isEmpty, "vies_operations": operations,
+                "vies_problems": vies.problems.map { ["check": $0.check, "message": english ? $0.message : $0.messageRO] },
+                "has_vies_problems": !vies.problems.isEmpty, "vies_blockers": viesBlockers, "has_vies_blockers": !viesBlockers.isEmpty,
+                "vies_filing_href": vies.filing.map { "/filings/\($0.id)" } ?? "", "has_vies_filing": vies.filing != nil,
+                "vies_filing_state": vies.filing.map { t["filing_state_\($0.state.rawValue)"] ?? $0.state.rawValue }
+                    ?? (t["filing_not_generated"] ?? ""),
+                "vies_ready": vies.blockers.isEmpty, "can_generate_vies": canWrite && vies.blockers.isEmpty,
+                "vies_due": PageFormat.inputDate(FilingForm.d390.due(period)),
+            ]) { $1 }
         } catch let failure where html.errors(failure, context) != nil {
             problems = html.errors(failure, context)
         }
@@ -102,6 +122,13 @@ struct VATPages: Sendable {
         return FilingPages.xmlResponse(draft.xml, name: "d300_\(period)_draft")
     }
 
+    @Sendable func draftD390(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let period = try period(context)
+        let draft = try await culise.d390Draft(company: p.companyID, period: period, actor: .user(p))
+        return FilingPages.xmlResponse(draft.xml, name: "d390_\(period)_draft")
+    }
+
     @Sendable func act(_ request: Request, context: WebContext) async throws -> Response {
         let p = try context.requirePrincipal()
         let period = try period(context)
@@ -109,6 +136,7 @@ struct VATPages: Sendable {
         do {
             switch context.form["action"] ?? "" {
             case "generate": _ = try await culise.generateD300(company: p.companyID, period: period, actor: actor)
+            case "generate_d390": _ = try await culise.generateD390(company: p.companyID, period: period, actor: actor)
             case "close": _ = try await culise.closeVAT(company: p.companyID, period: period, actor: actor)
             case "reopen": _ = try await culise.reopenVAT(company: p.companyID, period: period, actor: actor)
             default: throw WebError.notFound

@@ -52,6 +52,11 @@ import Testing
                 .post, "/api/v1/vat/filings/\(id)/actions", token: token,
                 json: #"{"action":"file","number":"INTERNT-7","date":"2026-04-20"}"#)
             #expect(filed.status == .ok && filed.json["state"] as? String == "filed", "\(filed.text)")
+            // No partner in another member state this month: the D390 has nothing to declare.
+            let vies = try await browser.api(.get, "/api/v1/vat/returns/2026-03/d390", token: token)
+            #expect(vies.status == .ok && (vies.json["operations"] as? [Any])?.isEmpty == true, "\(vies.text)")
+            let noVies = try await browser.api(.post, "/api/v1/vat/returns/2026-03/d390", token: token, json: "{}")
+            #expect(noVies.status == .conflict && Self.ids(noVies) == ["filing.d390_empty"], "\(noVies.text)")
             let badPeriod = try await browser.api(.get, "/api/v1/vat/returns/2026-13", token: token)
             #expect(badPeriod.status == .unprocessableContent || badPeriod.status == .badRequest, "\(badPeriod.text)")
 
