@@ -2,6 +2,7 @@ import Application
 import BankingApp
 import Companies
 import EFactura
+import FilingsApp
 import Foundation
 import InvoicingApp
 import Jobs
@@ -137,6 +138,7 @@ extension Culise {
         var months = 0
         for company in try await jobCompanies(job) {
             months += try await remindPayrollDeclarations(company: company.id, actor: .system("job filings.reminders"))
+            months += try await remindTaxFilings(company: company.id, actor: .system("job filings.reminders"))
         }
         return "\(months) declarations due or overdue reminded"
     }

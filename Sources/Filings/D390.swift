@@ -39,7 +39,7 @@ public enum D390 {
     public static let namespace = "mfp:anaf:dgti:d390:declaratie:v3"
 
     /// The type of a fact, or nil when it is not an intra-Community operation.
-    static func kind(_ fact: VATFact) -> D390Operation.Kind? {
+    public static func kind(_ fact: VATFact) -> D390Operation.Kind? {
         guard fact.intraCommunity else { return nil }
         switch (fact.direction, fact.category) {
         case (.sale, .intraCommunity): return .L

@@ -124,3 +124,48 @@ public enum FilingMath {
         return minorUnits >= 0 ? minorUnits / 100 + (minorUnits % 100 >= 50 ? 1 : 0) : -FilingMath.lei(-minorUnits)
     }
 }
+
+/// A declaration the company owes for a period, and when.
+public struct FilingObligation: Sendable, Equatable {
+    public var form: FilingForm
+    /// The period's last month (a quarter's third month for a quarterly return).
+    public var period: YearMonth
+    public var quarterly: Bool
+    public var due: LocalDate
+
+    public init(form: FilingForm, period: YearMonth, quarterly: Bool) {
+        self.form = form
+        self.period = period
+        self.quarterly = quarterly
+        self.due = form.due(period)
+    }
+}
+
+/// What a company files and when (issue 16 item 5), from its settings: D300 and D394 for the VAT period (monthly, or
+/// the quarter's last month), D390 for the months with intra-Community operations, D406 monthly for a monthly VAT
+/// period and quarterly otherwise (shared reference §4), D112 each month for an employer. Due dates as
+/// `FilingForm.due` (the 25th or the next month's last day, moved to the next working day).
+public enum FilingCalendar {
+    public static func obligations(
+        from: YearMonth, to: YearMonth, vatPayer: Bool, vatQuarterly: Bool, employer: Bool, saft: Bool,
+        intraCommunity: Set<YearMonth> = []
+    ) -> [FilingObligation] {
+        var out: [FilingObligation] = []
+        var month = from
+        var steps = 0
+        while month <= to && steps < 1_200 {
+            let quarterEnd = month.month % 3 == 0
+            if vatPayer && (!vatQuarterly || quarterEnd) {
+                out.append(FilingObligation(form: .d300, period: month, quarterly: vatQuarterly))
+                out.append(FilingObligation(form: .d394, period: month, quarterly: vatQuarterly))
+            }
+            if vatPayer && intraCommunity.contains(month) { out.append(FilingObligation(form: .d390, period: month, quarterly: false)) }
+            let saftQuarterly = vatQuarterly || !vatPayer
+            if saft && (!saftQuarterly || quarterEnd) { out.append(FilingObligation(form: .d406, period: month, quarterly: saftQuarterly)) }
+            if employer { out.append(FilingObligation(form: .d112, period: month, quarterly: false)) }
+            month = YearMonth(month.lastDay.adding(days: 1))
+            steps += 1
+        }
+        return out.sorted { ($0.due, $0.form.rawValue) < ($1.due, $1.form.rawValue) }
+    }
+}

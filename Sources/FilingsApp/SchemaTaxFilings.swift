@@ -18,6 +18,8 @@ extension Schema {
                 iban TEXT,
                 phone TEXT,
                 email TEXT,
+                employer BOOLEAN NOT NULL,
+                saft BOOLEAN NOT NULL,
                 updated_at TEXT NOT NULL,
                 PRIMARY KEY (company_id)
             )

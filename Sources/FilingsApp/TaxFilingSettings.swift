@@ -31,11 +31,18 @@ public struct TaxFilingSettings: Sendable, Equatable, Codable {
     public var iban: String?
     public var phone: String?
     public var email: String?
+    /// The company employs people: it owes D112 each month.
+    public var employer: Bool
+    /// The company files SAF-T (D406): every company since January 2025 (shared reference §4), so on by default.
+    public var saft: Bool
 
     public init(
         vatPeriod: VATPeriod = .monthly, caen: String? = nil, declarantLastName: String? = nil, declarantFirstName: String? = nil,
-        declarantFunction: String? = nil, bankName: String? = nil, iban: String? = nil, phone: String? = nil, email: String? = nil
+        declarantFunction: String? = nil, bankName: String? = nil, iban: String? = nil, phone: String? = nil, email: String? = nil,
+        employer: Bool = true, saft: Bool = true
     ) {
+        self.employer = employer
+        self.saft = saft
         self.vatPeriod = vatPeriod
         self.caen = caen
         self.declarantLastName = declarantLastName
@@ -115,14 +122,15 @@ extension Culise {
             try await db.raw(
                 """
                 INSERT INTO tax_filing_settings (company_id, vat_period, caen, declarant_last_name, declarant_first_name, declarant_function,
-                    bank_name, iban, phone, email, updated_at)
+                    bank_name, iban, phone, email, employer, saft, updated_at)
                 VALUES (\(bind: company.description), \(bind: s.vatPeriod.rawValue), \(bind: s.caen), \(bind: s.declarantLastName),
                     \(bind: s.declarantFirstName), \(bind: s.declarantFunction), \(bind: s.bankName), \(bind: s.iban), \(bind: s.phone),
-                    \(bind: s.email), \(bind: self.nowText))
+                    \(bind: s.email), \(bind: s.employer), \(bind: s.saft), \(bind: self.nowText))
                 ON CONFLICT (company_id) DO UPDATE SET vat_period = \(bind: s.vatPeriod.rawValue), caen = \(bind: s.caen),
                     declarant_last_name = \(bind: s.declarantLastName), declarant_first_name = \(bind: s.declarantFirstName),
                     declarant_function = \(bind: s.declarantFunction), bank_name = \(bind: s.bankName), iban = \(bind: s.iban),
-                    phone = \(bind: s.phone), email = \(bind: s.email), updated_at = \(bind: self.nowText)
+                    phone = \(bind: s.phone), email = \(bind: s.email), employer = \(bind: s.employer), saft = \(bind: s.saft),
+                    updated_at = \(bind: self.nowText)
                 """
             ).run()
             let pairs: [(String, String?, String?)] = [
@@ -131,6 +139,7 @@ extension Culise {
                 ("declarant_first_name", before.declarantFirstName, s.declarantFirstName),
                 ("declarant_function", before.declarantFunction, s.declarantFunction), ("bank_name", before.bankName, s.bankName),
                 ("iban", before.iban, s.iban), ("phone", before.phone, s.phone), ("email", before.email, s.email),
+                ("employer", "\(before.employer)", "\(s.employer)"), ("saft", "\(before.saft)", "\(s.saft)"),
             ]
             try await AuditLog.append(
                 db, actor: actor, company: company, action: "filing.settings", entity: "company", entityID: company.description,
@@ -142,7 +151,8 @@ extension Culise {
         guard
             let row = try await db.raw(
                 """
-                SELECT vat_period, caen, declarant_last_name, declarant_first_name, declarant_function, bank_name, iban, phone, email
+                SELECT vat_period, caen, declarant_last_name, declarant_first_name, declarant_function, bank_name, iban, phone, email,
+                    employer, saft
                 FROM tax_filing_settings WHERE company_id = \(bind: company.description)
                 """
             ).first()
@@ -154,6 +164,7 @@ extension Culise {
             declarantFirstName: try row.decode(column: "declarant_first_name", as: String?.self),
             declarantFunction: try row.decode(column: "declarant_function", as: String?.self),
             bankName: try row.decode(column: "bank_name", as: String?.self), iban: try row.decode(column: "iban", as: String?.self),
-            phone: try row.decode(column: "phone", as: String?.self), email: try row.decode(column: "email", as: String?.self))
+            phone: try row.decode(column: "phone", as: String?.self), email: try row.decode(column: "email", as: String?.self),
+            employer: try row.decode(column: "employer", as: Bool.self), saft: try row.decode(column: "saft", as: Bool.self))
     }
 }

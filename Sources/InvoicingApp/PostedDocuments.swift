@@ -47,3 +47,28 @@ extension Culise {
         return documents
     }
 }
+
+extension Culise {
+    /// The months (by issue date, `from…to`) with a posted invoice or bill of a partner whose address is in one of
+    /// `countries`: a cheap index of the months that may owe a D390, without reading the documents.
+    package static func monthsWithPartnersIn(
+        _ countries: Set<String>, _ db: any SQLDatabase, company: CompanyID, from: LocalDate, to: LocalDate
+    ) async throws -> Set<YearMonth> {
+        guard !countries.isEmpty else { return [] }
+        var months: Set<YearMonth> = []
+        for table in ["invoices", "bills"] {
+            for row in try await db.raw(
+                """
+                SELECT DISTINCT d.issue_date FROM \(unsafeRaw: table) d
+                JOIN partners p ON p.company_id = d.company_id AND p.code = d.partner_code
+                WHERE d.company_id = \(bind: company.description) AND d.state <> 'draft' AND d.entry_id IS NOT NULL
+                    AND d.issue_date >= \(bind: from.iso) AND d.issue_date <= \(bind: to.iso)
+                    AND p.country IN (\(unsafeRaw: countries.sorted().map { "'\($0.filter(\.isLetter).prefix(2))'" }.joined(separator: ", ")))
+                """
+            ).all() {
+                months.insert(YearMonth(try LocalDate(iso: try row.decode(column: "issue_date", as: String.self))))
+            }
+        }
+        return months
+    }
+}

@@ -2,6 +2,7 @@ import Application
 import Assembly
 import BankingApp
 import Companies
+import FilingsApp
 import Foundation
 import Hummingbird
 import Identity
@@ -56,6 +57,7 @@ struct HTMLRoutes: Sendable {
         PayrollPages(culise: culise, views: views, html: self).register(protect: protect)
         FilingPages(culise: culise, html: self).register(protect: protect)
         VATPages(culise: culise, html: self).register(protect: protect)
+        FilingCalendarPages(culise: culise, html: self).register(protect: protect)
         PayrollParameterPages(culise: culise, html: self).register(protect: protect)
         TrainingPages(culise: culise, views: views, html: self).register(protect: protect)
         JobPages(culise: culise, html: self).register(protect: protect)
@@ -240,20 +242,42 @@ struct HTMLRoutes: Sendable {
             }
             data["has_bank_status"] = !status.isEmpty
         }
-        // Declarations not yet filed (D112 so far), with their due dates: overdue first.
+        // Declarations not yet filed, with their due dates, overdue first: D112 from payroll, and the tax returns of the
+        // filing calendar due within ten days or overdue.
+        var due: [(date: LocalDate, row: [String: Any])] = []
         if Policy.allows(principal.role, .payroll, .read) {
             let open = try await culise.payrollDeclarations(company: principal.companyID, actor: .user(principal))
-                .filter { $0.open && $0.runState != .draft }.sorted { $0.due < $1.due }
-            data["filings_due"] = open.map { status -> [String: Any] in
-                [
-                    "form": "D112", "period": status.month.description, "href": "/payroll?month=\(status.month)",
-                    "due": PageFormat.date(status.due), "late": status.due < culise.today,
-                    "state": status.filing.map { t["filing_state_\($0.state.rawValue)"] ?? $0.state.rawValue }
+                .filter { $0.open && $0.runState != .draft }
+            due += open.map { status in
+                (
+                    status.due,
+                    [
+                        "form": "D112", "period": status.month.description, "href": "/payroll?month=\(status.month)",
+                        "due": PageFormat.date(status.due), "late": status.due < culise.today,
+                        "state": status.filing.map { t["filing_state_\($0.state.rawValue)"] ?? $0.state.rawValue }
+                            ?? (t["filing_not_generated"] ?? ""),
+                    ]
+                )
+            }
+        }
+        if Policy.allows(principal.role, .accounting, .read) {
+            let now = YearMonth(culise.today)
+            let start = max(YearMonth(now.firstDay.adding(days: -365)), try YearMonth(year: 2025, month: 8))
+            let entries = try await culise.filingCalendar(company: principal.companyID, from: start, to: now, actor: .user(principal))
+                .filter { $0.open && $0.generated && $0.form != .d112 && culise.today.days(until: $0.due) <= 10 }
+            due += entries.map { entry in
+                var row: [String: Any] = [
+                    "form": entry.form.rawValue.uppercased(), "period": entry.period.description, "due": PageFormat.date(entry.due),
+                    "late": entry.overdue,
+                    "state": entry.filing.map { t["filing_state_\($0.state.rawValue)"] ?? $0.state.rawValue }
                         ?? (t["filing_not_generated"] ?? ""),
                 ]
+                row["href"] = FilingCalendarPages.href(entry) ?? "/filing-calendar"
+                return (entry.due, row)
             }
-            data["has_filings_due"] = !open.isEmpty
         }
+        data["filings_due"] = due.sorted { $0.date < $1.date }.map(\.row)
+        data["has_filings_due"] = !due.isEmpty
         return try await page("home", "title_home", data, request, context)
     }
 

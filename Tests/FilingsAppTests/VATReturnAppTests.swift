@@ -242,6 +242,26 @@ import Testing
             let rectifying = try await culise.generateD300(company: setup.company, period: march, actor: actor)
             #expect(rectifying.rectifies == again.id && rectifying.state == .validated)
 
+            // The calendar: a monthly VAT payer, employer and SAF-T filer owes D300, D394, D406 and D112 each month, and
+            // D390 in March; March's rectifying D300 is not filed yet, so it is open and (months later) overdue.
+            let calendar = try await culise.filingCalendar(
+                company: setup.company, from: february, to: april, actor: actor)
+            #expect(calendar.filter { $0.period == march }.map(\.form.rawValue).sorted() == ["d112", "d300", "d390", "d394", "d406"])
+            let marchReturn = calendar.first { $0.form == .d300 && $0.period == march }
+            #expect(marchReturn?.filing?.id == rectifying.id && marchReturn?.open == true && marchReturn?.due.iso == "2026-04-27")
+            #expect(calendar.first { $0.form == .d394 && $0.period == march }?.generated == false)
+            await expectRefusal("filing.calendar_range", field: "to") {
+                try await culise.filingCalendar(company: setup.company, from: april, to: february, actor: actor)
+            }
+            // The reminder tells the accountants of every return Culise writes that is open.
+            #expect(try await culise.remindTaxFilings(company: setup.company, actor: .system("job filings.reminders")) >= 2)
+            let links = try await culise.database.read { db in
+                try await db.raw("SELECT DISTINCT link FROM notifications WHERE kind = 'filing.due'").all().map {
+                    try $0.decode(column: "link", as: String.self)
+                }
+            }
+            #expect(links == ["/filing-calendar"])
+
             // 2025's periods: the rows of the form of August 2025, no XML; before August 2025 nothing.
             let september = try YearMonth(year: 2025, month: 9)
             #expect(

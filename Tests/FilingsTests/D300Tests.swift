@@ -89,6 +89,25 @@ struct D300Tests {
         #expect(refused?.id == "filing.quarter")
     }
 
+    /// The calendar's obligations from the settings: monthly or quarterly VAT, employer, SAF-T, D390 months.
+    @Test func calendarObligations() throws {
+        let from = try YearMonth(year: 2026, month: 1)
+        let to = try YearMonth(year: 2026, month: 3)
+        let monthly = FilingCalendar.obligations(
+            from: from, to: to, vatPayer: true, vatQuarterly: false, employer: true, saft: true, intraCommunity: [to])
+        #expect(monthly.count == 3 * 4 + 1)
+        #expect(monthly.filter { $0.period == to }.map(\.form.rawValue).sorted() == ["d112", "d300", "d390", "d394", "d406"])
+        #expect(monthly.first { $0.form == .d406 && $0.period == to }?.due.iso == "2026-04-30")
+        let quarterly = FilingCalendar.obligations(from: from, to: to, vatPayer: true, vatQuarterly: true, employer: false, saft: true)
+        #expect(
+            quarterly.map { "\($0.form.rawValue) \($0.period) \($0.quarterly)" } == [
+                "d300 2026-03 true", "d394 2026-03 true", "d406 2026-03 true",
+            ])
+        // Not a VAT payer: no VAT returns, SAF-T quarterly.
+        let small = FilingCalendar.obligations(from: from, to: to, vatPayer: false, vatQuarterly: false, employer: true, saft: true)
+        #expect(small.filter { $0.form != .d112 }.map(\.form) == [.d406] && small.filter { $0.form == .d112 }.count == 3)
+    }
+
     /// The payment reference of the kit's example (March 2026, due 25 April 2026): `10301010326250426000036`.
     @Test func paymentReference() throws {
         #expect(D300.paymentReference(period: try YearMonth(year: 2026, month: 3), quarterly: false) == "10301010326250426000036")

@@ -8,7 +8,7 @@ import Kernel
 struct FilingCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "filing", abstract: "Declarations for ANAF: generate, list, show, mark filed, record ANAF's answer.",
-        subcommands: [FilingGenerate.self, List.self, Show.self, MarkFiled.self, Answer.self])
+        subcommands: [FilingGenerate.self, FilingCalendarCommand.self, List.self, Show.self, MarkFiled.self, Answer.self])
 
     static func id(_ text: String) throws -> FilingID {
         guard let id = FilingID(string: text) else { throw CLIError(message: "ID: '\(text)' is not a filing id (culise filing list)") }

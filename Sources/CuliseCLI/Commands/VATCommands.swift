@@ -190,3 +190,35 @@ struct VATCommand: AsyncParsableCommand {
         }
     }
 }
+
+/// `culise filing calendar`: what the company files, for which period and by when (issue 16 item 5).
+struct FilingCalendarCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calendar", abstract: "The filing obligations from the settings and the books, with due dates and states.")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var target: CompanyOption
+    @Option(help: "The first period (YYYY-MM); default six months ago.") var from: String?
+    @Option(help: "The last period (YYYY-MM); default two months ahead.") var to: String?
+
+    func run() async throws {
+        let entries = try await CLI.inCompany(global, target) { culise, company -> [FilingCalendarEntry] in
+            let now = YearMonth(culise.today)
+            func month(_ text: String?, _ shift: Int) throws -> YearMonth {
+                if let text {
+                    do { return try YearMonth(text: text) } catch { throw CLIError(message: "\(error.message)") }
+                }
+                var m = now
+                for _ in 0..<abs(shift) { m = shift < 0 ? YearMonth(m.firstDay.adding(days: -1)) : YearMonth(m.lastDay.adding(days: 1)) }
+                return m
+            }
+            return try await culise.filingCalendar(
+                company: company.id, from: try month(from, -6), to: try month(to, 2), actor: .system("filing calendar"))
+        }
+        for entry in entries {
+            let state = entry.filing.map { "\($0.state.rawValue) (\($0.id))" } ?? (entry.open ? "not generated" : "period not ended")
+            print(
+                "\(entry.due.iso)  \(entry.form.rawValue.uppercased()) \(entry.period)\(entry.obligation.quarterly ? " quarterly" : "")  \(state)\(entry.overdue ? "  OVERDUE" : "")\(entry.generated ? "" : "  (filed outside Culise)")"
+            )
+        }
+    }
+}

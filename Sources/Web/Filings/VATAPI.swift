@@ -173,6 +173,8 @@ struct VATAPI: Sendable {
         let iban: String?
         let phone: String?
         let email: String?
+        let employer: Bool?
+        let saft: Bool?
     }
 
     @Sendable func settings(_ request: Request, context: WebContext) async throws -> Response {
@@ -191,7 +193,8 @@ struct VATAPI: Sendable {
                 TaxFilingSettings(
                     vatPeriod: period, caen: body.caen, declarantLastName: body.declarantLastName,
                     declarantFirstName: body.declarantFirstName, declarantFunction: body.declarantFunction, bankName: body.bankName,
-                    iban: body.iban, phone: body.phone, email: body.email), actor: .user(p))
+                    iban: body.iban, phone: body.phone, email: body.email, employer: body.employer ?? true, saft: body.saft ?? true),
+                actor: .user(p))
             return try APIRoutes.encoded(try await culise.taxFilingSettings(company: p.companyID, actor: .user(p)), status: .ok)
         }
     }

@@ -160,6 +160,7 @@ struct VATPages: Sendable {
             "vat_period": s.vatPeriod.rawValue, "caen": s.caen ?? "", "declarant_last_name": s.declarantLastName ?? "",
             "declarant_first_name": s.declarantFirstName ?? "", "declarant_function": s.declarantFunction ?? "",
             "bank_name": s.bankName ?? "", "iban": s.iban ?? "", "phone": s.phone ?? "", "email": s.email ?? "",
+            "employer": s.employer ? "true" : "", "saft": s.saft ? "true" : "",
         ]
         return try await renderSettings(request, context, values: values)
     }
@@ -183,6 +184,8 @@ struct VATPages: Sendable {
                     name: name, label: t["field_\(name)"] ?? name, type: name == "email" ? "email" : "text", value: values[name] ?? "",
                     error: errors[name]))
         }
+        fields.append(Field(name: "employer", label: t["field_employer"] ?? "", type: "checkbox", checked: values["employer"] == "true"))
+        fields.append(Field(name: "saft", label: t["field_saft"] ?? "", type: "checkbox", checked: values["saft"] == "true"))
         var data = html.formData(fields: fields, summary: problems?.summary ?? [])
         data["can_edit"] = Policy.allows(p.role, .accounting, .write)
         return try await html.page(
@@ -194,13 +197,16 @@ struct VATPages: Sendable {
         let form = context.form
         var values = Self.settingFields.reduce(into: [String: String]()) { $0[$1] = form[$1] ?? "" }
         values["vat_period"] = form["vat_period"] ?? "monthly"
+        values["employer"] = form["employer"] == "true" ? "true" : ""
+        values["saft"] = form["saft"] == "true" ? "true" : ""
         do {
             let period: VATPeriod
             period = try VATPeriod(parsing: values["vat_period"] ?? "")
             let settings = TaxFilingSettings(
                 vatPeriod: period, caen: values["caen"], declarantLastName: values["declarant_last_name"],
                 declarantFirstName: values["declarant_first_name"], declarantFunction: values["declarant_function"],
-                bankName: values["bank_name"], iban: values["iban"], phone: values["phone"], email: values["email"])
+                bankName: values["bank_name"], iban: values["iban"], phone: values["phone"], email: values["email"],
+                employer: values["employer"] == "true", saft: values["saft"] == "true")
             try await culise.setTaxFilingSettings(company: p.companyID, settings, actor: .user(p))
             return redirect(to: "/vat?flash=vat_done")
         } catch let error where html.errors(error, context) != nil {

@@ -57,6 +57,15 @@ import Testing
             #expect(vies.status == .ok && (vies.json["operations"] as? [Any])?.isEmpty == true, "\(vies.text)")
             let noVies = try await browser.api(.post, "/api/v1/vat/returns/2026-03/d390", token: token, json: "{}")
             #expect(noVies.status == .conflict && Self.ids(noVies) == ["filing.d390_empty"], "\(noVies.text)")
+            let calendar = try await browser.api(.get, "/api/v1/filing-calendar?from=2026-03&to=2026-03", token: token)
+            let items = calendar.json["items"] as? [[String: Any]] ?? []
+            #expect(
+                calendar.status == .ok && items.contains { $0["form"] as? String == "d300" && $0["state"] as? String == "filed" },
+                "\(calendar.text)")
+            // Accountants read payroll too (docs/security.md): they see D112 among the obligations.
+            #expect(items.contains { $0["form"] as? String == "d112" && $0["written_by_culise"] as? Bool == true }, "\(calendar.text)")
+            let badRange = try await browser.api(.get, "/api/v1/filing-calendar?from=2026-05&to=2026-01", token: token)
+            #expect(badRange.status == .unprocessableContent && Self.ids(badRange) == ["filing.calendar_range"], "\(badRange.text)")
             let badPeriod = try await browser.api(.get, "/api/v1/vat/returns/2026-13", token: token)
             #expect(badPeriod.status == .unprocessableContent || badPeriod.status == .badRequest, "\(badPeriod.text)")
 
@@ -73,6 +82,8 @@ import Testing
             let refused = try await browser.post(
                 "/vat/settings", ["vat_period": "monthly", "caen": "62.01", "iban": "RO49AAAA1B31007593840000"], from: "/vat/settings")
             #expect(refused.status == .unprocessableContent && refused.text.contains("patru cifre"), "\(refused.text.prefix(300))")
+            let calendarPage = try await browser.get("/filing-calendar?from=2026-03&to=2026-03")
+            #expect(calendarPage.status == .ok && calendarPage.text.contains("D300") && calendarPage.text.contains("D406"))
             let filing = try await browser.get("/filings/\(id)")
             #expect(filing.status == .ok && filing.text.contains("/vat/filings/\(id)"))
             let answered = try await browser.post(
