@@ -224,6 +224,30 @@ import Testing
             await expectRefusal("vat.no_return", field: "period") {
                 try await culise.closeVAT(company: setup.company, period: april, actor: actor)
             }
+            // Foreign currency: an EUR invoice at two rates and an EUR bill with a non-deductible line, at rates whose
+            // conversion rounds; the May return still agrees with 4426 and 4427 to the ban.
+            let may = try YearMonth(year: 2026, month: 5)
+            _ = try await culise.issueInvoice(
+                company: setup.company,
+                DocumentInput(
+                    partner: "BETA", series: "EXD", issueDate: "2026-05-06", currency: "EUR", exchangeRate: "5.0913",
+                    lines: [
+                        LineInput(product: "CONSULT", quantity: "3.33", unitPrice: "101.37"),
+                        LineInput(product: "CARTE", quantity: "7", unitPrice: "13.11"),
+                    ]), actor: actor)
+            let euroBill = try await culise.createBill(
+                company: setup.company,
+                DocumentInput(
+                    partner: "DELTA", number: "F-EUR-1", issueDate: "2026-05-07", currency: "EUR", exchangeRate: "5.0877",
+                    lines: [
+                        LineInput(description: "Licență", quantity: "1", unitPrice: "333.33", account: "628"),
+                        LineInput(description: "Masă de afaceri", quantity: "1", unitPrice: "77.77", account: "6231", nonDeductible: true),
+                    ]), actor: actor)
+            _ = try await culise.postBill(company: setup.company, id: euroBill.id, exchangeRate: Decimal(string: "5.0877"), actor: actor)
+            let mayView = try await culise.vatReturn(company: setup.company, period: may, actor: actor)
+            #expect(mayView.problems.isEmpty && mayView.account4427 == mayView.d300.collected && mayView.account4426 == mayView.d300.deducted)
+            #expect(mayView.d300.value("R9_1") > 0 && mayView.d300.value("R10_1") > 0 && mayView.d300.value("R28_2") < mayView.d300.value("R27_2"))
+
             // A month without documents files zeros and has nothing to close.
             let february = try YearMonth(year: 2026, month: 2)
             #expect(try await culise.generateD300(company: setup.company, period: february, actor: actor).state == .validated)

@@ -57,7 +57,10 @@ struct FilingPages: Sendable {
         let rows = filings.map { row($0, t) }
         return try await html.page(
             "filings", "title_filings",
-            ["rows": rows, "has_rows": !rows.isEmpty, "due": due, "has_due": !due.isEmpty], request, context)
+            [
+                "rows": rows, "has_rows": !rows.isEmpty, "due": due, "has_due": !due.isEmpty,
+                "can_accounting": Policy.allows(p.role, .accounting, .read),
+            ], request, context)
     }
 
     func filingID(_ context: WebContext) throws -> FilingID {
