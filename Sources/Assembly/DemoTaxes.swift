@@ -10,8 +10,8 @@ import Partners
 import PartnersApp
 
 extension Culise {
-    /// The demo's VAT (issue 16): the tax returns' settings, and a D300 for each month of the invoicing demo that has
-    /// ended. The older months are filed, accepted and closed (4427 = 4426, the result in 4423); the newest is
+    /// The demo's VAT (issue 16): the tax returns' settings, and a D300 and a D394 for each month of the invoicing demo
+    /// that has ended. The older months are filed, accepted and closed (4427 = 4426, the result in 4423); the newest is
     /// generated and checked, waiting to be filed; its D390 declares a supply of goods to Vienna and a cloud service
     /// bought in Dublin. Runs once: a company with a D300 is left as it is.
     public func seedTaxDemo(company: CompanyID) async throws {
@@ -72,8 +72,16 @@ extension Culise {
         }
         for (index, period) in months.enumerated() {
             let filing = try await generateD300(company: company, period: period, actor: actor)
+            let informative = try await generateD394(company: company, period: period, actor: actor)
             if index == months.count - 1 { _ = try await generateD390(company: company, period: period, actor: actor) }
             guard filing.state == .validated, index < months.count - 1 else { continue }
+            if informative.state == .validated {
+                _ = try await markFiled(
+                    company: company, id: informative.id,
+                    number: "INTERNT-D394-\(period.year)\(period.month < 10 ? "0" : "")\(period.month)",
+                    date: min(FilingForm.d394.due(period).adding(days: -5), today), actor: actor)
+                _ = try await recordFilingAnswer(company: company, id: informative.id, accepted: true, message: nil, actor: actor)
+            }
             _ = try await markFiled(
                 company: company, id: filing.id, number: "INTERNT-D300-\(period.year)\(period.month < 10 ? "0" : "")\(period.month)",
                 date: min(FilingForm.d300.due(period).adding(days: -2), today), actor: actor)

@@ -23,6 +23,8 @@ public struct VATFact: Sendable, Equatable {
     public var partnerTaxID: String?
     /// ISO 3166 code of the partner's country.
     public var partnerCountry: String
+    /// The partner is registered for VAT (its document carries a VAT number): D394's partner type 1.
+    public var partnerVATRegistered: Bool
     public var base: Int64
     /// The VAT on the document (zero under reverse charge and for exempt lines).
     public var vat: Int64
@@ -36,8 +38,10 @@ public struct VATFact: Sendable, Equatable {
     public init(
         direction: Direction, source: String, number: String, date: LocalDate, supplyDate: LocalDate, category: VATCategory,
         percent: Decimal, partnerCode: String, partnerName: String, partnerTaxID: String?, partnerCountry: String, base: Int64,
-        vat: Int64, nonDeductible: Int64 = 0, selfAssessed: Int64 = 0, selfAssessedPercent: Decimal = 0
+        vat: Int64, nonDeductible: Int64 = 0, selfAssessed: Int64 = 0, selfAssessedPercent: Decimal = 0,
+        partnerVATRegistered: Bool = true
     ) {
+        self.partnerVATRegistered = partnerVATRegistered
         self.direction = direction
         self.source = source
         self.number = number

@@ -13,7 +13,7 @@ public struct FilingCalendarEntry: Sendable, Equatable {
     public var obligation: FilingObligation
     /// The latest filing kept for the form and period (not discarded).
     public var filing: FilingRecord?
-    /// Culise writes this form (D112, D300, D390); the others are filed outside it for now.
+    /// Culise writes this form (D112, D300, D390, D394); D406 is filed outside it for now.
     public var generated: Bool
     /// The period has ended and nothing was filed.
     public var open: Bool
@@ -26,7 +26,7 @@ public struct FilingCalendarEntry: Sendable, Equatable {
 
 extension Culise {
     /// The forms Culise writes; the calendar lists the others too, marked to be filed outside Culise.
-    public static let writtenForms: Set<FilingForm> = [.d112, .d300, .d390]
+    public static let writtenForms: Set<FilingForm> = [.d112, .d300, .d390, .d394]
 
     /// The company's filing calendar (issue 16 item 5) for the periods `from…to`: each obligation from the settings
     /// (VAT period, employer, SAF-T) and the books (D390 in the months with documents of partners in other member states,
@@ -70,7 +70,8 @@ extension Culise {
         }
     }
 
-    /// The daily reminder (job `filings.reminders`) for the tax returns Culise writes: each one whose period has ended,
+    /// The daily reminder (job `filings.reminders`) for the tax returns Culise writes (D300, D390, D394): each one whose
+    /// period has ended,
     /// not filed and due within `days` days or overdue (within the last year), puts a notification in the inbox of the
     /// accountants and administrators. D112 is payroll's (`remindPayrollDeclarations`). Returns how many were reminded.
     public func remindTaxFilings(company: CompanyID, within days: Int = 5, actor: Actor) async throws -> Int {

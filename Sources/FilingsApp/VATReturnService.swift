@@ -193,8 +193,8 @@ extension Culise {
             account4426: turnover.deducted, blockers: blockers, filing: filing, closingEntry: closing)
     }
 
-    /// The settings `form` needs that are not set, each named: every return names its declarant; the D300 also the CAEN
-    /// code and the bank account.
+    /// The settings `form` needs that are not set, each named: every return names its declarant; the D300 and D394 also
+    /// the CAEN code, the D300 the bank account, the D394 the phone.
     static func missingSettings(_ settings: TaxFilingSettings, form: FilingForm) -> [DomainError] {
         var needed: [(String, String?, String)] = [
             ("caen", settings.caen, "the company's CAEN code"),
@@ -204,6 +204,7 @@ extension Culise {
         ]
         if form == .d390 { needed.removeFirst() }
         if form == .d300 { needed += [("bank_name", settings.bankName, "the bank's name"), ("iban", settings.iban, "the bank account")] }
+        if form == .d394 { needed.append(("phone", settings.phone, "the company's phone")) }
         return needed.filter { $0.1 == nil }.map { field, _, what in
             DomainError(
                 "filing.settings", field: field,
@@ -247,7 +248,7 @@ extension Culise {
                 direction: .sale, source: source, number: document.number, date: document.issueDate, supplyDate: document.supplyDate,
                 category: subtotal.key.category, percent: subtotal.key.percent, partnerCode: partner, partnerName: buyer.name,
                 partnerTaxID: taxID(buyer), partnerCountry: buyer.country, base: sign * PostingMath.ron(subtotal.taxable, rate),
-                vat: sign * PostingMath.ron(subtotal.amount, rate))
+                vat: sign * PostingMath.ron(subtotal.amount, rate), partnerVATRegistered: buyer.vatID != nil)
         }
         let posted = sign * (rate == nil ? document.totals.vatTotal : (document.totals.vatTotalRON ?? 0))
         if let largest = facts.indices.max(by: { abs(facts[$0].vat) < abs(facts[$1].vat) }) {
@@ -274,7 +275,7 @@ extension Culise {
                 category: subtotal.key.category, percent: subtotal.key.percent, partnerCode: partner, partnerName: seller.name,
                 partnerTaxID: taxID(seller), partnerCountry: seller.country, base: sign * PostingMath.ron(subtotal.taxable, rate),
                 vat: sign * PostingMath.ron(subtotal.amount, rate),
-                nonDeductible: sign * PostingMath.ron(nonDeductible[subtotal.key] ?? 0, rate))
+                nonDeductible: sign * PostingMath.ron(nonDeductible[subtotal.key] ?? 0, rate), partnerVATRegistered: seller.vatID != nil)
             if let own = assessed.first(where: { $0.category == subtotal.key.category }), seen.insert(own.category).inserted {
                 fact.selfAssessed = sign * own.vat
                 fact.selfAssessedPercent = own.percent

@@ -22,6 +22,8 @@ import Testing
 @Suite struct VATReturnAppTests {
     static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Golden/d300-2026-03.xml")
+    static let goldenD394 = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Golden/d394-2026-03.xml")
     static let goldenD390 = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Golden/d390-2026-03.xml")
 
@@ -159,6 +161,20 @@ import Testing
             #expect(filing.xml == (try String(contentsOf: Self.golden, encoding: .utf8)), "D300 differs from Tests/Golden")
             try DeclarationFiles.validate(filing.xml, name: "d300-2026-03-\(engine)", form: "d300")
 
+            // The D394 of the month: domestic partners only, agreeing with the D300 (sales 21/11 %, the reverse charge on
+            // both sides, the purchases with their non-deductible part).
+            let d394View = try await culise.d394Return(company: setup.company, period: march, actor: actor)
+            #expect(d394View.problems.isEmpty && d394View.blockers.isEmpty)
+            #expect(
+                d394View.declaration.lines.map { "\($0.kind) \($0.partnerType) \($0.rate) \($0.base) \($0.vat)" } == [
+                    "L 1 21 7000 1470", "L 1 11 800 88", "V 1 21 1250 0", "A 1 21 1200 252", "C 1 21 2000 420",
+                ])
+            let d394 = try await culise.generateD394(company: setup.company, period: march, actor: actor)
+            #expect(d394.state == .validated && d394.due.iso == "2026-04-30")
+            if ProcessInfo.processInfo.environment["CULISE_UPDATE_GOLDEN"] == "1" { try Data(d394.xml.utf8).write(to: Self.goldenD394) }
+            #expect(d394.xml == (try String(contentsOf: Self.goldenD394, encoding: .utf8)), "D394 differs from Tests/Golden")
+            try DeclarationFiles.validate(d394.xml, name: "d394-2026-03-\(engine)", form: "d394")
+
             // The D390 of the month: the supply of goods to Munich (L) and the service bought in Dublin (S).
             let vies = try await culise.viesReturn(company: setup.company, period: march, actor: actor)
             #expect(vies.problems.isEmpty && vies.blockers.isEmpty)
@@ -245,8 +261,11 @@ import Testing
                     ]), actor: actor)
             _ = try await culise.postBill(company: setup.company, id: euroBill.id, exchangeRate: Decimal(string: "5.0877"), actor: actor)
             let mayView = try await culise.vatReturn(company: setup.company, period: may, actor: actor)
-            #expect(mayView.problems.isEmpty && mayView.account4427 == mayView.d300.collected && mayView.account4426 == mayView.d300.deducted)
-            #expect(mayView.d300.value("R9_1") > 0 && mayView.d300.value("R10_1") > 0 && mayView.d300.value("R28_2") < mayView.d300.value("R27_2"))
+            #expect(
+                mayView.problems.isEmpty && mayView.account4427 == mayView.d300.collected && mayView.account4426 == mayView.d300.deducted)
+            #expect(
+                mayView.d300.value("R9_1") > 0 && mayView.d300.value("R10_1") > 0
+                    && mayView.d300.value("R28_2") < mayView.d300.value("R27_2"))
 
             // A month without documents files zeros and has nothing to close.
             let february = try YearMonth(year: 2026, month: 2)
@@ -254,6 +273,13 @@ import Testing
             await expectRefusal("vat.closing_empty", field: "period") {
                 try await culise.closeVAT(company: setup.company, period: february, actor: actor)
             }
+            await expectRefusal("filing.settings", field: "phone") {
+                var noPhone = Self.settings
+                noPhone.phone = nil
+                try await culise.setTaxFilingSettings(company: setup.company, noPhone, actor: actor)
+                return try await culise.generateD394(company: setup.company, period: february, actor: actor)
+            }
+            try await culise.setTaxFilingSettings(company: setup.company, Self.settings, actor: actor)
             await expectRefusal("filing.d390_empty", field: "period") {
                 try await culise.generateD390(company: setup.company, period: february, actor: actor)
             }
@@ -273,7 +299,7 @@ import Testing
             #expect(calendar.filter { $0.period == march }.map(\.form.rawValue).sorted() == ["d112", "d300", "d390", "d394", "d406"])
             let marchReturn = calendar.first { $0.form == .d300 && $0.period == march }
             #expect(marchReturn?.filing?.id == rectifying.id && marchReturn?.open == true && marchReturn?.due.iso == "2026-04-27")
-            #expect(calendar.first { $0.form == .d394 && $0.period == march }?.generated == false)
+            #expect(calendar.first { $0.form == .d406 && $0.period == march }?.generated == false)
             await expectRefusal("filing.calendar_range", field: "to") {
                 try await culise.filingCalendar(company: setup.company, from: april, to: february, actor: actor)
             }

@@ -20,22 +20,25 @@ struct PeriodOptions: ParsableArguments {
 struct FilingGenerate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Generate and keep a tax return for a period (d300, d390): validated, or invalid with every problem listed.")
-    @Argument(help: "The form: d300 or d390.") var form: String
+        abstract: "Generate and keep a tax return for a period (d300, d394, d390): validated, or invalid with every problem listed.")
+    @Argument(help: "The form: d300, d394 or d390.") var form: String
     @OptionGroup var period: PeriodOptions
     @Option(help: "Also write the XML here.") var out: String?
 
     func run() async throws {
         let kind = form.lowercased()
-        guard kind == "d300" || kind == "d390" else {
+        guard ["d300", "d394", "d390"].contains(kind) else {
             throw CLIError(
-                message: "FORM: Culise generates d300 and d390 here (d112 with `culise payroll d112`); d394 and d406 are not built yet")
+                message: "FORM: Culise generates d300, d394 and d390 here (d112 with `culise payroll d112`); d406 is not built yet")
         }
         let parsed = try period.parsed()
         let filing = try await CLI.inCompany(period.global, period.target) { culise, company in
-            kind == "d300"
-                ? try await culise.generateD300(company: company.id, period: parsed, actor: .system("filing generate d300"))
-                : try await culise.generateD390(company: company.id, period: parsed, actor: .system("filing generate d390"))
+            let actor = Actor.system("filing generate \(kind)")
+            switch kind {
+            case "d300": return try await culise.generateD300(company: company.id, period: parsed, actor: actor)
+            case "d394": return try await culise.generateD394(company: company.id, period: parsed, actor: actor)
+            default: return try await culise.generateD390(company: company.id, period: parsed, actor: actor)
+            }
         }
         if let out {
             try Data(filing.xml.utf8).write(to: URL(fileURLWithPath: out))
@@ -52,7 +55,39 @@ struct FilingGenerate: AsyncParsableCommand {
 struct VATCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vat", abstract: "VAT: the period's return (D300 rows and checks), the closing 4427 = 4426, the settings.",
-        subcommands: [Show.self, Vies.self, Close.self, Reopen.self, Settings.self])
+        subcommands: [Show.self, Informative.self, Vies.self, Close.self, Reopen.self, Settings.self])
+
+    struct Informative: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "d394",
+            abstract: "The period's D394 lines (per partner, type and rate) and its checks; --xml prints the XML, not kept.")
+        @OptionGroup var period: PeriodOptions
+        @Flag(help: "Print the XML (not kept) instead.") var xml = false
+
+        func run() async throws {
+            let parsed = try period.parsed()
+            let actor = Actor.system("vat d394")
+            if xml {
+                let draft = try await CLI.inCompany(period.global, period.target) { culise, company in
+                    try await culise.d394Draft(company: company.id, period: parsed, actor: actor)
+                }
+                print(draft.xml, terminator: "")
+                return
+            }
+            let view = try await CLI.inCompany(period.global, period.target) { culise, company in
+                try await culise.d394Return(company: company.id, period: parsed, actor: actor)
+            }
+            print("D394 \(parsed): \(view.declaration.lines.count) lines, due \(FilingForm.d394.due(parsed).iso)")
+            for line in view.declaration.lines {
+                print(
+                    "  \(line.kind) \(line.partnerType) \(line.rate)%  \((line.cui ?? "-").padding(toLength: 13, withPad: " ", startingAt: 0)) \(String(line.invoices).leftPadded(4)) \(String(line.base).leftPadded(12)) \(String(line.vat).leftPadded(10))  \(line.name)"
+                )
+            }
+            print("filing: \(view.filing.map { "\($0.id) \($0.state.rawValue)" } ?? "not generated")")
+            for problem in view.problems { print("  \(problem.check): \(problem.message)") }
+            for blocker in view.blockers { print("  before the XML: \(blocker.message)") }
+        }
+    }
 
     struct Vies: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -38,9 +38,9 @@ struct FilingCalendarPages: Sendable {
     static func href(_ entry: FilingCalendarEntry) -> String? {
         if let filing = entry.filing { return "/filings/\(filing.id)" }
         switch entry.form {
-        case .d300, .d390: return "/vat?period=\(entry.period)"
+        case .d300, .d390, .d394: return "/vat?period=\(entry.period)"
         case .d112: return "/payroll?month=\(entry.period)"
-        case .d394, .d406: return nil
+        case .d406: return nil
         }
     }
 

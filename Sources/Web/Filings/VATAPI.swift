@@ -16,6 +16,8 @@ struct VATAPI: Sendable {
         protect(.accounting, .read).get("/api/v1/vat/returns/{period}", use: show)
         protect(.accounting, .read).get("/api/v1/vat/returns/{period}/d300", use: draft)
         protect(.accounting, .write).post("/api/v1/vat/returns/{period}/d300", use: generate)
+        protect(.accounting, .read).get("/api/v1/vat/returns/{period}/d394", use: informative)
+        protect(.accounting, .write).post("/api/v1/vat/returns/{period}/d394", use: generateD394)
         protect(.accounting, .read).get("/api/v1/vat/returns/{period}/d390", use: vies)
         protect(.accounting, .write).post("/api/v1/vat/returns/{period}/d390", use: generateD390)
         protect(.accounting, .write).post("/api/v1/vat/returns/{period}/close", use: close)
@@ -137,6 +139,54 @@ struct VATAPI: Sendable {
         return try await APIRoutes(culise: culise).idempotentPOST(request, context) { _ in
             try APIRoutes.encoded(
                 FilingAPI.FilingDTO(try await culise.generateD390(company: p.companyID, period: period, actor: .user(p))), status: .created)
+        }
+    }
+
+    struct LineDTO: Encodable {
+        let type: String
+        let partnerType: Int
+        let rate: Int
+        let cui: String?
+        let name: String
+        let invoices: Int
+        let base: Int64
+        let vat: Int64
+    }
+
+    struct InformativeDTO: Encodable {
+        let period: String
+        let quarterly: Bool
+        let lines: [LineDTO]
+        let problems: [FilingAPI.ProblemDTO]
+        let blockers: [BlockerDTO]
+        let filing: FilingAPI.FilingDTO?
+        let xml: String?
+    }
+
+    @Sendable func informative(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let period = try Self.period(context)
+        let view = try await culise.d394Return(company: p.companyID, period: period, actor: .user(p))
+        let xml = view.blockers.isEmpty ? try await culise.d394Draft(company: p.companyID, period: period, actor: .user(p)).xml : nil
+        return try JSON.response(
+            InformativeDTO(
+                period: period.description, quarterly: view.declaration.quarterly,
+                lines: view.declaration.lines.map {
+                    LineDTO(
+                        type: $0.kind, partnerType: $0.partnerType, rate: $0.rate, cui: $0.cui, name: $0.name, invoices: $0.invoices,
+                        base: $0.base, vat: $0.vat)
+                },
+                problems: view.problems.map { FilingAPI.ProblemDTO(check: $0.check, message: $0.message, messageRo: $0.messageRO) },
+                blockers: view.blockers.map { BlockerDTO(id: $0.id, field: $0.field, message: $0.message) },
+                filing: view.filing.map(FilingAPI.FilingDTO.init), xml: xml))
+    }
+
+    @Sendable func generateD394(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let period = try Self.period(context)
+        return try await APIRoutes(culise: culise).idempotentPOST(request, context) { _ in
+            try APIRoutes.encoded(
+                FilingAPI.FilingDTO(try await culise.generateD394(company: p.companyID, period: period, actor: .user(p))), status: .created)
         }
     }
 

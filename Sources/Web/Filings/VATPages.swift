@@ -17,6 +17,7 @@ struct VATPages: Sendable {
         protect(.accounting, .read).get("/vat", use: show)
         protect(.accounting, .read).get("/vat/{period}/d300.xml", use: draft)
         protect(.accounting, .read).get("/vat/{period}/d390.xml", use: draftD390)
+        protect(.accounting, .read).get("/vat/{period}/d394.xml", use: draftD394)
         protect(.accounting, .write).post("/vat/{period}/actions", use: act)
         protect(.accounting, .read).get("/vat/settings", use: settings)
         protect(.accounting, .write).post("/vat/settings", use: saveSettings)
@@ -79,6 +80,29 @@ struct VATPages: Sendable {
                     && view.filing.map { [.validated, .filed, .accepted].contains($0.state) } == true,
                 "can_reopen": canWrite && view.closingEntry != nil, "can_settings": canWrite,
             ]) { $1 }
+            // The period's D394: its summary per partner type and rate.
+            let d394 = try await culise.d394Return(company: p.companyID, period: period, actor: .user(p))
+            let summary: [[String: Any]] = Set(d394.declaration.lines.map { "\($0.kind) \($0.rate)" }).sorted().map { key in
+                let parts = key.split(separator: " ").map(String.init)
+                let total = d394.declaration.total(parts[0], rate: Int(parts.last ?? "") ?? 0)
+                return [
+                    "kind": parts[0], "rate": parts.last ?? "", "invoices": "\(total.invoices)",
+                    "base": MoneyFormat.amount(total.base, digits: 0, locale: locale),
+                    "vat": MoneyFormat.amount(total.vat, digits: 0, locale: locale),
+                ]
+            }
+            let d394Blockers = d394.blockers.map { views(message: $0, context) }
+            data.merge([
+                "d394_rows": summary, "has_d394": !summary.isEmpty || d394.filing != nil,
+                "d394_partners": "\(Set(d394.declaration.lines.map { $0.cui ?? $0.name }).count)",
+                "d394_problems": d394.problems.map { ["check": $0.check, "message": english ? $0.message : $0.messageRO] },
+                "has_d394_problems": !d394.problems.isEmpty, "d394_blockers": d394Blockers, "has_d394_blockers": !d394Blockers.isEmpty,
+                "d394_filing_href": d394.filing.map { "/filings/\($0.id)" } ?? "", "has_d394_filing": d394.filing != nil,
+                "d394_filing_state": d394.filing.map { t["filing_state_\($0.state.rawValue)"] ?? $0.state.rawValue }
+                    ?? (t["filing_not_generated"] ?? ""),
+                "d394_ready": d394.blockers.isEmpty, "can_generate_d394": canWrite && d394.blockers.isEmpty,
+                "d394_due": PageFormat.inputDate(FilingForm.d394.due(period)),
+            ]) { $1 }
             // The month's D390 (always monthly): shown when the month has intra-Community operations or a kept D390.
             let vies = try await culise.viesReturn(company: p.companyID, period: period, actor: .user(p))
             let operations: [[String: Any]] = vies.declaration.operations.map {
@@ -129,6 +153,13 @@ struct VATPages: Sendable {
         return FilingPages.xmlResponse(draft.xml, name: "d390_\(period)_draft")
     }
 
+    @Sendable func draftD394(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let period = try period(context)
+        let draft = try await culise.d394Draft(company: p.companyID, period: period, actor: .user(p))
+        return FilingPages.xmlResponse(draft.xml, name: "d394_\(period)_draft")
+    }
+
     @Sendable func act(_ request: Request, context: WebContext) async throws -> Response {
         let p = try context.requirePrincipal()
         let period = try period(context)
@@ -137,6 +168,7 @@ struct VATPages: Sendable {
             switch context.form["action"] ?? "" {
             case "generate": _ = try await culise.generateD300(company: p.companyID, period: period, actor: actor)
             case "generate_d390": _ = try await culise.generateD390(company: p.companyID, period: period, actor: actor)
+            case "generate_d394": _ = try await culise.generateD394(company: p.companyID, period: period, actor: actor)
             case "close": _ = try await culise.closeVAT(company: p.companyID, period: period, actor: actor)
             case "reopen": _ = try await culise.reopenVAT(company: p.companyID, period: period, actor: actor)
             default: throw WebError.notFound
