@@ -45,11 +45,14 @@ extension Culise {
         }
     }
 
-    static func d394View(_ db: any SQLDatabase, company: CompanyID, period: YearMonth) async throws -> D394View {
+    static func d394View(
+        _ db: any SQLDatabase, company: CompanyID, period: YearMonth, facts known: [VATFact]? = nil
+    ) async throws -> D394View {
         let settings = try await loadTaxFilingSettings(db, company: company)
         let quarterly = settings.vatPeriod == .quarterly
         let (from, to) = try D300.range(period, quarterly: quarterly)
-        let facts = try await vatFacts(db, company: company, from: from, to: to)
+        let facts: [VATFact]
+        if let known { facts = known } else { facts = try await vatFacts(db, company: company, from: from, to: to) }
         let d300 = try D300.compute(facts, period: period, quarterly: quarterly)
         let declaration = D394.compute(facts, period: period, quarterly: quarterly)
         let blockers = missingSettings(settings, form: .d394)

@@ -36,6 +36,27 @@ public struct TaxReturnDraft: Sendable, Equatable {
 }
 
 extension Culise {
+    /// The VAT page's three returns of a period, from one reading of its documents: the D300 and the D394 of the VAT
+    /// period, and the D390 of its month.
+    public func taxReturns(
+        company: CompanyID, period: YearMonth, actor: Actor
+    ) async throws -> (
+        d300: VATReturnView, d394: D394View, d390: VIESView
+    ) {
+        try actor.require(.accounting, .read, in: company)
+        return try await read { db in
+            let settings = try await Self.loadTaxFilingSettings(db, company: company)
+            let (from, to) = try D300.range(period, quarterly: settings.vatPeriod == .quarterly)
+            let facts = try await Self.vatFacts(db, company: company, from: from, to: to)
+            let month = facts.filter { $0.date >= period.firstDay && $0.date <= period.lastDay }
+            return (
+                try await Self.vatReturnView(db, company: company, period: period, facts: facts),
+                try await Self.d394View(db, company: company, period: period, facts: facts),
+                try await Self.viesView(db, company: company, period: period, facts: month)
+            )
+        }
+    }
+
     /// The period's VAT return from the posted documents (issue 16 item 3), for the VAT page and `culise vat show`.
     /// `period` is the month, or the quarter's last month when the company files quarterly.
     public func vatReturn(company: CompanyID, period: YearMonth, actor: Actor) async throws -> VATReturnView {
@@ -159,11 +180,15 @@ extension Culise {
 
     // MARK: - Reading the books
 
-    static func vatReturnView(_ db: any SQLDatabase, company: CompanyID, period: YearMonth) async throws -> VATReturnView {
+    /// The period's facts are read once per request: pass them when a caller (`taxReturns`) already has them.
+    static func vatReturnView(
+        _ db: any SQLDatabase, company: CompanyID, period: YearMonth, facts known: [VATFact]? = nil
+    ) async throws -> VATReturnView {
         let settings = try await loadTaxFilingSettings(db, company: company)
         let quarterly = settings.vatPeriod == .quarterly
         let (from, to) = try D300.range(period, quarterly: quarterly)
-        let facts = try await vatFacts(db, company: company, from: from, to: to)
+        let facts: [VATFact]
+        if let known { facts = known } else { facts = try await vatFacts(db, company: company, from: from, to: to) }
         let carried = try await accountBalance(
             db, company: company, account: VATAccounts.recoverable, through: from.adding(days: -1))
         let d300 = try D300.compute(facts, period: period, quarterly: quarterly, carriedNegative: carried)

@@ -48,8 +48,11 @@ extension Culise {
         }
     }
 
-    static func viesView(_ db: any SQLDatabase, company: CompanyID, period: YearMonth) async throws -> VIESView {
-        let facts = try await vatFacts(db, company: company, from: period.firstDay, to: period.lastDay)
+    static func viesView(
+        _ db: any SQLDatabase, company: CompanyID, period: YearMonth, facts known: [VATFact]? = nil
+    ) async throws -> VIESView {
+        let facts: [VATFact]
+        if let known { facts = known } else { facts = try await vatFacts(db, company: company, from: period.firstDay, to: period.lastDay) }
         // The month's own D300 rows (whatever the VAT period) hold the same operations.
         let d300 = try D300.compute(facts, period: period, quarterly: false)
         let filing = try await loadFilings(db, company: company, form: .d390, period: period, withXML: false).last {

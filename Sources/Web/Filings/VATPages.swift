@@ -48,7 +48,8 @@ struct VATPages: Sendable {
         var data: [String: Any] = ["period": period.description]
         var problems = error.flatMap { html.errors($0, context) }
         do {
-            let view = try await culise.vatReturn(company: p.companyID, period: period, actor: .user(p))
+            let returns = try await culise.taxReturns(company: p.companyID, period: period, actor: .user(p))
+            let view = returns.d300
             let r = view.d300
             let rows: [[String: Any]] = D300.rows.filter { r.rows[$0.attribute] != nil }.map { row in
                 [
@@ -81,7 +82,7 @@ struct VATPages: Sendable {
                 "can_reopen": canWrite && view.closingEntry != nil, "can_settings": canWrite,
             ]) { $1 }
             // The period's D394: its summary per partner type and rate.
-            let d394 = try await culise.d394Return(company: p.companyID, period: period, actor: .user(p))
+            let d394 = returns.d394
             let summary: [[String: Any]] = Set(d394.declaration.lines.map { "\($0.kind) \($0.rate)" }).sorted().map { key in
                 let parts = key.split(separator: " ").map(String.init)
                 let total = d394.declaration.total(parts[0], rate: Int(parts.last ?? "") ?? 0)
@@ -104,7 +105,7 @@ struct VATPages: Sendable {
                 "d394_due": PageFormat.inputDate(FilingForm.d394.due(period)),
             ]) { $1 }
             // The month's D390 (always monthly): shown when the month has intra-Community operations or a kept D390.
-            let vies = try await culise.viesReturn(company: p.companyID, period: period, actor: .user(p))
+            let vies = returns.d390
             let operations: [[String: Any]] = vies.declaration.operations.map {
                 [
                     "kind": $0.kind.rawValue, "partner": "\($0.country)\($0.code)", "name": $0.name,

@@ -54,7 +54,8 @@ import Testing
             #expect(filed.status == .ok && filed.json["state"] as? String == "filed", "\(filed.text)")
             // The D394 needs the company's phone, which these settings lack: the lines are there, the XML is not.
             let d394 = try await browser.api(.get, "/api/v1/vat/returns/2026-03/d394", token: token)
-            #expect(d394.status == .ok && (d394.json["lines"] as? [Any])?.count == 2 && (d394.json["xml"] as? String) == nil, "\(d394.text)")
+            #expect(
+                d394.status == .ok && (d394.json["lines"] as? [Any])?.count == 2 && (d394.json["xml"] as? String) == nil, "\(d394.text)")
             let noPhone = try await browser.api(.post, "/api/v1/vat/returns/2026-03/d394", token: token, json: "{}")
             #expect(noPhone.status == .unprocessableContent && Self.ids(noPhone) == ["filing.settings"], "\(noPhone.text)")
             // No partner in another member state this month: the D390 has nothing to declare.
