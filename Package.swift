@@ -224,7 +224,7 @@ let package = Package(
             name: "CuliseBench",
             dependencies: [
                 "Kernel", "Ledger", "Invoicing", "Banking", "Storage", "Application", "LedgerApp", "PartnersApp", "InvoicingApp",
-                "BankingApp", "Assembly", "Web", "People", "PeopleApp", "Payroll", "PayrollApp",
+                "BankingApp", "Assembly", "Web", "People", "PeopleApp", "Payroll", "PayrollApp", "FilingsApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

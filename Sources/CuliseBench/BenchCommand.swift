@@ -17,7 +17,7 @@ import Storage
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "culise-bench", abstract: "Benchmarks (run them on a release build: swift build -c release).",
-        subcommands: [LedgerBench.self, InvoiceBench.self, ReconcileBench.self, PeopleBench.self, PayrollBench.self]
+        subcommands: [LedgerBench.self, InvoiceBench.self, ReconcileBench.self, PeopleBench.self, PayrollBench.self, VATBench.self]
     )
 
     struct LedgerBench: AsyncParsableCommand {

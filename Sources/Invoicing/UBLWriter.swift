@@ -42,9 +42,18 @@ public enum UBLWriter {
             out.open("cac:Delivery") {
                 $0.leaf("cbc:ActualDeliveryDate", document.supplyDate.iso)
                 if intraCommunity {
-                    let country = document.buyer.country
+                    // BR-IC-12 wants the delivery country; CIUS-RO then wants the address's first line, city and
+                    // subdivision (BR-RO-180, -201, -211): the buyer's address, its city standing in for a foreign
+                    // buyer's subdivision when none is known (the RO list of BR-RO-111 applies to Romanian addresses).
+                    let buyer = document.buyer
                     $0.open("cac:DeliveryLocation") {
-                        $0.open("cac:Address") { $0.open("cac:Country") { $0.leaf("cbc:IdentificationCode", country) } }
+                        $0.open("cac:Address") {
+                            $0.leaf("cbc:StreetName", buyer.street)
+                            $0.leaf("cbc:CityName", buyer.city)
+                            if let postal = buyer.postalCode { $0.leaf("cbc:PostalZone", postal) }
+                            $0.leaf("cbc:CountrySubentity", buyer.county ?? buyer.city)
+                            $0.open("cac:Country") { $0.leaf("cbc:IdentificationCode", buyer.country) }
+                        }
                     }
                 }
             }

@@ -31,8 +31,9 @@ import Testing
         vatPeriod: .monthly, caen: "6201", declarantLastName: "Popescu", declarantFirstName: "Maria", declarantFunction: "Administrator",
         bankName: "Banca Exemplu", iban: InvoicingFixtures.companyIBAN, phone: "0264 000 111", email: "contabilitate@alfa-consult.ro")
 
-    /// The March 2026 documents; returns nothing, posts everything.
-    static func march(_ culise: Culise, _ setup: InvoicingSetup) async throws {
+    /// The March 2026 documents, all posted; returns the intra-Community supply's invoice.
+    @discardableResult
+    static func march(_ culise: Culise, _ setup: InvoicingSetup) async throws -> InvoiceID {
         let actor = setup.actor
         _ = try await culise.createPartner(
             company: setup.company,
@@ -63,7 +64,8 @@ import Testing
                         exemptionReason: "Livrare intracomunitară scutită conform art. 294 alin. (2) lit. a) Cod fiscal")
                 ]),
         ]
-        for input in invoices { _ = try await culise.issueInvoice(company: setup.company, input, actor: actor) }
+        var issued: [InvoiceRecord] = []
+        for input in invoices { issued.append(try await culise.issueInvoice(company: setup.company, input, actor: actor)) }
         let bills: [DocumentInput] = [
             DocumentInput(
                 partner: "DELTA", number: "F-100", issueDate: "2026-03-06",
@@ -90,6 +92,7 @@ import Testing
             let bill = try await culise.createBill(company: setup.company, input, actor: actor)
             _ = try await culise.postBill(company: setup.company, id: bill.id, actor: actor)
         }
+        return issued[3].id
     }
 
     static func balance(_ culise: Culise, _ setup: InvoicingSetup, _ account: String, through day: String) async throws -> Int64 {
@@ -113,7 +116,11 @@ import Testing
                         vatNumber: "DE12"),
                     actor: actor)
             }
-            try await Self.march(culise, setup)
+            let supply = try await Self.march(culise, setup)
+            // The intra-Community supply's e-invoice carries the delivery address CIUS-RO asks for (CI validates it).
+            let ubl = try await culise.invoiceXML(company: setup.company, id: supply, actor: actor)
+            #expect(ubl.xml.contains("<cac:DeliveryLocation>") && ubl.xml.contains("<cbc:CountrySubentity>München</cbc:CountrySubentity>"))
+            try InvoicingFixtures.write(ubl.xml, name: "intra-community-\(engine).xml")
 
             // Without settings the rows are there but the XML is not: each missing setting named.
             var view = try await culise.vatReturn(company: setup.company, period: march, actor: actor)
