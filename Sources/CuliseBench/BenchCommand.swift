@@ -210,6 +210,13 @@ enum Bench {
     }
 
     /// A fresh working folder and a Culise on `database` (default: a new SQLite file in it), logging errors only.
+    /// Prints the machine, starts on a fresh database and seeds the demo company the benchmark grows.
+    static func demoCompany(work: String, database: String?) async throws -> (Culise, CompanyID) {
+        print(machine)
+        let culise = try await freshCulise(work: work, database: database)
+        return (culise, try await culise.seedDemo().company.id)
+    }
+
     static func freshCulise(work: String, database: String?) async throws -> Culise {
         try? FileManager.default.removeItem(atPath: work)
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)

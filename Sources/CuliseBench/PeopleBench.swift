@@ -20,10 +20,8 @@ extension BenchCommand {
         func seconds(_ duration: Duration) -> Double { Bench.seconds(duration) }
 
         func run() async throws {
-            print(Bench.machine)
             let clock = ContinuousClock()
-            let culise = try await Bench.freshCulise(work: work, database: database)
-            let company = try await culise.seedDemo().company.id
+            let (culise, company) = try await Bench.demoCompany(work: work, database: database)
             let actor = Actor.system("bench")
             var start = clock.now
             let file = EmployeeScenario.file(employees, prefix: "B")

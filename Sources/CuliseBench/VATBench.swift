@@ -20,10 +20,8 @@ extension BenchCommand {
         @Option(help: "Database URL (default: a fresh SQLite file in the working folder).") var database: String?
 
         func run() async throws {
-            print(Bench.machine)
             let clock = ContinuousClock()
-            let culise = try await Bench.freshCulise(work: work, database: database)
-            let company = try await culise.seedDemo().company.id
+            let (culise, company) = try await Bench.demoCompany(work: work, database: database)
             let actor = Actor.system("bench")
             let january = try YearMonth(year: 2026, month: 1)
             let baskets: [(String, [LineInput])] = [
