@@ -71,11 +71,11 @@ public enum D394 {
             let cui = fact.partnerTaxID.map { String($0.filter(\.isNumber).prefix(13)) }.flatMap { $0.isEmpty ? nil : $0 }
             let key = Key(kind: kind, partnerType: fact.partnerVATRegistered ? 1 : 2, rate: rate, cui: cui)
             let vat = kind == "C" ? fact.selfAssessed : fact.vat
-            var sum = sums[key] ?? (cui == nil ? withoutCode : fact.partnerName, [], 0, 0)
-            sum.documents.insert(fact.source)
-            sum.base &+= fact.base
-            sum.vat &+= vat
-            sums[key] = sum
+            // Mutated in place: a copy out of the dictionary would copy the document set for every fact (quadratic).
+            let name = cui == nil ? withoutCode : fact.partnerName
+            sums[key, default: (name, [], 0, 0)].documents.insert(fact.source)
+            sums[key, default: (name, [], 0, 0)].base &+= fact.base
+            sums[key, default: (name, [], 0, 0)].vat &+= vat
         }
         let order = ["L": 0, "V": 1, "A": 2, "C": 3]
         let lines = sums.map { key, sum in
