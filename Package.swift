@@ -224,7 +224,8 @@ let package = Package(
             name: "CuliseBench",
             dependencies: [
                 "Kernel", "Ledger", "Invoicing", "Banking", "Storage", "Application", "LedgerApp", "PartnersApp", "InvoicingApp",
-                "BankingApp", "Assembly", "Web", "People", "PeopleApp", "Payroll", "PayrollApp", "FilingsApp",
+                "BankingApp", "Assembly", "Web", "People", "PeopleApp", "Payroll", "PayrollApp", "FilingsApp", "Filings", "Companies",
+                "Partners",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -254,7 +255,7 @@ let package = Package(
             name: "FilingsAppTests",
             dependencies: [
                 "Kernel", "Companies", "Identity", "Ledger", "Partners", "Invoicing", "Filings", "Storage", "Application", "LedgerApp",
-                "PartnersApp", "InvoicingApp", "FilingsApp", "Assembly", "TestSupport",
+                "PartnersApp", "InvoicingApp", "BankingApp", "FilingsApp", "Assembly", "TestSupport",
             ],
             swiftSettings: swiftSettings),
         .testTarget(name: "FilingsTests", dependencies: ["Kernel", "Filings", "Tax"], swiftSettings: swiftSettings),

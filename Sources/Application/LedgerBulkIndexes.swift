@@ -16,9 +16,9 @@ package enum LedgerBulkIndexes {
         package let create: String
     }
 
-    /// The migration that last changed one of them (14 made `entry_lines_source` partial): `Culise.start` restores them
-    /// only on a schema at least this new.
-    package static let schemaVersion = 14
+    /// The migration that last changed one of them (14 made `entry_lines_source` partial, 28 `entry_lines_partner`
+    /// partial and covering): `Culise.start` restores them only on a schema at least this new.
+    package static let schemaVersion = 28
 
     package static let all: [Index] = [
         Index(name: "entries_date", create: "CREATE INDEX IF NOT EXISTS entries_date ON entries (company_id, date, seq)"),
@@ -27,7 +27,9 @@ package enum LedgerBulkIndexes {
             create: "CREATE INDEX IF NOT EXISTS entry_lines_account ON entry_lines (company_id, account, date, entry_id, line_no)"),
         Index(
             name: "entry_lines_partner",
-            create: "CREATE INDEX IF NOT EXISTS entry_lines_partner ON entry_lines (company_id, partner, account)"),
+            create:
+                "CREATE INDEX IF NOT EXISTS entry_lines_partner ON entry_lines (company_id, partner, account, date, debit, credit, posted) WHERE partner IS NOT NULL"
+        ),
         Index(
             name: "entry_lines_source",
             create:

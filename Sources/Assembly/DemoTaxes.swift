@@ -73,7 +73,11 @@ extension Culise {
         for (index, period) in months.enumerated() {
             let filing = try await generateD300(company: company, period: period, actor: actor)
             let informative = try await generateD394(company: company, period: period, actor: actor)
-            if index == months.count - 1 { _ = try await generateD390(company: company, period: period, actor: actor) }
+            if index == months.count - 1 {
+                _ = try await generateD390(company: company, period: period, actor: actor)
+                // The newest month's SAF-T, generated and not yet filed.
+                _ = try await generateD406(company: company, period: period, actor: actor)
+            }
             guard filing.state == .validated, index < months.count - 1 else { continue }
             if informative.state == .validated {
                 _ = try await markFiled(
@@ -87,6 +91,14 @@ extension Culise {
                 date: min(FilingForm.d300.due(period).adding(days: -2), today), actor: actor)
             _ = try await recordFilingAnswer(company: company, id: filing.id, accepted: true, message: nil, actor: actor)
             _ = try await closeVAT(company: company, period: period, actor: actor)
+            // The month's SAF-T once its VAT is closed, filed and accepted.
+            let saft = try await generateD406(company: company, period: period, actor: actor)
+            if saft.state == .validated {
+                _ = try await markFiled(
+                    company: company, id: saft.id, number: "INTERNT-D406-\(period.year)\(period.month < 10 ? "0" : "")\(period.month)",
+                    date: min(FilingForm.d406.due(period).adding(days: -3), today), actor: actor)
+                _ = try await recordFilingAnswer(company: company, id: saft.id, accepted: true, message: nil, actor: actor)
+            }
         }
     }
 }

@@ -14,6 +14,6 @@ extension Schema {
         platform, ledger, invoicing, exchangeRates, banking, robustness, jobs, notifications, approvals, documents, listingOrder,
         notificationFacts, rowCounts, sourceIndexPartial, people, leaveAndTimesheets, policiesAndRecruitment,
         employeeAccounts, training, skills, employeeChanges, payroll, filings, payrollFilingSettings, payrollTransfers, payrollParameters,
-        taxFilings,
+        taxFilings, partnerIndexCovering,
     ]
 }

@@ -46,3 +46,17 @@ extension Schema {
         ]
     }
 }
+
+extension Schema {
+    /// Issue 16: the partner index of the ledger's lines holds only lines that name a partner, and carries their date
+    /// and amounts, so a partner's balance at a day (SAF-T's customers and suppliers, the partner-balance report) is
+    /// read from the index alone instead of one table row per line: at 1,200,000 entries, the customers' and
+    /// suppliers' balances of a month went from 3.7 s to 0.84 s (docs/performance.md, "SAF-T D406"). Every query on it asks
+    /// for `partner = …` or `partner IS NOT NULL`, which implies the condition, on both engines.
+    package static let partnerIndexCovering = Migration(28, "partner index covering") { _ in
+        [
+            "DROP INDEX entry_lines_partner",
+            "CREATE INDEX entry_lines_partner ON entry_lines (company_id, partner, account, date, debit, credit, posted) WHERE partner IS NOT NULL",
+        ]
+    }
+}

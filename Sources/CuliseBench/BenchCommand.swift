@@ -17,7 +17,9 @@ import Storage
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "culise-bench", abstract: "Benchmarks (run them on a release build: swift build -c release).",
-        subcommands: [LedgerBench.self, InvoiceBench.self, ReconcileBench.self, PeopleBench.self, PayrollBench.self, VATBench.self]
+        subcommands: [
+            LedgerBench.self, InvoiceBench.self, ReconcileBench.self, PeopleBench.self, PayrollBench.self, VATBench.self, SAFTBench.self,
+        ]
     )
 
     struct LedgerBench: AsyncParsableCommand {
@@ -143,15 +145,7 @@ struct BenchCommand: AsyncParsableCommand {
             return samples.sorted()[samples.count / 2]
         }
 
-        func runProcess(_ path: String, _ arguments: [String]) throws {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: path)
-            process.arguments = arguments
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else { throw BenchError(message: "\(path) \(arguments.joined(separator: " ")) failed") }
-        }
+        func runProcess(_ path: String, _ arguments: [String]) throws { try Bench.runProcess(path, arguments) }
 
         /// Wall time and peak RSS (KiB) of a child process, through /usr/bin/time when present.
         func measuredProcess(_ path: String, _ arguments: [String]) throws -> (seconds: Double, peakRSS: Int?) {
@@ -224,6 +218,17 @@ enum Bench {
         var configuration = try Configuration.resolve(flags: ["database": url], environment: [:])
         configuration.logLevel = "error"
         return try await Culise.start(try DatabaseLocation(url), migrations: Schema.all, logger: logger(configuration))
+    }
+
+    /// Runs a child process to its end, its output discarded; throws when it fails.
+    static func runProcess(_ path: String, _ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw BenchError(message: "\(path) \(arguments.joined(separator: " ")) failed") }
     }
 
     static func seconds(_ duration: Duration) -> Double {

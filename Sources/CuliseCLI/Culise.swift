@@ -23,7 +23,7 @@ struct CuliseCommand: AsyncParsableCommand {
             AuditCommand.self, Backup.self, Restore.self, LedgerCommand.self, ReportCommand.self, InvoiceCommand.self, EFacturaCommand.self,
             FXCommand.self, BankCommand.self, CashCommand.self, JobsCommand.self, ApprovalsCommand.self, EmployeeCommand.self,
             ContractCommand.self, RegesCommand.self, DepartmentCommand.self, LeaveCommand.self, TimesheetCommand.self, PolicyCommand.self,
-            PayrollCommand.self, FilingCommand.self, VATCommand.self,
+            PayrollCommand.self, FilingCommand.self, VATCommand.self, SAFTCommand.self,
             RecruitCommand.self, TrainingCommand.self,
         ])
 }

@@ -26,7 +26,7 @@ public struct FilingCalendarEntry: Sendable, Equatable {
 
 extension Culise {
     /// The forms Culise writes; the calendar lists the others too, marked to be filed outside Culise.
-    public static let writtenForms: Set<FilingForm> = [.d112, .d300, .d390, .d394]
+    public static let writtenForms: Set<FilingForm> = [.d112, .d300, .d390, .d394, .d406]
 
     /// The company's filing calendar (issue 16 item 5) for the periods `from…to`: each obligation from the settings
     /// (VAT period, employer, SAF-T) and the books (D390 in the months with documents of partners in other member states,
@@ -70,7 +70,7 @@ extension Culise {
         }
     }
 
-    /// The daily reminder (job `filings.reminders`) for the tax returns Culise writes (D300, D390, D394): each one whose
+    /// The daily reminder (job `filings.reminders`) for the tax returns Culise writes (D300, D390, D394, D406): each one whose
     /// period has ended,
     /// not filed and due within `days` days or overdue (within the last year), puts a notification in the inbox of the
     /// accountants and administrators. D112 is payroll's (`remindPayrollDeclarations`). Returns how many were reminded.

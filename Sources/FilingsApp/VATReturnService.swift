@@ -228,6 +228,13 @@ extension Culise {
             ("declarant_function", settings.declarantFunction, "the declarant's function"),
         ]
         if form == .d390 { needed.removeFirst() }
+        if form == .d406 {
+            // The SAF-T header's contact person, telephone and bank account are required by its schema.
+            needed =
+                Array(needed.dropFirst().prefix(2)) + [
+                    ("phone", settings.phone, "the company's phone"), ("iban", settings.iban, "the bank account"),
+                ]
+        }
         if form == .d300 { needed += [("bank_name", settings.bankName, "the bank's name"), ("iban", settings.iban, "the bank account")] }
         if form == .d394 { needed.append(("phone", settings.phone, "the company's phone")) }
         return needed.filter { $0.1 == nil }.map { field, _, what in

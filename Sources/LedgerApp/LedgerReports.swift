@@ -82,7 +82,9 @@ extension Culise {
 
     /// Debit and credit turnover per account of posted lines dated within `from…to` (either open):
     /// whole months from the balances table, the partial months at the edges from the lines.
-    static func turnover(_ db: any SQLDatabase, company: CompanyID, from: LocalDate?, to: LocalDate?) async throws -> [String: Turnover] {
+    package static func turnover(
+        _ db: any SQLDatabase, company: CompanyID, from: LocalDate?, to: LocalDate?
+    ) async throws -> [String: Turnover] {
         if let from, let to, from > to { return [:] }
         let id = company.description
         var result: [String: Turnover] = [:]

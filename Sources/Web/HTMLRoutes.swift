@@ -57,6 +57,7 @@ struct HTMLRoutes: Sendable {
         PayrollPages(culise: culise, views: views, html: self).register(protect: protect)
         FilingPages(culise: culise, html: self).register(protect: protect)
         VATPages(culise: culise, html: self).register(protect: protect)
+        SAFTPages(culise: culise, html: self).register(protect: protect)
         FilingCalendarPages(culise: culise, html: self).register(protect: protect)
         PayrollParameterPages(culise: culise, html: self).register(protect: protect)
         TrainingPages(culise: culise, views: views, html: self).register(protect: protect)

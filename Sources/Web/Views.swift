@@ -191,7 +191,7 @@ public struct Views: Sendable {
         (.home, "/home", "nav_home"), (.accounting, "/ledger", "nav_accounting"), (.invoicing, "/invoices", "nav_invoicing"),
         (.banking, "/bank", "nav_banking"), (.hr, "/people", "nav_people"), (.payroll, "/payroll", "nav_payroll"),
         (.payroll, "/filings", "nav_filings"), (.accounting, "/vat", "nav_vat"),
-        (.accounting, "/filing-calendar", "nav_filing_calendar"),
+        (.accounting, "/saft", "nav_saft"), (.accounting, "/filing-calendar", "nav_filing_calendar"),
         (.company, "/company", "nav_company"),
         (.users, "/users", "nav_users"),
         (.audit, "/audit", "nav_audit"), (.audit, "/jobs", "nav_jobs"), (.profile, "/me", "nav_me"), (.profile, "/profile", "nav_profile"),

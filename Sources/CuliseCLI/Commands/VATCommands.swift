@@ -20,16 +20,16 @@ struct PeriodOptions: ParsableArguments {
 struct FilingGenerate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Generate and keep a tax return for a period (d300, d394, d390): validated, or invalid with every problem listed.")
-    @Argument(help: "The form: d300, d394 or d390.") var form: String
+        abstract:
+            "Generate and keep a tax return for a period (d300, d394, d390, d406): validated, or invalid with every problem listed.")
+    @Argument(help: "The form: d300, d394, d390 or d406.") var form: String
     @OptionGroup var period: PeriodOptions
     @Option(help: "Also write the XML here.") var out: String?
 
     func run() async throws {
         let kind = form.lowercased()
-        guard ["d300", "d394", "d390"].contains(kind) else {
-            throw CLIError(
-                message: "FORM: Culise generates d300, d394 and d390 here (d112 with `culise payroll d112`); d406 is not built yet")
+        guard ["d300", "d394", "d390", "d406"].contains(kind) else {
+            throw CLIError(message: "FORM: Culise generates d300, d394, d390 and d406 here (d112 with `culise payroll d112`)")
         }
         let parsed = try period.parsed()
         let filing = try await CLI.inCompany(period.global, period.target) { culise, company in
@@ -37,6 +37,7 @@ struct FilingGenerate: AsyncParsableCommand {
             switch kind {
             case "d300": return try await culise.generateD300(company: company.id, period: parsed, actor: actor)
             case "d394": return try await culise.generateD394(company: company.id, period: parsed, actor: actor)
+            case "d406": return try await culise.generateD406(company: company.id, period: parsed, actor: actor)
             default: return try await culise.generateD390(company: company.id, period: parsed, actor: actor)
             }
         }

@@ -40,7 +40,7 @@ struct FilingCalendarPages: Sendable {
         switch entry.form {
         case .d300, .d390, .d394: return "/vat?period=\(entry.period)"
         case .d112: return "/payroll?month=\(entry.period)"
-        case .d406: return nil
+        case .d406: return "/saft?period=\(entry.period)"
         }
     }
 

@@ -32,12 +32,16 @@ struct VATPages: Sendable {
         return month
     }
 
-    @Sendable func show(_ request: Request, context: WebContext) async throws -> Response {
+    /// The period asked for (`?period=2026-03`), or the default one for the company's VAT period.
+    func requestedPeriod(_ request: Request, _ context: WebContext) async throws -> YearMonth {
         let p = try context.requirePrincipal()
         let settings = try await culise.taxFilingSettings(company: p.companyID, actor: .user(p))
         let text = request.uri.queryParameters["period"].map(String.init) ?? ""
-        let period = (try? YearMonth(text: text)) ?? defaultPeriod(quarterly: settings.vatPeriod == .quarterly)
-        return try await render(request, context, period: period)
+        return (try? YearMonth(text: text)) ?? defaultPeriod(quarterly: settings.vatPeriod == .quarterly)
+    }
+
+    @Sendable func show(_ request: Request, context: WebContext) async throws -> Response {
+        try await render(request, context, period: try await requestedPeriod(request, context))
     }
 
     func render(_ request: Request, _ context: WebContext, period: YearMonth, error: (any Error)? = nil) async throws -> Response {

@@ -16,14 +16,19 @@ import Testing
         ((response.json["errors"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
     }
 
+    /// An accountant `contabil@alfa.ro` (password `Fixtures.password`) and an API token of theirs.
+    static func accountantToken(_ culise: Culise, _ setup: InvoicingSetup) async throws -> String {
+        let accountant = try await culise.addUser(
+            email: "contabil@alfa.ro", displayName: "Contabil", password: Fixtures.password, company: setup.company, role: .accountant,
+            actor: setup.actor)
+        return try await culise.createToken(user: accountant, company: setup.company, name: "t", actor: .system("test")).1
+    }
+
     @Test(arguments: Engine.available)
     func aReturnThroughTheAPIAndThePages(_ engine: Engine) async throws {
         try await Web.test(engine) { culise, _, browser in
             let setup = try await InvoicingFixtures.setUp(culise)
-            let accountant = try await culise.addUser(
-                email: "contabil@alfa.ro", displayName: "Contabil", password: Fixtures.password, company: setup.company, role: .accountant,
-                actor: setup.actor)
-            let token = try await culise.createToken(user: accountant, company: setup.company, name: "t", actor: .system("test")).1
+            let token = try await Self.accountantToken(culise, setup)
             _ = try await InvoicingFixtures.issue(culise, setup, product: "LAPTOP", quantity: "2", on: "2026-03-05")
             _ = try await InvoicingFixtures.issue(culise, setup, product: "CARTE", quantity: "10", on: "2026-03-06")
 
