@@ -147,14 +147,30 @@ import Testing
             let gross = file.sales.reduce(Int64(0)) { $0 + $1.gross }
             #expect(gross > 0)
 
-            // The lifecycle: filed, rejected, then only a rectifying file follows.
+            // The lifecycle: filed with ANAF's receipt kept beside it, rejected, then only a rectifying file follows. A
+            // receipt refused leaves the filing as it was; a receipt is only for a filed declaration.
+            await expectRefusal("document.type", field: "file") {
+                try await culise.markFiled(
+                    company: setup.company, id: filing.id, number: "INTERNT-1", date: try LocalDate(iso: "2026-04-20"),
+                    receipt: FilingReceipt(fileName: "recipisa.pdf", data: Data([0x4D, 0x5A, 0x90, 0, 3])), actor: actor)
+            }
+            #expect(try await culise.filing(company: setup.company, id: filing.id, actor: actor).state == .validated)
+            await expectRefusal("filing.receipt_state", field: "file") {
+                try await culise.attachFilingReceipt(
+                    company: setup.company, id: filing.id, FilingReceipt(fileName: "r.pdf", data: Data("%PDF-1.4\n".utf8)), actor: actor)
+            }
             let filed = try await culise.markFiled(
-                company: setup.company, id: filing.id, number: "INTERNT-1", date: try LocalDate(iso: "2026-04-20"), actor: actor)
+                company: setup.company, id: filing.id, number: "INTERNT-1", date: try LocalDate(iso: "2026-04-20"),
+                receipt: FilingReceipt(fileName: "recipisa D406.pdf", data: Data("%PDF-1.4\nrecipisa\n".utf8)), actor: actor)
+            let receipts = try await culise.filingReceipts(company: setup.company, id: filed.id, actor: actor)
+            #expect(receipts.map(\.fileName) == ["recipisa D406.pdf"] && receipts.first?.owner.type == "filing")
             await expectRefusal("filing.awaiting_answer", field: "period") {
                 try await culise.generateD406(company: setup.company, period: march, actor: actor)
             }
             _ = try await culise.recordFilingAnswer(
-                company: setup.company, id: filed.id, accepted: false, message: "Eroare de test", actor: actor)
+                company: setup.company, id: filed.id, accepted: false, message: "Eroare de test",
+                receipt: FilingReceipt(fileName: "raspuns.xml", data: Data("<?xml version=\"1.0\"?><raspuns/>".utf8)), actor: actor)
+            #expect(try await culise.filingReceipts(company: setup.company, id: filed.id, actor: actor).count == 2)
             let second = try await culise.generateD406(company: setup.company, period: march, actor: actor)
             #expect(second.rectifies == filing.id)
             #expect(try await culise.filing(company: setup.company, id: filing.id, actor: actor).state == .rectified)

@@ -19,6 +19,8 @@ public struct DocumentOwner: Sendable, Equatable, Codable {
     /// The permission area of each owner type (later contexts add theirs: employee → hr, asset → it, …).
     package static let areas: [String: Area] = [
         "bill": .invoicing, "invoice": .invoicing, "partner": .invoicing, "policy": .hr, "applicant": .hr,
+        // ANAF's receipts of a filing: a tax return's are the accountants', a D112's payroll's (`FilingForm.area`).
+        "filing": .accounting, "payroll_filing": .payroll,
     ]
 }
 
@@ -56,7 +58,7 @@ extension Culise {
     package static func requireOwner(_ db: any SQLDatabase, company: CompanyID, _ owner: DocumentOwner) async throws {
         let tables: [String: (table: String, key: String)] = [
             "bill": ("bills", "id"), "invoice": ("invoices", "id"), "partner": ("partners", "code"), "policy": ("policies", "code"),
-            "applicant": ("applicants", "id"),
+            "applicant": ("applicants", "id"), "filing": ("filings", "id"), "payroll_filing": ("filings", "id"),
         ]
         guard let target = tables[owner.type] else {
             throw DomainError("document.owner_type", field: "owner", "You cannot attach files to '\(owner.type.prefix(40))' records.")

@@ -37,6 +37,24 @@ extension FilingForm {
     public var area: Area { self == .d112 ? .payroll : .accounting }
 }
 
+extension FilingRecord {
+    /// Where ANAF's receipts of this filing are kept (documents of the filing's area).
+    public var receiptOwner: DocumentOwner {
+        DocumentOwner(type: form.area == .payroll ? "payroll_filing" : "filing", id: id.description)
+    }
+}
+
+/// A file ANAF gave back (the registration receipt, the answer): its name and bytes, kept with the filing.
+public struct FilingReceipt: Sendable {
+    public var fileName: String
+    public var data: Data
+
+    public init(fileName: String, data: Data) {
+        self.fileName = fileName
+        self.data = data
+    }
+}
+
 extension Culise {
     /// Records a newly generated declaration for `form` and `period` inside the caller's transaction, and runs its
     /// checks (generated → validated, or invalid with every problem). `build` receives whether the declaration must be
@@ -115,6 +133,29 @@ extension Culise {
         }
     }
 
+    /// Keeps one more of ANAF's files with a filing already filed (a receipt that came later, ANAF's answer).
+    public func attachFilingReceipt(company: CompanyID, id: FilingID, _ receipt: FilingReceipt, actor: Actor) async throws -> DocumentRecord
+    {
+        try await transaction { db in
+            let record = try await Self.loadFiling(db, company: company, id: id)
+            try actor.require(record.form.area, .write, in: company)
+            guard record.state.isFiled else {
+                throw DomainError(
+                    "filing.receipt_state", kind: .conflict, field: "file",
+                    "You cannot keep ANAF's receipt with a declaration that is \(record.state.rawValue) because only a filed declaration has one; mark it filed first."
+                )
+            }
+            return try await self.attachDocument(
+                db, company: company, owner: record.receiptOwner, fileName: receipt.fileName, data: receipt.data, actor: actor)
+        }
+    }
+
+    /// ANAF's files kept with a filing.
+    public func filingReceipts(company: CompanyID, id: FilingID, actor: Actor) async throws -> [DocumentRecord] {
+        let record = try await filing(company: company, id: id, actor: actor)
+        return try await documents(company: company, owner: record.receiptOwner, actor: actor)
+    }
+
     /// One filing with its XML.
     public func filing(company: CompanyID, id: FilingID, actor: Actor) async throws -> FilingRecord {
         let record = try await read { db in try await Self.loadFiling(db, company: company, id: id) }
@@ -122,8 +163,11 @@ extension Culise {
         return record
     }
 
-    /// Records that the declaration was filed: ANAF's registration number (from the receipt) and the day.
-    public func markFiled(company: CompanyID, id: FilingID, number: String, date: LocalDate, actor: Actor) async throws -> FilingRecord {
+    /// Records that the declaration was filed: ANAF's registration number (from the receipt) and the day, and keeps
+    /// ANAF's receipt when one is given, in the same transaction (a receipt refused leaves the filing as it was).
+    public func markFiled(
+        company: CompanyID, id: FilingID, number: String, date: LocalDate, receipt: FilingReceipt? = nil, actor: Actor
+    ) async throws -> FilingRecord {
         let number = number.trimmingCharacters(in: .whitespaces)
         var problems: [DomainError] = []
         if number.isEmpty || number.unicodeScalars.count > 60 || number.unicodeScalars.contains(where: { $0.value < 0x20 }) {
@@ -158,13 +202,18 @@ extension Culise {
             record.state = next
             record.registrationNumber = number
             record.filedOn = date
+            if let receipt {
+                _ = try await self.attachDocument(
+                    db, company: company, owner: record.receiptOwner, fileName: receipt.fileName, data: receipt.data, actor: actor)
+            }
             return record
         }
     }
 
-    /// Records ANAF's answer to a filed declaration: accepted, or rejected with its message (kept as typed, ≤ 2,000).
+    /// Records ANAF's answer to a filed declaration: accepted, or rejected with its message (kept as typed, ≤ 2,000),
+    /// and keeps ANAF's answer file when one is given, in the same transaction.
     public func recordFilingAnswer(
-        company: CompanyID, id: FilingID, accepted: Bool, message: String?, actor: Actor
+        company: CompanyID, id: FilingID, accepted: Bool, message: String?, receipt: FilingReceipt? = nil, actor: Actor
     ) async throws -> FilingRecord {
         let message = message?.trimmingCharacters(in: .whitespacesAndNewlines)
         if let message, message.unicodeScalars.count > 2_000 {
@@ -200,6 +249,10 @@ extension Culise {
                 now: self.now)
             record.state = next
             record.answer = answer
+            if let receipt {
+                _ = try await self.attachDocument(
+                    db, company: company, owner: record.receiptOwner, fileName: receipt.fileName, data: receipt.data, actor: actor)
+            }
             return record
         }
     }

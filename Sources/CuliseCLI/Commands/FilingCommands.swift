@@ -71,12 +71,20 @@ struct FilingCommand: AsyncParsableCommand {
         @Argument(help: "The filing's id.") var id: String
         @Option(help: "ANAF's registration number (from the receipt).") var number: String
         @Option(help: "The day it was filed (YYYY-MM-DD).") var date: String
+        @Option(help: "ANAF's receipt (PDF, XML or image), kept with the filing.") var receipt: String?
 
         func run() async throws {
             let key = try FilingCommand.id(id)
             guard let day = try parseDate(date, field: "date") else { throw CLIError(message: "--date: required") }
+            let file = try receipt.map { path -> FilingReceipt in
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    throw CLIError(message: "--receipt: cannot read \(path)")
+                }
+                return FilingReceipt(fileName: URL(fileURLWithPath: path).lastPathComponent, data: data)
+            }
             let filing = try await CLI.inCompany(global, target) { culise, company in
-                try await culise.markFiled(company: company.id, id: key, number: number, date: day, actor: .system("filing mark-filed"))
+                try await culise.markFiled(
+                    company: company.id, id: key, number: number, date: day, receipt: file, actor: .system("filing mark-filed"))
             }
             print(
                 "\(filing.form.rawValue.uppercased()) \(filing.period): \(filing.state.rawValue) as no. \(filing.registrationNumber ?? "")")

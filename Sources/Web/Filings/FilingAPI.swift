@@ -16,6 +16,8 @@ struct FilingAPI: Sendable {
         protect(.payroll, .read).get("/api/v1/filings/{id}", use: detail)
         protect(.payroll, .read).get("/api/v1/filings/{id}/xml", use: xml)
         protect(.payroll, .write).post("/api/v1/filings/{id}/actions", use: act)
+        protect(.payroll, .read).get("/api/v1/filings/{id}/receipts", use: receipts)
+        protect(.payroll, .write).post("/api/v1/filings/{id}/receipts", use: addReceipt)
         protect(.payroll, .read).get("/api/v1/payroll/runs/{month}/d112", use: draft)
         protect(.payroll, .write).post("/api/v1/payroll/runs/{month}/d112", use: generate)
         protect(.payroll, .read).get("/api/v1/payroll/settings", use: settings)
@@ -122,6 +124,26 @@ struct FilingAPI: Sendable {
             }
             return try APIRoutes.encoded(FilingDTO(filing), status: .ok)
         }
+    }
+
+    /// ANAF's files kept with a filing.
+    @Sendable func receipts(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        struct List: Encodable { let items: [DocumentRecord] }
+        return try JSON.response(
+            List(items: try await culise.filingReceipts(company: p.companyID, id: try filingID(context), actor: .user(p))))
+    }
+
+    /// The body is ANAF's file itself (up to `Limits.documentBytes`); `filename` names it. Only a filed declaration has one.
+    @Sendable func addReceipt(_ request: Request, context: WebContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        let id = try filingID(context)
+        var request = request
+        let buffer = try await Body.collect(&request, limit: Limits.documentBytes)
+        let record = try await culise.attachFilingReceipt(
+            company: p.companyID, id: id, FilingReceipt(fileName: LedgerAPI.query(request, "filename") ?? "", data: Data(buffer: buffer)),
+            actor: .user(p))
+        return try JSON.response(record, status: .created)
     }
 
     struct DraftDTO: Encodable {

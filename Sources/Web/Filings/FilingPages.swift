@@ -91,6 +91,11 @@ struct FilingPages: Sendable {
         // The form posts to the route of the form's area: a D300's to `/vat/filings`, which accountants may write.
         data["action_path"] = filing.form.area == .accounting ? "/vat/filings/\(filing.id)" : "/filings/\(filing.id)"
         data["can_answer"] = canEdit && filing.state == .filed
+        // ANAF's receipts kept with it, each downloadable; more may be added once it is filed.
+        let receipts = try await culise.filingReceipts(company: p.companyID, id: filing.id, actor: .user(p))
+        data["receipts"] = receipts.map { ["name": $0.fileName, "href": "/documents/\($0.id)", "size": "\($0.size)"] }
+        data["has_receipts"] = !receipts.isEmpty
+        data["can_add_receipt"] = canEdit && filing.state.isFiled
         data["today"] = PageFormat.inputDate(culise.today)
         data["form_errors"] = problems?.summary ?? []
         data["has_errors"] = !(problems?.summary ?? []).isEmpty
@@ -117,14 +122,22 @@ struct FilingPages: Sendable {
         let form = context.form
         let actor = Actor.user(p)
         do {
+            // ANAF's receipt, when the form carries one (the forms are multipart).
+            let receipt = context.files.first { $0.field == "receipt" }.map { FilingReceipt(fileName: $0.filename, data: $0.data) }
             switch form["action"] ?? "" {
             case "file":
                 _ = try await culise.markFiled(
                     company: p.companyID, id: id, number: form["number"] ?? "", date: try LocalDate(iso: form["date"] ?? "", field: "date"),
-                    actor: actor)
+                    receipt: receipt, actor: actor)
             case "accept", "reject":
                 _ = try await culise.recordFilingAnswer(
-                    company: p.companyID, id: id, accepted: form["action"] == "accept", message: form["message"], actor: actor)
+                    company: p.companyID, id: id, accepted: form["action"] == "accept", message: form["message"], receipt: receipt,
+                    actor: actor)
+            case "receipt":
+                guard let receipt else {
+                    throw DomainError("document.no_file", field: "receipt", "To keep ANAF's receipt, you must choose its file.")
+                }
+                _ = try await culise.attachFilingReceipt(company: p.companyID, id: id, receipt, actor: actor)
             default: throw WebError.notFound
             }
             return redirect(to: "/filings/\(id)?flash=filing_done")

@@ -25,6 +25,8 @@ struct VATAPI: Sendable {
         protect(.accounting, .read).get("/api/v1/vat/settings", use: settings)
         protect(.accounting, .write).put("/api/v1/vat/settings", use: updateSettings)
         protect(.accounting, .write).post("/api/v1/vat/filings/{id}/actions", use: FilingAPI(culise: culise).act)
+        protect(.accounting, .read).get("/api/v1/vat/filings/{id}/receipts", use: FilingAPI(culise: culise).receipts)
+        protect(.accounting, .write).post("/api/v1/vat/filings/{id}/receipts", use: FilingAPI(culise: culise).addReceipt)
     }
 
     static func period(_ context: WebContext) throws -> YearMonth {

@@ -54,6 +54,27 @@ import Testing
             let filings = try await culise.filings(company: setup.company, form: .d406, actor: .user(setup.admin))
             #expect(filings.map(\.state).sorted { $0.rawValue < $1.rawValue } == [.discarded, .validated])
 
+            // Filed on the filing's page with ANAF's receipt (a multipart form), which the page then lists.
+            let kept = try #require(filings.first { $0.state == .validated })
+            let csrf = try await browser.csrf(from: "/filings/\(kept.id)")
+            let (headers, body) = BankWebTests.multipart(
+                ["_csrf": csrf, "action": "file", "number": "INTERNT-406", "date": "2026-04-28"],
+                file: (name: "receipt", filename: "recipisa.pdf", data: Data("%PDF-1.4\nrecipisa\n".utf8)))
+            let filed = try await browser.request(.post, "/vat/filings/\(kept.id)", headers: headers, body: body)
+            #expect(filed.status == .seeOther, "\(filed.text.prefix(300))")
+            let receipts = try await culise.filingReceipts(company: setup.company, id: kept.id, actor: .user(setup.admin))
+            #expect(receipts.map(\.fileName) == ["recipisa.pdf"])
+            let detail = try await browser.get("/filings/\(kept.id)")
+            #expect(detail.text.contains("/documents/\(receipts.first?.id.description ?? "-")") && detail.text.contains("INTERNT-406"))
+            // Another of ANAF's files through the API; the list has both.
+            let added = try await browser.client.execute(
+                uri: "/api/v1/vat/filings/\(kept.id)/receipts?filename=confirmare.xml", method: .post,
+                headers: [.authorization: "Bearer \(token)", .contentType: "application/octet-stream"],
+                body: ByteBuffer(string: "<?xml version=\"1.0\"?><confirmare/>"))
+            #expect(added.status == .created, "\(String(buffer: added.body))")
+            let listed = try await browser.api(.get, "/api/v1/vat/filings/\(kept.id)/receipts", token: token)
+            #expect((listed.json["items"] as? [Any])?.count == 2, "\(listed.text)")
+
             // HR staff have no accounting: refused on the server.
             let hr = try await culise.addUser(
                 email: "hr@alfa.ro", displayName: "HR", password: Fixtures.password, company: setup.company, role: .hr, actor: setup.actor)
