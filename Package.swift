@@ -73,7 +73,7 @@ let package = Package(
         // Pure domain: chart of accounts, journal entries, validation, the entry chain, reports.
         .target(
             name: "Ledger", dependencies: ["Kernel", .product(name: "Crypto", package: "swift-crypto")], exclude: ["README.md"],
-            resources: [.copy("Resources/statements.json")],
+            resources: [.copy("Resources/statements.json"), .copy("Resources/annual_statements.json")],
             swiftSettings: swiftSettings),
         // Adapter: ANAF's e-Factura REST API client and the SPV ZIP format.
         .target(
@@ -165,7 +165,7 @@ let package = Package(
             name: "FilingsApp",
             dependencies: [
                 "Kernel", "Companies", "Identity", "Ledger", "Tax", "Invoicing", "Posting", "Filings", "Storage", "Application",
-                "LedgerApp",
+                "LedgerApp", "PDF",
                 "InvoicingApp",
             ],
             swiftSettings: swiftSettings

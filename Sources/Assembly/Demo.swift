@@ -33,6 +33,7 @@ extension Culise {
         let digits = try CUI(input.cui).digits
         if let existing = try await allCompanies().first(where: { $0.cui.digits == digits }) {
             try await seedInvoicingDemo(company: existing.id)
+            try await seedStatementsDemo(company: existing.id)
             try await seedBankingDemo(company: existing.id)
             try await seedPlatformDemo(company: existing.id)
             try await seedPeopleDemo(company: existing.id)
@@ -63,6 +64,7 @@ extension Culise {
                 email: email, displayName: name, password: Culise.demoPassword, company: company.id, role: role, actor: actor)
         }
         try await seedInvoicingDemo(company: company.id)
+        try await seedStatementsDemo(company: company.id)
         try await seedBankingDemo(company: company.id)
         try await seedPlatformDemo(company: company.id)
         try await seedPeopleDemo(company: company.id)

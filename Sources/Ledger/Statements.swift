@@ -73,35 +73,56 @@ public struct StatementRow: Sendable, Codable, Equatable {
 }
 
 public enum Statement {
-    /// Applies `rows` to the accounts' net balances (debit minus credit, by posting account code).
+    /// Applies `rows` to the accounts' net balances (debit minus credit, by posting account code). Rows of accounts are
+    /// computed first, then the totals in their order, so a total may be listed before the rows it adds (a form's
+    /// "1. Cifra de afaceri netă (rd. 02 + 03 − 04 + 05)" above its parts).
     public static func compute(_ rows: [StatementRowSpec], net: [String: Int64]) -> [StatementRow] {
         var values: [String: Int64] = [:]
-        var result: [StatementRow] = []
+        for spec in rows where spec.sum == nil { values[spec.code] = amount(spec, net: net) }
         for spec in rows {
+            guard let sum = spec.sum else { continue }
             var amount: Int64 = 0
-            if let sum = spec.sum {
-                for term in sum {
-                    guard term.count == 2, case .string(let code) = term[0], case .int(let sign) = term[1] else { continue }
-                    amount += Int64(sign) * (values[code] ?? 0)
-                }
-            } else {
-                let include = spec.include ?? []
-                let exclude = spec.exclude ?? []
-                for (account, balance) in net {
-                    guard include.contains(where: { account.hasPrefix($0) }), !exclude.contains(where: { account.hasPrefix($0) }) else {
-                        continue
-                    }
-                    switch spec.mode {
-                    case "debit": amount += max(balance, 0)
-                    case "credit": amount += max(-balance, 0)
-                    case "net_credit": amount -= balance
-                    default: amount += balance
-                    }
-                }
+            for term in sum {
+                guard term.count == 2, case .string(let code) = term[0], case .int(let sign) = term[1] else { continue }
+                amount &+= Int64(sign) &* (values[code] ?? 0)
             }
             values[spec.code] = amount
-            result.append(StatementRow(code: spec.code, label: spec.label, labelEN: spec.labelEN, amount: amount, isTotal: spec.sum != nil))
         }
-        return result
+        return rows.map { spec in
+            StatementRow(
+                code: spec.code, label: spec.label, labelEN: spec.labelEN, amount: values[spec.code] ?? 0, isTotal: spec.sum != nil)
+        }
+    }
+
+    /// A row of accounts: the balances of the accounts it includes (by code prefix) and does not exclude, taken as its
+    /// mode says.
+    static func amount(_ spec: StatementRowSpec, net: [String: Int64]) -> Int64 {
+        var amount: Int64 = 0
+        for (account, balance) in net where spec.covers(account) {
+            switch spec.mode {
+            case "debit": amount &+= max(balance, 0)
+            case "credit": amount &+= max(-balance, 0)
+            case "net_credit": amount &-= balance
+            default: amount &+= balance
+            }
+        }
+        return amount
+    }
+}
+
+extension StatementRowSpec {
+    /// Whether this row of accounts takes `account` (a total takes none).
+    public func covers(_ account: String) -> Bool {
+        guard sum == nil else { return false }
+        return (include ?? []).contains(where: { account.hasPrefix($0) }) && !(exclude ?? []).contains(where: { account.hasPrefix($0) })
+    }
+
+    /// Whether it takes a balance of this sign: `debit` rows only debit balances, `credit` rows only credit ones.
+    public func takes(balance: Int64) -> Bool {
+        switch mode {
+        case "debit": return balance > 0
+        case "credit": return balance < 0
+        default: return true
+        }
     }
 }

@@ -320,26 +320,31 @@ extension Culise {
     /// The abbreviated profit and loss account for `from…to` (turnover of classes 6 and 7; closing entries excluded).
     public func profitAndLoss(company: CompanyID, from: LocalDate?, to: LocalDate?, actor: Actor) async throws -> [StatementRow] {
         try ledgerActor(actor, company: company, .read)
-        let net = try await read { db in
-            var turnover = try await Self.turnover(db, company: company, from: from, to: to)
-            // Closing entries move classes 6 and 7 into 121; they are not income or expense of the period.
-            var closing: SQLQueryString = """
-                SELECT l.account, CAST(SUM(l.debit) AS BIGINT) AS d, CAST(SUM(l.credit) AS BIGINT) AS c FROM entry_lines l
-                JOIN entries e ON e.company_id = l.company_id AND e.id = l.entry_id
-                WHERE l.company_id = \(bind: company.description) AND e.journal = 'INC' AND l.posted = \(bind: true)
-                """
-            if let from { closing = closing + " AND l.date >= \(bind: from.iso)" }
-            if let to { closing = closing + " AND l.date <= \(bind: to.iso)" }
-            for row in try await db.raw(closing + " GROUP BY l.account").all() {
-                let account = try row.decode(column: "account", as: String.self)
-                turnover[account] =
-                    (turnover[account] ?? Turnover())
-                    + Turnover(
-                        debit: -(try row.decode(column: "d", as: Int64?.self) ?? 0),
-                        credit: -(try row.decode(column: "c", as: Int64?.self) ?? 0))
-            }
-            return turnover.mapValues(\.net)
-        }
+        let net = try await read { db in try await Self.resultTurnover(db, company: company, from: from, to: to) }
         return Statement.compute(StatementLayouts.standard.profitLoss, net: net)
+    }
+
+    /// The net turnover (debit − credit) per account of `from…to` without the year-end closing entries (journal INC),
+    /// which move classes 6 and 7 into 121 and are not income or expense of the period.
+    package static func resultTurnover(
+        _ db: any SQLDatabase, company: CompanyID, from: LocalDate?, to: LocalDate?
+    ) async throws -> [String: Int64] {
+        var turnover = try await Self.turnover(db, company: company, from: from, to: to)
+        var closing: SQLQueryString = """
+            SELECT l.account, CAST(SUM(l.debit) AS BIGINT) AS d, CAST(SUM(l.credit) AS BIGINT) AS c FROM entry_lines l
+            JOIN entries e ON e.company_id = l.company_id AND e.id = l.entry_id
+            WHERE l.company_id = \(bind: company.description) AND e.journal = 'INC' AND l.posted = \(bind: true)
+            """
+        if let from { closing = closing + " AND l.date >= \(bind: from.iso)" }
+        if let to { closing = closing + " AND l.date <= \(bind: to.iso)" }
+        for row in try await db.raw(closing + " GROUP BY l.account").all() {
+            let account = try row.decode(column: "account", as: String.self)
+            turnover[account] =
+                (turnover[account] ?? Turnover())
+                + Turnover(
+                    debit: -(try row.decode(column: "d", as: Int64?.self) ?? 0),
+                    credit: -(try row.decode(column: "c", as: Int64?.self) ?? 0))
+        }
+        return turnover.mapValues(\.net)
     }
 }

@@ -58,6 +58,7 @@ struct HTMLRoutes: Sendable {
         FilingPages(culise: culise, html: self).register(protect: protect)
         VATPages(culise: culise, html: self).register(protect: protect)
         SAFTPages(culise: culise, html: self).register(protect: protect)
+        FinancialStatementsPages(culise: culise, html: self).register(protect: protect)
         FilingCalendarPages(culise: culise, html: self).register(protect: protect)
         PayrollParameterPages(culise: culise, html: self).register(protect: protect)
         TrainingPages(culise: culise, views: views, html: self).register(protect: protect)

@@ -103,6 +103,7 @@ public struct WebServer: @unchecked Sendable {
         FilingAPI(culise: culise).register(protect: protect)
         VATAPI(culise: culise).register(protect: protect)
         SAFTAPI(culise: culise).register(protect: protect)
+        FinancialStatementsPages(culise: culise, html: nil).register(protect: protect)
         FilingCalendarPages(culise: culise, html: nil).register(protect: protect)
         TrainingAPI(culise: culise).register(protect: protect)
         ProductAPI(culise: culise).register(protect: protect)

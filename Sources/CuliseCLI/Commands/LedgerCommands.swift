@@ -3,6 +3,7 @@ import ArgumentParser
 import Assembly
 import BankingApp
 import Companies
+import FilingsApp
 import Foundation
 import InvoicingApp
 import Kernel
@@ -259,6 +260,7 @@ struct ReportCommand: AsyncParsableCommand {
         commandName: "report", abstract: "Ledger reports.",
         subcommands: [
             TrialBalanceReport.self, AccountSheetReport.self, JournalReport.self, BalanceSheetReport.self, ProfitLossReport.self,
+            FinancialStatementsReport.self,
             PartnerBalancesReport.self, Aging.self,
         ])
 
@@ -411,6 +413,43 @@ struct ReportCommand: AsyncParsableCommand {
                 return try await culise.profitAndLoss(company: company.id, from: from, to: to, actor: .system("report"))
             }
             try printStatement(rows, format: range.format)
+        }
+    }
+
+    struct FinancialStatementsReport: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "financial-statements",
+            abstract: "F10 (abridged balance sheet) and F20 (profit and loss) of a fiscal year, the prior year beside it: csv or pdf.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var target: CompanyOption
+        @Option(help: "The fiscal year (the year it starts in).") var year: Int
+        @Option(help: "csv or pdf.") var format: String = "csv"
+        @Option(help: "ro or en.") var language: String = "ro"
+        @Option(help: "Write to this file (a PDF needs one).") var out: String?
+
+        func run() async throws {
+            guard ["csv", "pdf"].contains(format) else { throw CLIError(message: "--format: use csv or pdf") }
+            guard format == "csv" || out != nil else { throw CLIError(message: "--out: a PDF is written to a file") }
+            let (statements, created) = try await CLI.inCompany(global, target) { culise, company in
+                (
+                    try await culise.financialStatements(company: company.id, year: year, actor: .system("report financial-statements")),
+                    culise.now
+                )
+            }
+            if !statements.unmapped.isEmpty {
+                FileHandle.standardError.write(
+                    Data("warning: accounts no row takes: \(statements.unmapped.joined(separator: ", "))\n".utf8))
+            }
+            if !statements.closed {
+                FileHandle.standardError.write(Data("note: the fiscal year is not closed; the statements are provisional\n".utf8))
+            }
+            let data = try statements.export(format: format, english: language == "en", created: created).data
+            if let out {
+                try data.write(to: URL(fileURLWithPath: out))
+                print("wrote \(out)")
+            } else {
+                print(String(decoding: data, as: UTF8.self), terminator: "")
+            }
         }
     }
 

@@ -41,6 +41,7 @@ struct LedgerPages: Sendable {
         ("/ledger/trial-balance", "ledger_trial_balance"), ("/ledger/entries", "ledger_entries"), ("/ledger/accounts", "ledger_accounts"),
         ("/ledger/account-sheet", "ledger_account_sheet"), ("/ledger/balance-sheet", "ledger_balance_sheet"),
         ("/ledger/profit-loss", "ledger_profit_loss"), ("/ledger/partner-balances", "ledger_partner_balances"),
+        ("/ledger/financial-statements", "ledger_financial_statements"),
     ]
 
     func base(_ request: Request, _ context: WebContext) -> [String: Any] {
