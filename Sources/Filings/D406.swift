@@ -240,7 +240,6 @@ public enum D406 {
         public var date: LocalDate
         /// UNTDID 1001: 380 invoice, 381 credit note, 384 corrected, 389 self-billed.
         public var type: String
-        public var transaction: String?
         public var lines: [InvoiceLine]
         /// Per tax code, RON.
         public var taxes: [Tax]
@@ -249,7 +248,7 @@ public enum D406 {
 
         public init(
             number: String, partner: String, partnerName: String, city: String, country: String, account: String, date: LocalDate,
-            type: String, transaction: String?, lines: [InvoiceLine], taxes: [Tax], net: Int64, gross: Int64
+            type: String, lines: [InvoiceLine], taxes: [Tax], net: Int64, gross: Int64
         ) {
             self.number = number
             self.partner = partner
@@ -259,7 +258,6 @@ public enum D406 {
             self.account = account
             self.date = date
             self.type = type
-            self.transaction = transaction
             self.lines = lines
             self.taxes = taxes
             self.net = net

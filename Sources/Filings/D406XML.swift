@@ -253,7 +253,6 @@ extension D406 {
             w.leaf("InvoiceDate", invoice.date.iso)
             w.leaf("InvoiceType", invoice.type)
             w.leaf("SelfBillingIndicator", invoice.type == "389" ? "1" : "0")
-            if let transaction = invoice.transaction { w.leaf("TransactionID", transaction, max: 70) }
             for line in invoice.lines {
                 w.open("InvoiceLine")
                 w.integer("LineNumber", line.number)

@@ -327,7 +327,7 @@ extension Culise {
                 let sourceID = try row.decode(column: "source_id", as: String?.self),
                 let facts = factsBySource["\(sourceType):\(sourceID)"]
             {
-                tax = vatLineTax(facts, amount: debit != 0 ? debit : credit, collected: account.hasPrefix("4427"))
+                tax = vatLineTax(facts, amount: debit != 0 ? debit : credit)
             }
             let foreign = currency != nil && currency != "RON"
             let id: String
@@ -381,7 +381,7 @@ extension Culise {
 
     /// The tax of an entry's VAT line: the code of the document's fact whose VAT is the line's amount (the largest when
     /// none is), a sale's code on a customer document, the purchase code of the rate deducted or self-assessed otherwise.
-    static func vatLineTax(_ facts: [VATFact], amount: Int64, collected: Bool) -> D406.Tax {
+    static func vatLineTax(_ facts: [VATFact], amount: Int64) -> D406.Tax {
         let size = abs(amount)
         let fact =
             facts.first { abs($0.vat - $0.nonDeductible) == size || abs($0.selfAssessed) == size }
@@ -463,7 +463,7 @@ extension Culise {
             number: document.number, partner: partnerID, partnerName: party.name,
             city: partner?.city.flatMap { $0.isEmpty ? nil : $0 } ?? party.city, country: partner?.country ?? party.country,
             account: receivable, date: document.issueDate, type: sale ? document.type.rawValue : (posted.creditNote ? "381" : "380"),
-            transaction: nil, lines: lines, taxes: totals.keys.sorted().compactMap { totals[$0] },
+            lines: lines, taxes: totals.keys.sorted().compactMap { totals[$0] },
             net: sign * PostingMath.ron(document.totals.taxExclusive, rate), gross: sign * PostingMath.ron(document.totals.payable, rate))
     }
 }

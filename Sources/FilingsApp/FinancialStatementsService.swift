@@ -40,11 +40,13 @@ extension Culise {
             let firm = try await Self.loadCompany(db, company)
             let from = try LocalDate(year: year, month: firm.fiscalYearStartMonth, day: 1)
             let to = try LocalDate(year: year + 1, month: firm.fiscalYearStartMonth, day: 1).adding(days: -1)
-            let priorFrom = try LocalDate(year: year - 1, month: firm.fiscalYearStartMonth, day: 1)
+            // The first year Culise keeps dates for has no prior year: its column stays empty.
+            let priorFrom = try? LocalDate(year: year - 1, month: firm.fiscalYearStartMonth, day: 1)
             let start = try await Self.turnover(db, company: company, from: nil, to: from.adding(days: -1)).mapValues(\.net)
             let end = try await Self.turnover(db, company: company, from: nil, to: to).mapValues(\.net)
             let current = try await Self.resultTurnover(db, company: company, from: from, to: to)
-            let prior = try await Self.resultTurnover(db, company: company, from: priorFrom, to: from.adding(days: -1))
+            var prior: [String: Int64] = [:]
+            if let priorFrom { prior = try await Self.resultTurnover(db, company: company, from: priorFrom, to: from.adding(days: -1)) }
             let closed =
                 try await db.raw(
                     """

@@ -79,7 +79,7 @@ import Testing
             D406.Invoice(
                 number: "1", partner: "0012345674", partnerName: "A", city: "Cluj", country: "RO", account: "4111",
                 date: try Self.day("2026-03-05"),
-                type: "380", transaction: nil, lines: [], taxes: [], net: 10_000, gross: 12_100)
+                type: "380", lines: [], taxes: [], net: 10_000, gross: 12_100)
         ]
         let problems = D406.problems(file, salesRegister: 12_000)
         #expect(problems.map(\.check) == ["D406-GL", "D406-line-account", "D406-balance", "D406-invoices"])
